@@ -1,0 +1,1 @@
+"""Publisher for the signed-URLs Service Catalog portfolio."""

@@ -1,0 +1,100 @@
+"""The ``portfolio`` command: build templates, check them, generate docs (publisher to come).
+
+Exit codes: 0 ok, 1 failed (a gate or AWS said no), 2 bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from portfolio.template_files import OutputDirectoryError, write_all
+from products.errors import GeneratorOptionError
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class BadInput(Exception):
+    """Input the user can fix; printed as one line, exit code 2."""
+
+
+def _build(args: argparse.Namespace) -> int:
+    from products.catalog import render_all
+
+    try:
+        files = render_all()
+    except GeneratorOptionError as error:
+        raise BadInput(str(error)) from error
+    try:
+        written = write_all(Path(args.out), files)
+    except OutputDirectoryError as error:
+        raise BadInput(str(error)) from error
+    for path in written:
+        print(f"wrote {path}")
+    return EXIT_OK
+
+
+def _docs(args: argparse.Namespace) -> int:
+    from products.reference_docs import render_all_references
+
+    try:
+        written = write_all(Path(args.out), render_all_references())
+    except OutputDirectoryError as error:
+        raise BadInput(str(error)) from error
+    for path in written:
+        print(f"wrote {path}")
+    return EXIT_OK
+
+
+def _check(args: argparse.Namespace) -> int:
+    from products.template_gates import run_gates
+
+    template_dir = Path(args.templates)
+    if not template_dir.is_dir():
+        raise BadInput(f"--templates {template_dir}: no such directory")
+    checkov = Path(args.checkov) if args.checkov else None
+    if checkov is not None and not checkov.exists():
+        raise BadInput(f"--checkov {checkov}: no such file (run `make build` to set it up)")
+    results = run_gates(template_dir, checkov)
+    if not results:
+        raise BadInput(f"--templates {template_dir}: no *.yaml templates found")
+    for result in results:
+        print(result.summary_line())
+        for finding in result.lint_findings + result.scan_failures:
+            print(f"     {finding}")
+    return EXIT_OK if all(result.ok for result in results) else EXIT_FAILED
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for tests and docs)."""
+    root = argparse.ArgumentParser(prog="portfolio", description=__doc__.splitlines()[0])
+    commands = root.add_subparsers(dest="command", required=True)
+
+    build = commands.add_parser("build", help="generate every product template")
+    build.add_argument("--out", default="templates", help="output directory (default: templates)")
+    build.set_defaults(handler=_build)
+
+    docs = commands.add_parser("docs", help="generate the product reference pages")
+    docs.add_argument("--out", default="docs/products", help="default: docs/products")
+    docs.set_defaults(handler=_docs)
+
+    check = commands.add_parser("check", help="run cfn-lint and checkov on the templates")
+    check.add_argument("--templates", default="templates", help="default: templates")
+    check.add_argument("--checkov", help="path to the checkov executable (omit: lint only)")
+    check.set_defaults(handler=_check)
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except BadInput as error:
+        print(f"portfolio {args.command}: error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+if __name__ == "__main__":
+    sys.exit(main())

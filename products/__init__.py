@@ -1,0 +1,1 @@
+"""Troposphere generators, one module per Service Catalog product."""

@@ -1,0 +1,39 @@
+"""Every product this repository generates: the single list the CLI, docs and tests read."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from products import secret
+from products.product_template import ProductTemplate
+
+
+@dataclass(frozen=True)
+class ProductSpec:
+    """One Service Catalog product: its template file and how to generate it."""
+
+    slug: str
+    title: str
+    summary: str
+    build: Callable[[], ProductTemplate]
+
+    @property
+    def template_file(self) -> str:
+        return f"{self.slug}.yaml"
+
+
+PRODUCTS: tuple[ProductSpec, ...] = (
+    ProductSpec(
+        slug="secret",
+        title="Signed URLs - Secret",
+        summary="Secrets Manager secret, encrypted with its own customer-managed KMS key, "
+        "that holds the signing private key; outputs its ARN and the key ARN.",
+        build=secret.build,
+    ),
+)
+
+
+def render_all() -> dict[str, str]:
+    """Template file name -> YAML text, for every product (in memory; nothing written)."""
+    return {spec.template_file: spec.build().to_yaml() for spec in PRODUCTS}

@@ -1,0 +1,73 @@
+"""A troposphere Template plus the console metadata every product template carries.
+
+Every product shares the same conventions: each parameter has a Description and sits in a
+labelled group of ``AWS::CloudFormation::Interface``; each output is exported as
+``${AWS::StackName}-<OutputName>``; the YAML rendering is deterministic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from troposphere import Export, Output, Parameter, Sub, Template
+
+from products.errors import GeneratorOptionError
+
+
+@dataclass
+class ProductTemplate:
+    """Builds one product's template; generators add resources to ``template`` directly."""
+
+    description: str
+    template: Template = field(default_factory=Template)
+    _groups: dict[str, list[str]] = field(default_factory=dict)
+    _labels: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.template.set_version("2010-09-09")
+        self.template.set_description(self.description)
+
+    def add_parameter(self, name: str, *, group: str, label: str, **props: Any) -> Parameter:
+        """Declare a parameter in a console group; a Description is mandatory."""
+        if not props.get("Description"):
+            raise GeneratorOptionError(f"parameter {name}: Description is required")
+        if ("AllowedPattern" in props or "AllowedValues" in props) and not props.get(
+            "ConstraintDescription"
+        ):
+            raise GeneratorOptionError(f"parameter {name}: ConstraintDescription is required")
+        props.setdefault("Type", "String")
+        parameter = self.template.add_parameter(Parameter(name, **props))
+        self._groups.setdefault(group, []).append(name)
+        self._labels[name] = label
+        self.template.set_metadata(self.interface_metadata())
+        return parameter
+
+    def add_output(self, name: str, value: Any, description: str) -> Output:
+        """Add an output exported as ``${AWS::StackName}-<name>``."""
+        return self.template.add_output(
+            Output(
+                name,
+                Description=description,
+                Value=value,
+                Export=Export(Sub(f"${{AWS::StackName}}-{name}")),
+            )
+        )
+
+    def interface_metadata(self) -> dict[str, Any]:
+        """The ``AWS::CloudFormation::Interface`` block: groups in declaration order."""
+        return {
+            "AWS::CloudFormation::Interface": {
+                "ParameterGroups": [
+                    {"Label": {"default": group}, "Parameters": names}
+                    for group, names in self._groups.items()
+                ],
+                "ParameterLabels": {
+                    name: {"default": label} for name, label in self._labels.items()
+                },
+            }
+        }
+
+    def to_yaml(self) -> str:
+        """Render deterministic YAML (sorted keys; same code gives identical bytes)."""
+        return self.template.to_yaml()

@@ -1,0 +1,159 @@
+"""Secret product: the KMS-encrypted Secrets Manager secret that holds the signing private key.
+
+The key policy follows least privilege: the account administers the key, principals may use
+it for data only through Secrets Manager, and may generate new key pairs under it (the key
+pair product's function does that; generating a pair reveals no existing secret).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from awacs import kms as kms_actions
+from awacs.aws import (
+    Allow,
+    Condition,
+    PolicyDocument,
+    Principal,
+    Statement,
+    StringEquals,
+)
+from troposphere import AccountId, GetAtt, Ref, Sub, Template
+from troposphere.kms import Alias, Key
+from troposphere.secretsmanager import Secret
+
+from products.product_template import ProductTemplate
+
+#: What the secret holds until the key pair product writes the first key (see README).
+PLACEHOLDER_SECRET_VALUE = '{"status":"AWAITING_KEY_PAIR"}'
+
+#: Key pair specs the key pair product may generate under this key.
+KEY_PAIR_SPECS = ["RSA_2048", "ECC_NIST_P256"]
+
+_ADMIN_ACTIONS = [
+    kms_actions.Action(name)
+    for name in (
+        "Create*",
+        "Describe*",
+        "Enable*",
+        "List*",
+        "Put*",
+        "Update*",
+        "Revoke*",
+        "Disable*",
+        "Get*",
+        "Delete*",
+        "TagResource",
+        "UntagResource",
+        "ScheduleKeyDeletion",
+        "CancelKeyDeletion",
+        "RotateKeyOnDemand",
+    )
+]
+
+_SECRETS_MANAGER_USE_ACTIONS = [
+    kms_actions.Decrypt,
+    kms_actions.Encrypt,
+    kms_actions.GenerateDataKey,
+    kms_actions.ReEncryptFrom,
+    kms_actions.ReEncryptTo,
+    kms_actions.DescribeKey,
+    kms_actions.CreateGrant,
+]
+
+
+def signing_key_policy() -> PolicyDocument:
+    """Key policy: administer in-account, use only via Secrets Manager, generate key pairs."""
+    account_root = Principal("AWS", Sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root"))
+    return PolicyDocument(
+        Version="2012-10-17",
+        Statement=[
+            Statement(
+                Sid="AdministerKeyInThisAccount",
+                Effect=Allow,
+                Principal=account_root,
+                Action=_ADMIN_ACTIONS,
+                Resource=["*"],
+            ),
+            Statement(
+                Sid="UseKeyOnlyThroughSecretsManager",
+                Effect=Allow,
+                Principal=account_root,
+                Action=_SECRETS_MANAGER_USE_ACTIONS,
+                Resource=["*"],
+                Condition=Condition(
+                    StringEquals(
+                        {
+                            "kms:ViaService": Sub("secretsmanager.${AWS::Region}.amazonaws.com"),
+                            "kms:CallerAccount": AccountId,
+                        }
+                    )
+                ),
+            ),
+            Statement(
+                Sid="GenerateSigningKeyPairs",
+                Effect=Allow,
+                Principal=account_root,
+                Action=[kms_actions.GenerateDataKeyPair],
+                Resource=["*"],
+                Condition=Condition(StringEquals({"kms:DataKeyPairSpec": KEY_PAIR_SPECS})),
+            ),
+        ],
+    )
+
+
+def add_signing_key(template: Template, *, alias_name: Any) -> Key:
+    """Customer-managed KMS key with yearly rotation; retained when the stack goes."""
+    key = template.add_resource(
+        Key(
+            "SigningSecretKey",
+            Description=Sub("Encrypts the CloudFront signing key secret of ${AWS::StackName}"),
+            EnableKeyRotation=True,
+            KeyPolicy=signing_key_policy(),
+            DeletionPolicy="Retain",
+            UpdateReplacePolicy="Retain",
+        )
+    )
+    template.add_resource(
+        Alias("SigningSecretKeyAlias", AliasName=alias_name, TargetKeyId=Ref(key))
+    )
+    return key
+
+
+def add_signing_secret(template: Template, *, name: Any, key: Key) -> Secret:
+    """The secret the key pair product writes; created with a placeholder value."""
+    return template.add_resource(
+        Secret(
+            "SigningSecret",
+            Name=name,
+            Description="CloudFront signing key pair (written by the key pair product)",
+            KmsKeyId=Ref(key),
+            SecretString=PLACEHOLDER_SECRET_VALUE,
+            DeletionPolicy="Retain",
+            UpdateReplacePolicy="Retain",
+        )
+    )
+
+
+def build() -> ProductTemplate:
+    """The standalone secret product."""
+    product = ProductTemplate(
+        "Signed URLs - secret: KMS-encrypted Secrets Manager secret for the CloudFront "
+        "signing private key"
+    )
+    secret_name = product.add_parameter(
+        "SecretName",
+        group="Secret",
+        label="Secret name",
+        Description="Name of the Secrets Manager secret that will hold the signing key pair.",
+        AllowedPattern=r"^[A-Za-z0-9/_+=.@-]{1,512}$",
+        ConstraintDescription="1-512 characters: letters, digits and /_+=.@-",
+    )
+    key = add_signing_key(
+        product.template,
+        alias_name=Sub("alias/signed-urls/${AWS::StackName}"),
+    )
+    secret = add_signing_secret(product.template, name=Ref(secret_name), key=key)
+    product.add_output("SecretArn", Ref(secret), "ARN of the signing key secret")
+    product.add_output("KmsKeyArn", GetAtt(key, "Arn"), "ARN of the KMS key encrypting it")
+    return product

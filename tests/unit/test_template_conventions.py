@@ -1,0 +1,54 @@
+"""Conventions every product template follows (console metadata, descriptions, exports)."""
+
+from __future__ import annotations
+
+import pytest
+
+from products.catalog import ProductSpec
+from products.errors import GeneratorOptionError
+from products.product_template import ProductTemplate
+
+
+def test_description_names_the_product(product_spec: ProductSpec) -> None:
+    data = product_spec.build().template.to_dict()
+    product_word = product_spec.slug.replace("-", " ")
+    assert product_word in data["Description"].lower()
+
+
+def test_every_parameter_is_described_grouped_and_labelled(product_spec: ProductSpec) -> None:
+    data = product_spec.build().template.to_dict()
+    interface = data["Metadata"]["AWS::CloudFormation::Interface"]
+    grouped = [name for group in interface["ParameterGroups"] for name in group["Parameters"]]
+    assert sorted(grouped) == sorted(data.get("Parameters", {}))
+    assert len(grouped) == len(set(grouped)), "a parameter sits in two groups"
+    for name, parameter in data.get("Parameters", {}).items():
+        assert parameter.get("Description"), name
+        assert interface["ParameterLabels"][name]["default"], name
+        if {"AllowedPattern", "AllowedValues", "MinValue", "MaxValue"} & parameter.keys():
+            assert parameter.get("ConstraintDescription"), name
+
+
+def test_outputs_are_exported_under_the_stack_name(product_spec: ProductSpec) -> None:
+    data = product_spec.build().template.to_dict()
+    assert data.get("Outputs"), "a product without outputs cannot be wired to the next one"
+    for name, output in data["Outputs"].items():
+        assert output["Export"]["Name"] == {"Fn::Sub": f"${{AWS::StackName}}-{name}"}
+        assert output["Description"]
+
+
+def test_rendering_is_deterministic(product_spec: ProductSpec) -> None:
+    assert product_spec.build().to_yaml() == product_spec.build().to_yaml()
+
+
+def test_parameter_without_description_is_rejected() -> None:
+    product = ProductTemplate("x")
+    with pytest.raises(GeneratorOptionError, match="parameter Name: Description"):
+        product.add_parameter("Name", group="g", label="l")
+
+
+def test_constrained_parameter_needs_constraint_description() -> None:
+    product = ProductTemplate("x")
+    with pytest.raises(GeneratorOptionError, match="parameter Name: ConstraintDescription"):
+        product.add_parameter(
+            "Name", group="g", label="l", Description="d", AllowedValues=["a", "b"]
+        )
