@@ -7,12 +7,17 @@ from typing import Any
 from products.catalog import PRODUCTS, ProductSpec
 
 
+def _escape(text: str) -> str:
+    """Make ``text`` safe inside a Markdown table cell."""
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
 def _cell(value: Any) -> str:
     if value is None or value == "":
         return ""
     if isinstance(value, list):
-        return ", ".join(f"`{item}`" for item in value)
-    text = str(value).replace("|", "\\|").replace("\n", " ")
+        return ", ".join(f"`{_escape(item)}`" for item in value)
+    text = _escape(value)
     return f"`{text}`" if not isinstance(value, str) or " " not in text else text
 
 
@@ -21,7 +26,7 @@ def _allowed(parameter: dict[str, Any]) -> str:
     if "AllowedValues" in parameter:
         parts.append(_cell(parameter["AllowedValues"]))
     if "AllowedPattern" in parameter:
-        parts.append(f"pattern `{parameter['AllowedPattern']}`")
+        parts.append(f"pattern `{_escape(parameter['AllowedPattern'])}`")
     if "MinValue" in parameter or "MaxValue" in parameter:
         parts.append(f"{parameter.get('MinValue', '')}..{parameter.get('MaxValue', '')}")
     return "; ".join(parts)
@@ -38,7 +43,8 @@ def _parameter_rows(template: dict[str, Any]) -> list[str]:
             default = parameter.get("Default")
             rows.append(
                 f"| {group['Label']['default']} | `{name}` | {labels[name]['default']} | "
-                f"{parameter['Description']} | {'(empty)' if default == '' else _cell(default)} | "
+                f"{_escape(parameter['Description'])} | "
+                f"{'(empty)' if default == '' else _cell(default)} | "
                 f"{_allowed(parameter)} |"
             )
     return rows
