@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from products import secret
+from products import bucket, secret
 from products.product_template import ProductTemplate
 
 
@@ -24,6 +24,14 @@ class ProductSpec:
 
 
 PRODUCTS: tuple[ProductSpec, ...] = (
+    ProductSpec(
+        slug="bucket",
+        title="Signed URLs - Bucket",
+        summary="Private S3 bucket (public access blocked, encrypted, versioned, TLS-only) that "
+        "only the team's CloudFront distribution may read and write (uploads/ only), with "
+        "lifecycle rules and CORS.",
+        build=bucket.build,
+    ),
     ProductSpec(
         slug="secret",
         title="Signed URLs - Secret",
