@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from products import bucket, secret
+from products import bucket, distribution, secret
 from products.product_template import ProductTemplate
 
 
@@ -31,6 +31,14 @@ PRODUCTS: tuple[ProductSpec, ...] = (
         "only the team's CloudFront distribution may read and write (uploads/ only), with "
         "lifecycle rules and CORS.",
         build=bucket.build,
+    ),
+    ProductSpec(
+        slug="distribution",
+        title="Signed URLs - Distribution",
+        summary="CloudFront distribution in front of the bucket through Origin Access Control: "
+        "signed downloads on /*, signed uploads on /uploads/*, HTTPS only, security headers, "
+        "optional custom domain, Route 53 alias, WAF, logging and 5xx alarm.",
+        build=distribution.build,
     ),
     ProductSpec(
         slug="secret",
