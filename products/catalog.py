@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from products import bucket, distribution, secret
+from products import bucket, distribution, metadata_table, secret
 from products.product_template import ProductTemplate
 
 
@@ -46,6 +46,13 @@ PRODUCTS: tuple[ProductSpec, ...] = (
         summary="Secrets Manager secret, encrypted with its own customer-managed KMS key, "
         "that holds the signing private key; outputs its ARN and the key ARN.",
         build=secret.build,
+    ),
+    ProductSpec(
+        slug="metadata-table",
+        title="Signed URLs - Metadata table",
+        summary="Optional DynamoDB table for file metadata with the key schema the team chooses: "
+        "on-demand, point-in-time recovery, KMS encryption, deletion protection.",
+        build=metadata_table.build,
     ),
 )
 

@@ -1,0 +1,290 @@
+"""Metadata table product: an optional DynamoDB table for file metadata.
+
+The team chooses the key schema (partition key, optional sort key) and an optional TTL
+attribute. The table is always on-demand, has point-in-time recovery, is encrypted with KMS
+(a customer-managed key when one is given, otherwise the AWS managed key
+``alias/aws/dynamodb``), has deletion protection and is retained when the stack goes: it
+holds data nobody can regenerate.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from troposphere import Equals, GetAtt, If, Not, NoValue, Ref, Template
+from troposphere.dynamodb import (
+    AttributeDefinition,
+    KeySchema,
+    PointInTimeRecoverySpecification,
+    SSESpecification,
+    Table,
+    TimeToLiveSpecification,
+)
+
+from products.errors import GeneratorOptionError
+from products.product_template import ProductTemplate
+
+#: DynamoDB scalar types a key attribute may have: string, number, binary.
+KEY_ATTRIBUTE_TYPES = ["S", "N", "B"]
+
+#: Attribute names this product accepts (DynamoDB allows more; these survive every SDK/CLI).
+ATTRIBUTE_NAME_PATTERN = r"^[A-Za-z0-9_.-]{1,255}$"
+
+_OPTIONAL_ATTRIBUTE_NAME_PATTERN = r"^$|^[A-Za-z0-9_.-]{1,255}$"
+_ATTRIBUTE_NAME_CONSTRAINT = "1-255 characters: letters, digits, underscore, dot and dash"
+_TABLE_NAME_PATTERN = r"^$|^[A-Za-z0-9_.-]{3,255}$"
+_KMS_KEY_ARN_PATTERN = r"^$|^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]{1,64}$"
+
+HAS_SORT_KEY = "MetadataTableHasSortKey"
+HAS_TTL = "MetadataTableHasTimeToLive"
+HAS_TABLE_NAME = "MetadataTableHasName"
+HAS_CUSTOMER_KEY = "MetadataTableHasCustomerManagedKey"
+
+
+@dataclass(frozen=True)
+class MetadataTableOptions:
+    """Build-time choices: the default key schema offered in the console and PITR window."""
+
+    default_partition_key_name: str = "pk"
+    default_partition_key_type: str = "S"
+    default_sort_key_name: str = ""
+    default_sort_key_type: str = "S"
+    recovery_period_days: int = 35
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(ATTRIBUTE_NAME_PATTERN, self.default_partition_key_name):
+            raise GeneratorOptionError(
+                f"metadata table: default_partition_key_name "
+                f"({self.default_partition_key_name!r}) must be {_ATTRIBUTE_NAME_CONSTRAINT}"
+            )
+        if self.default_sort_key_name and not re.fullmatch(
+            ATTRIBUTE_NAME_PATTERN, self.default_sort_key_name
+        ):
+            raise GeneratorOptionError(
+                f"metadata table: default_sort_key_name ({self.default_sort_key_name!r}) "
+                f"must be empty or {_ATTRIBUTE_NAME_CONSTRAINT}"
+            )
+        if self.default_sort_key_name == self.default_partition_key_name:
+            raise GeneratorOptionError(
+                f"metadata table: default_sort_key_name ({self.default_sort_key_name!r}) "
+                "must differ from default_partition_key_name"
+            )
+        for option in ("default_partition_key_type", "default_sort_key_type"):
+            if getattr(self, option) not in KEY_ATTRIBUTE_TYPES:
+                raise GeneratorOptionError(
+                    f"metadata table: {option} ({getattr(self, option)!r}) must be one of "
+                    f"{', '.join(KEY_ATTRIBUTE_TYPES)}"
+                )
+        if not 1 <= self.recovery_period_days <= 35:
+            raise GeneratorOptionError(
+                f"metadata table: recovery_period_days ({self.recovery_period_days}) "
+                "must be between 1 and 35"
+            )
+
+
+@dataclass(frozen=True)
+class KeyAttribute:
+    """One key attribute: its name and DynamoDB type (troposphere values or strings)."""
+
+    name: Any
+    type: Any
+
+
+def _when(condition: str | None, value: Any) -> Any:
+    """``value`` unconditionally, or only while ``condition`` holds."""
+    return value if condition is None else If(condition, value, NoValue)
+
+
+def add_metadata_table(
+    template: Template,
+    *,
+    partition_key: KeyAttribute,
+    sort_key: KeyAttribute | None = None,
+    sort_key_condition: str | None = None,
+    ttl_attribute_name: Any = None,
+    ttl_condition: str | None = None,
+    table_name: Any = None,
+    kms_key_id: Any = None,
+    recovery_period_days: int = 35,
+) -> Table:
+    """On-demand, PITR, KMS-encrypted, deletion-protected table; retained with its data.
+
+    ``sort_key``/``ttl_attribute_name`` are added only while their condition holds (always
+    when the condition is None). ``table_name`` None lets CloudFormation name the table;
+    ``kms_key_id`` None (or NoValue) means the AWS managed key ``alias/aws/dynamodb``.
+    """
+    attributes = [
+        AttributeDefinition(AttributeName=partition_key.name, AttributeType=partition_key.type)
+    ]
+    key_schema = [KeySchema(AttributeName=partition_key.name, KeyType="HASH")]
+    if sort_key is not None:
+        attributes.append(
+            _when(
+                sort_key_condition,
+                AttributeDefinition(AttributeName=sort_key.name, AttributeType=sort_key.type),
+            )
+        )
+        key_schema.append(
+            _when(sort_key_condition, KeySchema(AttributeName=sort_key.name, KeyType="RANGE"))
+        )
+    optional: dict[str, Any] = {}
+    if ttl_attribute_name is not None:
+        optional["TimeToLiveSpecification"] = _when(
+            ttl_condition,
+            TimeToLiveSpecification(AttributeName=ttl_attribute_name, Enabled=True),
+        )
+    if table_name is not None:
+        optional["TableName"] = table_name
+    encryption = SSESpecification(SSEEnabled=True, SSEType="KMS")
+    if kms_key_id is not None:
+        encryption.KMSMasterKeyId = kms_key_id
+    return template.add_resource(
+        Table(
+            "MetadataTable",
+            BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=attributes,
+            KeySchema=key_schema,
+            PointInTimeRecoverySpecification=PointInTimeRecoverySpecification(
+                PointInTimeRecoveryEnabled=True,
+                RecoveryPeriodInDays=recovery_period_days,
+            ),
+            SSESpecification=encryption,
+            DeletionProtectionEnabled=True,
+            DeletionPolicy="Retain",
+            UpdateReplacePolicy="Retain",
+            **optional,
+        )
+    )
+
+
+def _add_parameters(product: ProductTemplate, options: MetadataTableOptions) -> dict[str, Any]:
+    """Declare the console parameters; returns them by name."""
+    key_type_choice = {
+        "AllowedValues": KEY_ATTRIBUTE_TYPES,
+        "ConstraintDescription": "S (string), N (number) or B (binary)",
+    }
+    return {
+        parameter.title: parameter
+        for parameter in (
+            product.add_parameter(
+                "PartitionKeyName",
+                group="Key schema",
+                label="Partition key name",
+                Description="Name of the partition (hash) key attribute. Changing the key "
+                "schema later replaces the table: the new one starts empty, the old one is "
+                "retained.",
+                Default=options.default_partition_key_name,
+                AllowedPattern=ATTRIBUTE_NAME_PATTERN,
+                ConstraintDescription=_ATTRIBUTE_NAME_CONSTRAINT,
+            ),
+            product.add_parameter(
+                "PartitionKeyType",
+                group="Key schema",
+                label="Partition key type",
+                Description="DynamoDB type of the partition key: S, N or B.",
+                Default=options.default_partition_key_type,
+                **key_type_choice,
+            ),
+            product.add_parameter(
+                "SortKeyName",
+                group="Key schema",
+                label="Sort key name (optional)",
+                Description="Name of the sort (range) key attribute; empty for a table "
+                "without a sort key. Must differ from the partition key name.",
+                Default=options.default_sort_key_name,
+                AllowedPattern=_OPTIONAL_ATTRIBUTE_NAME_PATTERN,
+                ConstraintDescription=f"empty, or {_ATTRIBUTE_NAME_CONSTRAINT}",
+            ),
+            product.add_parameter(
+                "SortKeyType",
+                group="Key schema",
+                label="Sort key type",
+                Description="DynamoDB type of the sort key: S, N or B (ignored without one).",
+                Default=options.default_sort_key_type,
+                **key_type_choice,
+            ),
+            product.add_parameter(
+                "TimeToLiveAttributeName",
+                group="Table",
+                label="TTL attribute (optional)",
+                Description="Attribute holding the expiry time (epoch seconds, type N) after "
+                "which DynamoDB deletes the item; empty for no TTL.",
+                Default="",
+                AllowedPattern=_OPTIONAL_ATTRIBUTE_NAME_PATTERN,
+                ConstraintDescription=f"empty, or {_ATTRIBUTE_NAME_CONSTRAINT}",
+            ),
+            product.add_parameter(
+                "MetadataTableName",
+                group="Table",
+                label="Table name (optional)",
+                Description="Physical table name; empty (recommended) lets CloudFormation "
+                "generate a unique one from the stack name. A fixed name makes key schema "
+                "changes fail, as they need a new table.",
+                Default="",
+                AllowedPattern=_TABLE_NAME_PATTERN,
+                ConstraintDescription="empty, or 3-255 characters: letters, digits, _ . -",
+            ),
+            product.add_parameter(
+                "TableKmsKeyArn",
+                group="Encryption",
+                label="Customer-managed KMS key ARN (optional)",
+                Description="ARN of a customer-managed KMS key whose key policy lets DynamoDB "
+                "use it; empty uses the AWS managed key alias/aws/dynamodb. Not the signing "
+                "secret's key (that key only serves Secrets Manager).",
+                Default="",
+                AllowedPattern=_KMS_KEY_ARN_PATTERN,
+                ConstraintDescription="empty, or a KMS key ARN "
+                "(arn:aws:kms:<region>:<account>:key/<key id>)",
+            ),
+        )
+    }
+
+
+def _is_set(parameter: Any) -> Not:
+    return Not(Equals(Ref(parameter), ""))
+
+
+def build(options: MetadataTableOptions | None = None) -> ProductTemplate:
+    """The standalone metadata table product."""
+    options = options or MetadataTableOptions()
+    product = ProductTemplate(
+        "Signed URLs - metadata table: DynamoDB table for file metadata (on-demand, "
+        "point-in-time recovery, KMS encryption, deletion protection)"
+    )
+    parameters = _add_parameters(product, options)
+    template = product.template
+    template.add_condition(HAS_SORT_KEY, _is_set(parameters["SortKeyName"]))
+    template.add_condition(HAS_TTL, _is_set(parameters["TimeToLiveAttributeName"]))
+    template.add_condition(HAS_TABLE_NAME, _is_set(parameters["MetadataTableName"]))
+    template.add_condition(HAS_CUSTOMER_KEY, _is_set(parameters["TableKmsKeyArn"]))
+    template.add_rule(
+        "MetadataTableDistinctKeys",
+        {
+            "Assertions": [
+                {
+                    "Assert": Not(
+                        Equals(Ref(parameters["SortKeyName"]), Ref(parameters["PartitionKeyName"]))
+                    ),
+                    "AssertDescription": "SortKeyName must differ from PartitionKeyName",
+                }
+            ]
+        },
+    )
+    table = add_metadata_table(
+        template,
+        partition_key=KeyAttribute(
+            Ref(parameters["PartitionKeyName"]), Ref(parameters["PartitionKeyType"])
+        ),
+        sort_key=KeyAttribute(Ref(parameters["SortKeyName"]), Ref(parameters["SortKeyType"])),
+        sort_key_condition=HAS_SORT_KEY,
+        ttl_attribute_name=Ref(parameters["TimeToLiveAttributeName"]),
+        ttl_condition=HAS_TTL,
+        table_name=If(HAS_TABLE_NAME, Ref(parameters["MetadataTableName"]), NoValue),
+        kms_key_id=If(HAS_CUSTOMER_KEY, Ref(parameters["TableKmsKeyArn"]), NoValue),
+        recovery_period_days=options.recovery_period_days,
+    )
+    product.add_output("TableName", Ref(table), "Name of the metadata table")
+    product.add_output("TableArn", GetAtt(table, "Arn"), "ARN of the metadata table")
+    return product
