@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from products import bucket, distribution, metadata_table, secret
+from products import bucket, distribution, integration_role, metadata_table, secret
 from products.product_template import ProductTemplate
 
 
@@ -53,6 +53,13 @@ PRODUCTS: tuple[ProductSpec, ...] = (
         summary="Optional DynamoDB table for file metadata with the key schema the team chooses: "
         "on-demand, point-in-time recovery, KMS encryption, deletion protection.",
         build=metadata_table.build,
+    ),
+    ProductSpec(
+        slug="integration-role",
+        title="Signed URLs - Integration role",
+        summary="IAM role the application assumes: read the signing key, use the metadata table "
+        "and bucket when given, nothing more.",
+        build=integration_role.build,
     ),
 )
 

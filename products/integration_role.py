@@ -1,0 +1,418 @@
+"""Integration role product: the IAM role the team's application assumes to sign URLs.
+
+Least privilege: read the signing key secret (and decrypt it only through Secrets Manager),
+use items of the metadata table and objects of the bucket when their ARNs are given, nothing
+more. No action is a wildcard and no resource is "*" (only the table's indexes and the
+bucket's objects end in "/*").
+
+Trust is exactly one of: an AWS service (ECS tasks, Lambda, EC2 with an instance profile) or
+a principal ARN (role, user or account root, optionally with an ExternalId). The template rule
+``IntegrationRoleTrustChoice`` rejects both or neither before anything is created; were it
+bypassed, the service would win (the conditions are written that way).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from awacs import dynamodb as dynamodb_actions
+from awacs import kms as kms_actions
+from awacs import s3 as s3_actions
+from awacs import secretsmanager as secretsmanager_actions
+from awacs import sts as sts_actions
+from awacs.aws import Allow, Condition, Statement, StringEquals
+from troposphere import And, Equals, GetAtt, If, Not, NoValue, Or, Ref, Sub, Template
+from troposphere import Condition as ConditionRef
+from troposphere.iam import InstanceProfile, Policy, Role
+
+from products.errors import GeneratorOptionError
+from products.product_template import ProductTemplate
+
+#: Services that may be trusted to assume the role (EC2 also gets an instance profile).
+KNOWN_TRUSTED_SERVICES = ("ecs-tasks.amazonaws.com", "lambda.amazonaws.com", "ec2.amazonaws.com")
+EC2_SERVICE = "ec2.amazonaws.com"
+
+#: The TrustedService value that means "trust the principal ARN instead".
+NO_SERVICE = "none"
+
+#: IAM path: "/" alone, or "/" + segments of printable ASCII (no spaces) + "/".
+_ROLE_PATH_PATTERN = r"/(?:[\x21-\x7e]+/)?"
+_ROLE_PATH_MAX_LENGTH = 512
+
+MIN_SESSION_SECONDS = 3600
+MAX_SESSION_SECONDS = 43200
+
+_SECRET_ARN_PATTERN = (
+    r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+$"
+)
+_KMS_KEY_ARN_PATTERN = r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]{1,64}$"
+_TABLE_ARN_PATTERN = (
+    r"^$|^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:[0-9]{12}:table/[A-Za-z0-9_.-]{3,255}$"
+)
+_BUCKET_ARN_PATTERN = r"^$|^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"
+_PRINCIPAL_ARN_PATTERN = (
+    r"^$|^arn:aws[a-z-]*:iam::[0-9]{12}:(root|role/[\w+=,.@/-]{1,512}|user/[\w+=,.@/-]{1,512})$"
+)
+_EXTERNAL_ID_PATTERN = r"^$|^[\w+=,.@:/-]{2,1224}$"
+_BOUNDARY_ARN_PATTERN = r"^$|^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/[\w+=,.@/-]{1,512}$"
+
+TRUSTS_SERVICE = "IntegrationRoleTrustsService"
+TRUSTS_EC2 = "IntegrationRoleTrustsEc2"
+REQUIRES_EXTERNAL_ID = "IntegrationRoleRequiresExternalId"
+HAS_TABLE = "IntegrationRoleHasTable"
+HAS_BUCKET = "IntegrationRoleHasBucket"
+HAS_BOUNDARY = "IntegrationRoleHasPermissionsBoundary"
+
+#: Item-level table actions: no table management, no Scan of the whole table.
+TABLE_ACTIONS = [
+    dynamodb_actions.GetItem,
+    dynamodb_actions.PutItem,
+    dynamodb_actions.UpdateItem,
+    dynamodb_actions.DeleteItem,
+    dynamodb_actions.Query,
+    dynamodb_actions.BatchGetItem,
+    dynamodb_actions.BatchWriteItem,
+    dynamodb_actions.ConditionCheckItem,
+    dynamodb_actions.DescribeTable,
+]
+
+
+@dataclass(frozen=True)
+class IntegrationRoleOptions:
+    """Build-time choices: which services may be trusted, role path, default session length."""
+
+    trusted_services: tuple[str, ...] = KNOWN_TRUSTED_SERVICES
+    role_path: str = "/signed-urls/"
+    default_max_session_seconds: int = MIN_SESSION_SECONDS
+
+    def __post_init__(self) -> None:
+        if not self.trusted_services:
+            raise GeneratorOptionError("integration role: trusted_services must not be empty")
+        for service in self.trusted_services:
+            if service not in KNOWN_TRUSTED_SERVICES:
+                raise GeneratorOptionError(
+                    f"integration role: trusted_services: unknown service {service!r} "
+                    f"(known: {', '.join(KNOWN_TRUSTED_SERVICES)})"
+                )
+        if len(set(self.trusted_services)) != len(self.trusted_services):
+            raise GeneratorOptionError("integration role: trusted_services lists a service twice")
+        if len(self.role_path) > _ROLE_PATH_MAX_LENGTH or not re.fullmatch(
+            _ROLE_PATH_PATTERN, self.role_path
+        ):
+            raise GeneratorOptionError(
+                f"integration role: role_path ({self.role_path!r}) must start and end with '/' "
+                "and hold at most 512 printable ASCII characters without spaces"
+            )
+        if not MIN_SESSION_SECONDS <= self.default_max_session_seconds <= MAX_SESSION_SECONDS:
+            raise GeneratorOptionError(
+                f"integration role: default_max_session_seconds "
+                f"({self.default_max_session_seconds}) must be between {MIN_SESSION_SECONDS} "
+                f"and {MAX_SESSION_SECONDS}"
+            )
+
+    @property
+    def trusts_ec2(self) -> bool:
+        return EC2_SERVICE in self.trusted_services
+
+
+def _when(condition: str | None, value: Any) -> Any:
+    """``value`` unconditionally, or only while ``condition`` holds."""
+    return value if condition is None else If(condition, value, NoValue)
+
+
+def policy_document(statements: list[Any]) -> dict[str, Any]:
+    """An IAM policy document whose statements may be awacs Statements or ``Fn::If`` of one.
+
+    awacs' PolicyDocument accepts Statement objects only, so conditional statements need this.
+    """
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def trust_statement(
+    *, principal: Any, external_id: Any = None, external_id_condition: str | None = None
+) -> Statement:
+    """sts:AssumeRole for ``principal`` ({"Service": [...]}, {"AWS": [...]} or an Fn::If).
+
+    With ``external_id`` the caller must pass it (sts:ExternalId), while
+    ``external_id_condition`` holds (always when None).
+    """
+    condition = NoValue
+    if external_id is not None:
+        condition = _when(
+            external_id_condition, Condition(StringEquals({"sts:ExternalId": external_id}))
+        )
+    return Statement(
+        Sid="AssumedByTheApplication",
+        Effect=Allow,
+        Principal=principal,
+        Action=[sts_actions.AssumeRole],
+        Condition=condition,
+    )
+
+
+def signing_key_statements(*, secret_arn: Any, kms_key_arn: Any) -> list[Statement]:
+    """Read the signing key secret; decrypt with its key only through Secrets Manager."""
+    return [
+        Statement(
+            Sid="ReadSigningKeySecret",
+            Effect=Allow,
+            Action=[secretsmanager_actions.GetSecretValue, secretsmanager_actions.DescribeSecret],
+            Resource=[secret_arn],
+        ),
+        Statement(
+            Sid="DecryptSigningKeySecretViaSecretsManager",
+            Effect=Allow,
+            Action=[kms_actions.Decrypt],
+            Resource=[kms_key_arn],
+            Condition=Condition(
+                StringEquals({"kms:ViaService": Sub("secretsmanager.${AWS::Region}.amazonaws.com")})
+            ),
+        ),
+    ]
+
+
+def table_statement(*, table_arn: Any) -> Statement:
+    """Item-level access to one table and its indexes."""
+    return Statement(
+        Sid="UseMetadataTableItems",
+        Effect=Allow,
+        Action=TABLE_ACTIONS,
+        Resource=[table_arn, Sub("${TableArn}/index/*", TableArn=table_arn)],
+    )
+
+
+def bucket_statement(*, bucket_arn: Any) -> Statement:
+    """Read and write objects of one bucket (no delete, no listing, no bucket settings)."""
+    return Statement(
+        Sid="ReadWriteBucketObjects",
+        Effect=Allow,
+        Action=[s3_actions.GetObject, s3_actions.PutObject],
+        Resource=[Sub("${BucketArn}/*", BucketArn=bucket_arn)],
+    )
+
+
+def add_integration_role(
+    template: Template,
+    *,
+    trust: Statement,
+    access_statements: list[Any],
+    path: str,
+    max_session_duration: Any,
+    permissions_boundary: Any = NoValue,
+) -> Role:
+    """The role with one inline policy; CloudFormation names it (no CAPABILITY_NAMED_IAM)."""
+    return template.add_resource(
+        Role(
+            "IntegrationRole",
+            Description="Assumed by the application to sign CloudFront URLs",
+            Path=path,
+            AssumeRolePolicyDocument=policy_document([trust]),
+            MaxSessionDuration=max_session_duration,
+            PermissionsBoundary=permissions_boundary,
+            Policies=[
+                Policy(
+                    PolicyName="signed-urls-integration",
+                    PolicyDocument=policy_document(access_statements),
+                )
+            ],
+        )
+    )
+
+
+def add_instance_profile(
+    template: Template, *, role: Role, path: str, condition: str | None = None
+) -> InstanceProfile:
+    """Instance profile so EC2 instances can carry the role."""
+    profile = InstanceProfile("IntegrationRoleInstanceProfile", Path=path, Roles=[Ref(role)])
+    if condition is not None:
+        profile.Condition = condition
+    return template.add_resource(profile)
+
+
+def _add_parameters(product: ProductTemplate, options: IntegrationRoleOptions) -> dict[str, Any]:
+    """Declare the console parameters; returns them by name."""
+    declared = [
+        product.add_parameter(
+            "TrustedService",
+            group="Who assumes the role (choose exactly one)",
+            label="Trusted AWS service",
+            Description="AWS service that assumes the role (ec2 also gets an instance "
+            f"profile), or '{NO_SERVICE}' to trust TrustedPrincipalArn instead.",
+            Default=NO_SERVICE,
+            AllowedValues=[NO_SERVICE, *options.trusted_services],
+            ConstraintDescription=f"{NO_SERVICE} or one of {', '.join(options.trusted_services)}",
+        ),
+        product.add_parameter(
+            "TrustedPrincipalArn",
+            group="Who assumes the role (choose exactly one)",
+            label="Trusted principal ARN",
+            Description="IAM role, user or account root ARN that assumes the role; empty "
+            "when TrustedService is set.",
+            Default="",
+            AllowedPattern=_PRINCIPAL_ARN_PATTERN,
+            ConstraintDescription="empty, or arn:aws:iam::<account>:root, "
+            "arn:aws:iam::<account>:role/<name> or arn:aws:iam::<account>:user/<name>",
+        ),
+        product.add_parameter(
+            "ExternalId",
+            group="Who assumes the role (choose exactly one)",
+            label="External ID (optional)",
+            Description="When set, the trusted principal must pass this sts:ExternalId; "
+            "only with TrustedPrincipalArn.",
+            Default="",
+            AllowedPattern=_EXTERNAL_ID_PATTERN,
+            ConstraintDescription="empty, or 2-1224 characters: letters, digits and +=,.@:/-_",
+        ),
+        product.add_parameter(
+            "SecretArn",
+            group="What the role may use",
+            label="Signing key secret ARN",
+            Description="SecretArn output of the secret (or key pair) product.",
+            AllowedPattern=_SECRET_ARN_PATTERN,
+            ConstraintDescription="a Secrets Manager secret ARN",
+        ),
+        product.add_parameter(
+            "KmsKeyArn",
+            group="What the role may use",
+            label="Signing key secret KMS key ARN",
+            Description="KmsKeyArn output of the secret product (decrypt via Secrets Manager "
+            "only).",
+            AllowedPattern=_KMS_KEY_ARN_PATTERN,
+            ConstraintDescription="a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key id>)",
+        ),
+        product.add_parameter(
+            "TableArn",
+            group="What the role may use",
+            label="Metadata table ARN (optional)",
+            Description="TableArn output of the metadata table product; empty for no table access.",
+            Default="",
+            AllowedPattern=_TABLE_ARN_PATTERN,
+            ConstraintDescription="empty, or a DynamoDB table ARN",
+        ),
+        product.add_parameter(
+            "BucketArn",
+            group="What the role may use",
+            label="Bucket ARN (optional)",
+            Description="BucketArn output of the bucket product; empty for no object access.",
+            Default="",
+            AllowedPattern=_BUCKET_ARN_PATTERN,
+            ConstraintDescription="empty, or an S3 bucket ARN (arn:aws:s3:::<bucket>)",
+        ),
+        product.add_parameter(
+            "PermissionsBoundaryArn",
+            group="Role limits",
+            label="Permissions boundary ARN (optional)",
+            Description="Managed policy ARN set as the role's permissions boundary; empty "
+            "for none.",
+            Default="",
+            AllowedPattern=_BOUNDARY_ARN_PATTERN,
+            ConstraintDescription="empty, or an IAM managed policy ARN",
+        ),
+        product.add_parameter(
+            "MaxSessionDuration",
+            group="Role limits",
+            label="Maximum session duration (seconds)",
+            Description="Longest session the role allows, in seconds.",
+            Type="Number",
+            Default=options.default_max_session_seconds,
+            MinValue=MIN_SESSION_SECONDS,
+            MaxValue=MAX_SESSION_SECONDS,
+            ConstraintDescription=f"{MIN_SESSION_SECONDS} (1 hour) to "
+            f"{MAX_SESSION_SECONDS} (12 hours)",
+        ),
+    ]
+    return {parameter.title: parameter for parameter in declared}
+
+
+def _is_set(parameter: Any) -> Not:
+    return Not(Equals(Ref(parameter), ""))
+
+
+def _add_conditions(template: Template, parameters: dict[str, Any], trusts_ec2: bool) -> None:
+    service = Ref(parameters["TrustedService"])
+    template.add_condition(TRUSTS_SERVICE, Not(Equals(service, NO_SERVICE)))
+    template.add_condition(
+        REQUIRES_EXTERNAL_ID,
+        And(Not(ConditionRef(TRUSTS_SERVICE)), _is_set(parameters["ExternalId"])),
+    )
+    if trusts_ec2:
+        template.add_condition(TRUSTS_EC2, Equals(service, EC2_SERVICE))
+    template.add_condition(HAS_TABLE, _is_set(parameters["TableArn"]))
+    template.add_condition(HAS_BUCKET, _is_set(parameters["BucketArn"]))
+    template.add_condition(HAS_BOUNDARY, _is_set(parameters["PermissionsBoundaryArn"]))
+
+
+def _add_trust_rule(template: Template, parameters: dict[str, Any]) -> None:
+    """Exactly one of TrustedService and TrustedPrincipalArn; ExternalId only with the ARN."""
+    no_service = Equals(Ref(parameters["TrustedService"]), NO_SERVICE)
+    no_principal = Equals(Ref(parameters["TrustedPrincipalArn"]), "")
+    no_external_id = Equals(Ref(parameters["ExternalId"]), "")
+    template.add_rule(
+        "IntegrationRoleTrustChoice",
+        {
+            "Assertions": [
+                {
+                    "Assert": Or(
+                        And(Not(no_service), no_principal),
+                        And(no_service, Not(no_principal)),
+                    ),
+                    "AssertDescription": "Set exactly one of TrustedService (not 'none') and "
+                    "TrustedPrincipalArn",
+                },
+                {
+                    "Assert": Or(no_external_id, Not(no_principal)),
+                    "AssertDescription": "ExternalId applies only to TrustedPrincipalArn",
+                },
+            ]
+        },
+    )
+
+
+def build(options: IntegrationRoleOptions | None = None) -> ProductTemplate:
+    """The standalone integration role product."""
+    options = options or IntegrationRoleOptions()
+    product = ProductTemplate(
+        "Signed URLs - integration role: IAM role the application assumes to read the signing "
+        "key and use the metadata table and bucket, nothing more"
+    )
+    parameters = _add_parameters(product, options)
+    template = product.template
+    _add_conditions(template, parameters, options.trusts_ec2)
+    _add_trust_rule(template, parameters)
+    table_arn = Ref(parameters["TableArn"])
+    bucket_arn = Ref(parameters["BucketArn"])
+    role = add_integration_role(
+        template,
+        trust=trust_statement(
+            principal=If(
+                TRUSTS_SERVICE,
+                {"Service": [Ref(parameters["TrustedService"])]},
+                {"AWS": [Ref(parameters["TrustedPrincipalArn"])]},
+            ),
+            external_id=Ref(parameters["ExternalId"]),
+            external_id_condition=REQUIRES_EXTERNAL_ID,
+        ),
+        access_statements=[
+            *signing_key_statements(
+                secret_arn=Ref(parameters["SecretArn"]),
+                kms_key_arn=Ref(parameters["KmsKeyArn"]),
+            ),
+            _when(HAS_TABLE, table_statement(table_arn=table_arn)),
+            _when(HAS_BUCKET, bucket_statement(bucket_arn=bucket_arn)),
+        ],
+        path=options.role_path,
+        max_session_duration=Ref(parameters["MaxSessionDuration"]),
+        permissions_boundary=If(HAS_BOUNDARY, Ref(parameters["PermissionsBoundaryArn"]), NoValue),
+    )
+    product.add_output("RoleArn", GetAtt(role, "Arn"), "ARN of the integration role")
+    product.add_output("RoleName", Ref(role), "Name of the integration role")
+    if options.trusts_ec2:
+        profile = add_instance_profile(
+            template, role=role, path=options.role_path, condition=TRUSTS_EC2
+        )
+        product.add_output(
+            "InstanceProfileName", Ref(profile), "Instance profile for EC2 (ec2 trust only)"
+        ).Condition = TRUSTS_EC2
+    return product

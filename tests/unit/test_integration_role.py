@@ -1,0 +1,407 @@
+"""Integration role: least-privilege policy, trust variants, instance profile, option errors.
+
+Besides the raw template data, the template is resolved for concrete parameter values (a small
+evaluator for Ref/Fn::If/Fn::Equals/... below) so each trust and access variant is asserted as
+CloudFormation would create it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from products.errors import GeneratorOptionError
+from products.integration_role import (
+    EC2_SERVICE,
+    HAS_BOUNDARY,
+    HAS_BUCKET,
+    HAS_TABLE,
+    KNOWN_TRUSTED_SERVICES,
+    REQUIRES_EXTERNAL_ID,
+    TRUSTS_EC2,
+    TRUSTS_SERVICE,
+    IntegrationRoleOptions,
+    build,
+)
+from tests.cfn_resolution import ResolvedTemplate
+
+SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:signing-AbCdEf"
+KMS_KEY_ARN = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+TABLE_ARN = "arn:aws:dynamodb:eu-west-1:111122223333:table/files"
+BUCKET_ARN = "arn:aws:s3:::team-files"
+APP_ROLE_ARN = "arn:aws:iam::444455556666:role/app/runner"
+REQUIRED = {"SecretArn": SECRET_ARN, "KmsKeyArn": KMS_KEY_ARN}
+
+
+def resolved(parameters: dict[str, Any], options: IntegrationRoleOptions | None = None) -> Any:
+    return ResolvedTemplate(build(options).template.to_dict(), {**REQUIRED, **parameters})
+
+
+def role_properties(parameters: dict[str, Any]) -> dict[str, Any]:
+    return resolved(parameters).resources()["IntegrationRole"]["Properties"]
+
+
+def access_statements(parameters: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    [policy] = role_properties(parameters)["Policies"]
+    return {statement["Sid"]: statement for statement in policy["PolicyDocument"]["Statement"]}
+
+
+def raw_statements(node: Any) -> Iterator[dict[str, Any]]:
+    """Every IAM statement in the raw template, including both branches of each Fn::If."""
+    if isinstance(node, dict):
+        if "Effect" in node:
+            yield node
+            return
+        for item in node.values():
+            yield from raw_statements(item)
+    elif isinstance(node, list):
+        for item in node:
+            yield from raw_statements(item)
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+# --- least privilege ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "options",
+    [IntegrationRoleOptions(), IntegrationRoleOptions(trusted_services=("lambda.amazonaws.com",))],
+)
+def test_no_statement_anywhere_has_a_wildcard_action_or_star_resource(
+    options: IntegrationRoleOptions,
+) -> None:
+    statements = list(raw_statements(build(options).template.to_dict()["Resources"]))
+    assert len(statements) == 5  # trust + secret + kms + table + bucket
+    for statement in statements:
+        assert statement["Effect"] == "Allow"
+        assert "NotAction" not in statement and "NotResource" not in statement
+        for action in as_list(statement["Action"]):
+            assert "*" not in action, statement
+        for resource in as_list(statement.get("Resource", [])):
+            assert resource != "*", statement
+
+
+def test_resolved_policy_has_no_wildcard_for_any_variant() -> None:
+    for parameters in (
+        {"TrustedService": "lambda.amazonaws.com"},
+        {"TrustedPrincipalArn": APP_ROLE_ARN, "TableArn": TABLE_ARN, "BucketArn": BUCKET_ARN},
+    ):
+        for statement in access_statements(parameters).values():
+            assert all("*" not in action for action in statement["Action"])
+            assert all(resource != "*" for resource in statement["Resource"])
+            assert all(
+                resource.startswith(("arn:aws:secretsmanager:", "arn:aws:kms:", TABLE_ARN))
+                or resource == f"{BUCKET_ARN}/*"
+                for resource in statement["Resource"]
+            ), statement
+
+
+def test_secret_is_readable_and_decryptable_only_through_secrets_manager() -> None:
+    statements = access_statements({"TrustedService": "lambda.amazonaws.com"})
+    assert statements["ReadSigningKeySecret"]["Action"] == [
+        "secretsmanager:GetSecretValue",
+        "secretsmanager:DescribeSecret",
+    ]
+    assert statements["ReadSigningKeySecret"]["Resource"] == [SECRET_ARN]
+    decrypt = statements["DecryptSigningKeySecretViaSecretsManager"]
+    assert decrypt["Action"] == ["kms:Decrypt"]
+    assert decrypt["Resource"] == [KMS_KEY_ARN]
+    assert decrypt["Condition"] == {
+        "StringEquals": {"kms:ViaService": "secretsmanager.<AWS::Region>.amazonaws.com"}
+    }
+
+
+def test_without_table_or_bucket_the_role_reads_only_the_secret() -> None:
+    statements = access_statements({"TrustedService": "lambda.amazonaws.com"})
+    assert set(statements) == {"ReadSigningKeySecret", "DecryptSigningKeySecretViaSecretsManager"}
+
+
+def test_table_access_is_item_level_on_the_table_and_its_indexes_only() -> None:
+    statements = access_statements(
+        {"TrustedService": "lambda.amazonaws.com", "TableArn": TABLE_ARN}
+    )
+    table = statements["UseMetadataTableItems"]
+    assert table["Action"] == [
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:Query",
+        "dynamodb:BatchGetItem",
+        "dynamodb:BatchWriteItem",
+        "dynamodb:ConditionCheckItem",
+        "dynamodb:DescribeTable",
+    ]
+    assert table["Resource"] == [TABLE_ARN, f"{TABLE_ARN}/index/*"]
+    assert "ReadWriteBucketObjects" not in statements
+
+
+def test_bucket_access_is_get_and_put_object_only() -> None:
+    statements = access_statements(
+        {"TrustedService": "lambda.amazonaws.com", "BucketArn": BUCKET_ARN}
+    )
+    bucket = statements["ReadWriteBucketObjects"]
+    assert bucket["Action"] == ["s3:GetObject", "s3:PutObject"]
+    assert bucket["Resource"] == [f"{BUCKET_ARN}/*"]
+    assert "UseMetadataTableItems" not in statements
+
+
+def test_optional_statements_hang_on_their_conditions() -> None:
+    data = build().template.to_dict()
+    [policy] = data["Resources"]["IntegrationRole"]["Properties"]["Policies"]
+    conditional = {
+        statement["Fn::If"][0]: statement["Fn::If"]
+        for statement in policy["PolicyDocument"]["Statement"]
+        if "Fn::If" in statement
+    }
+    assert set(conditional) == {HAS_TABLE, HAS_BUCKET}
+    assert conditional[HAS_TABLE][2] == {"Ref": "AWS::NoValue"}
+    assert conditional[HAS_BUCKET][2] == {"Ref": "AWS::NoValue"}
+    assert data["Conditions"][HAS_TABLE] == {"Fn::Not": [{"Fn::Equals": [{"Ref": "TableArn"}, ""]}]}
+    assert data["Conditions"][HAS_BUCKET] == {
+        "Fn::Not": [{"Fn::Equals": [{"Ref": "BucketArn"}, ""]}]
+    }
+
+
+# --- trust -------------------------------------------------------------------------------
+
+
+def trust_statements(parameters: dict[str, Any]) -> list[dict[str, Any]]:
+    return role_properties(parameters)["AssumeRolePolicyDocument"]["Statement"]
+
+
+@pytest.mark.parametrize("service", KNOWN_TRUSTED_SERVICES)
+def test_service_trust_names_only_that_service(service: str) -> None:
+    [statement] = trust_statements({"TrustedService": service})
+    assert statement["Principal"] == {"Service": [service]}
+    assert statement["Action"] == ["sts:AssumeRole"]
+    assert "Condition" not in statement
+
+
+def test_principal_trust_without_external_id_has_no_condition() -> None:
+    [statement] = trust_statements({"TrustedPrincipalArn": APP_ROLE_ARN})
+    assert statement["Principal"] == {"AWS": [APP_ROLE_ARN]}
+    assert "Condition" not in statement
+
+
+def test_principal_trust_with_external_id_requires_it() -> None:
+    [statement] = trust_statements({"TrustedPrincipalArn": APP_ROLE_ARN, "ExternalId": "ext-42"})
+    assert statement["Principal"] == {"AWS": [APP_ROLE_ARN]}
+    assert statement["Condition"] == {"StringEquals": {"sts:ExternalId": "ext-42"}}
+
+
+def test_trust_structure_in_the_template() -> None:
+    data = build().template.to_dict()
+    [statement] = data["Resources"]["IntegrationRole"]["Properties"]["AssumeRolePolicyDocument"][
+        "Statement"
+    ]
+    assert statement["Principal"] == {
+        "Fn::If": [
+            TRUSTS_SERVICE,
+            {"Service": [{"Ref": "TrustedService"}]},
+            {"AWS": [{"Ref": "TrustedPrincipalArn"}]},
+        ]
+    }
+    assert statement["Condition"] == {
+        "Fn::If": [
+            REQUIRES_EXTERNAL_ID,
+            {"StringEquals": {"sts:ExternalId": {"Ref": "ExternalId"}}},
+            {"Ref": "AWS::NoValue"},
+        ]
+    }
+    assert data["Conditions"][TRUSTS_SERVICE] == {
+        "Fn::Not": [{"Fn::Equals": [{"Ref": "TrustedService"}, "none"]}]
+    }
+    assert data["Conditions"][REQUIRES_EXTERNAL_ID] == {
+        "Fn::And": [
+            {"Fn::Not": [{"Condition": TRUSTS_SERVICE}]},
+            {"Fn::Not": [{"Fn::Equals": [{"Ref": "ExternalId"}, ""]}]},
+        ]
+    }
+
+
+@pytest.mark.parametrize(
+    ("parameters", "failure"),
+    [
+        ({}, "exactly one"),
+        (
+            {"TrustedService": "lambda.amazonaws.com", "TrustedPrincipalArn": APP_ROLE_ARN},
+            "exactly",
+        ),
+        ({"TrustedService": "lambda.amazonaws.com", "ExternalId": "ext-42"}, "ExternalId"),
+    ],
+)
+def test_rule_rejects_ambiguous_trust(parameters: dict[str, Any], failure: str) -> None:
+    failures = resolved(parameters).rule_failures()
+    assert any(failure in description for description in failures), failures
+
+
+@pytest.mark.parametrize(
+    "parameters",
+    [
+        {"TrustedService": "ecs-tasks.amazonaws.com"},
+        {"TrustedPrincipalArn": APP_ROLE_ARN},
+        {"TrustedPrincipalArn": APP_ROLE_ARN, "ExternalId": "ext-42"},
+    ],
+)
+def test_rule_accepts_exactly_one_trust_choice(parameters: dict[str, Any]) -> None:
+    assert resolved(parameters).rule_failures() == []
+
+
+def test_external_id_is_ignored_for_a_service_even_if_the_rule_were_bypassed() -> None:
+    [statement] = trust_statements(
+        {"TrustedService": "ecs-tasks.amazonaws.com", "ExternalId": "x1"}
+    )
+    assert statement["Principal"] == {"Service": ["ecs-tasks.amazonaws.com"]}
+    assert "Condition" not in statement
+
+
+def test_trusted_service_choices_are_none_plus_the_configured_services() -> None:
+    parameter = build().template.to_dict()["Parameters"]["TrustedService"]
+    assert parameter["AllowedValues"] == ["none", *KNOWN_TRUSTED_SERVICES]
+    assert parameter["Default"] == "none"
+    only_lambda = build(IntegrationRoleOptions(trusted_services=("lambda.amazonaws.com",)))
+    assert only_lambda.template.to_dict()["Parameters"]["TrustedService"]["AllowedValues"] == [
+        "none",
+        "lambda.amazonaws.com",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "accepted"),
+    [
+        ("TrustedPrincipalArn", "", True),
+        ("TrustedPrincipalArn", APP_ROLE_ARN, True),
+        ("TrustedPrincipalArn", "arn:aws:iam::444455556666:root", True),
+        ("TrustedPrincipalArn", "arn:aws:iam::444455556666:user/ci", True),
+        ("TrustedPrincipalArn", "*", False),
+        ("TrustedPrincipalArn", "arn:aws:iam::*:root", False),
+        ("TrustedPrincipalArn", "arn:aws:iam::444455556666:group/admins", False),
+        ("SecretArn", SECRET_ARN, True),
+        ("SecretArn", "", False),
+        ("SecretArn", "arn:aws:secretsmanager:eu-west-1:111122223333:secret:*", False),
+        ("KmsKeyArn", KMS_KEY_ARN, True),
+        ("KmsKeyArn", "arn:aws:kms:eu-west-1:111122223333:alias/aws/secretsmanager", False),
+        ("TableArn", "", True),
+        ("TableArn", TABLE_ARN, True),
+        ("TableArn", "arn:aws:dynamodb:eu-west-1:111122223333:table/*", False),
+        ("BucketArn", "", True),
+        ("BucketArn", BUCKET_ARN, True),
+        ("BucketArn", "arn:aws:s3:::*", False),
+        ("BucketArn", "arn:aws:s3:::team-files/uploads", False),
+        ("PermissionsBoundaryArn", "arn:aws:iam::111122223333:policy/boundaries/app", True),
+        ("PermissionsBoundaryArn", "arn:aws:iam::aws:policy/PowerUserAccess", True),
+        ("PermissionsBoundaryArn", "arn:aws:iam::111122223333:role/app", False),
+        ("ExternalId", "", True),
+        ("ExternalId", "x", False),
+    ],
+)
+def test_parameter_patterns(name: str, value: str, accepted: bool) -> None:
+    pattern = build().template.to_dict()["Parameters"][name]["AllowedPattern"]
+    assert bool(re.fullmatch(pattern, value)) is accepted
+
+
+# --- instance profile, boundary, session, outputs -----------------------------------------
+
+
+def test_instance_profile_exists_only_for_ec2_trust() -> None:
+    data = build().template.to_dict()
+    profile = data["Resources"]["IntegrationRoleInstanceProfile"]
+    assert profile["Condition"] == TRUSTS_EC2
+    assert data["Conditions"][TRUSTS_EC2] == {
+        "Fn::Equals": [{"Ref": "TrustedService"}, EC2_SERVICE]
+    }
+    assert profile["Properties"]["Roles"] == [{"Ref": "IntegrationRole"}]
+    assert data["Outputs"]["InstanceProfileName"]["Condition"] == TRUSTS_EC2
+
+    with_ec2 = resolved({"TrustedService": EC2_SERVICE})
+    assert "IntegrationRoleInstanceProfile" in with_ec2.resources()
+    assert "InstanceProfileName" in with_ec2.outputs()
+    with_lambda = resolved({"TrustedService": "lambda.amazonaws.com"})
+    assert "IntegrationRoleInstanceProfile" not in with_lambda.resources()
+    assert "InstanceProfileName" not in with_lambda.outputs()
+
+
+def test_no_instance_profile_when_ec2_is_not_a_trustable_service() -> None:
+    data = build(IntegrationRoleOptions(trusted_services=("lambda.amazonaws.com",))).template
+    data = data.to_dict()
+    assert "IntegrationRoleInstanceProfile" not in data["Resources"]
+    assert "InstanceProfileName" not in data["Outputs"]
+    assert TRUSTS_EC2 not in data["Conditions"]
+
+
+def test_permissions_boundary_only_when_given() -> None:
+    data = build().template.to_dict()
+    assert data["Resources"]["IntegrationRole"]["Properties"]["PermissionsBoundary"] == {
+        "Fn::If": [HAS_BOUNDARY, {"Ref": "PermissionsBoundaryArn"}, {"Ref": "AWS::NoValue"}]
+    }
+    boundary = "arn:aws:iam::111122223333:policy/boundaries/app"
+    trust = {"TrustedService": "lambda.amazonaws.com"}
+    assert "PermissionsBoundary" not in role_properties(trust)
+    given = role_properties({**trust, "PermissionsBoundaryArn": boundary})
+    assert given["PermissionsBoundary"] == boundary
+
+
+def test_role_path_and_session_duration() -> None:
+    data = build(
+        IntegrationRoleOptions(role_path="/teams/files/", default_max_session_seconds=7200)
+    ).template.to_dict()
+    properties = data["Resources"]["IntegrationRole"]["Properties"]
+    assert properties["Path"] == "/teams/files/"
+    assert data["Resources"]["IntegrationRoleInstanceProfile"]["Properties"]["Path"] == (
+        "/teams/files/"
+    )
+    assert properties["MaxSessionDuration"] == {"Ref": "MaxSessionDuration"}
+    session = data["Parameters"]["MaxSessionDuration"]
+    assert (session["Type"], session["Default"]) == ("Number", 7200)
+    assert (session["MinValue"], session["MaxValue"]) == (3600, 43200)
+    assert "RoleName" not in properties, "a fixed name would need CAPABILITY_NAMED_IAM"
+
+
+def test_default_role_path_is_the_product_path() -> None:
+    properties = build().template.to_dict()["Resources"]["IntegrationRole"]["Properties"]
+    assert properties["Path"] == "/signed-urls/"
+
+
+def test_outputs_are_role_arn_and_name() -> None:
+    outputs = build().template.to_dict()["Outputs"]
+    assert outputs["RoleArn"]["Value"] == {"Fn::GetAtt": ["IntegrationRole", "Arn"]}
+    assert outputs["RoleName"]["Value"] == {"Ref": "IntegrationRole"}
+
+
+# --- generator options -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"trusted_services": ()}, "trusted_services must not be empty"),
+        ({"trusted_services": ("states.amazonaws.com",)}, "trusted_services: unknown service"),
+        (
+            {"trusted_services": ("lambda.amazonaws.com", "lambda.amazonaws.com")},
+            "trusted_services lists a service twice",
+        ),
+        ({"role_path": "signed-urls/"}, "role_path"),
+        ({"role_path": "/signed-urls"}, "role_path"),
+        ({"role_path": "/signed urls/"}, "role_path"),
+        ({"role_path": "/" + "a" * 511 + "/"}, "role_path"),
+        ({"default_max_session_seconds": 3599}, "default_max_session_seconds"),
+        ({"default_max_session_seconds": 43201}, "default_max_session_seconds"),
+    ],
+)
+def test_impossible_options_are_rejected_naming_the_option(
+    options: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(GeneratorOptionError, match=re.escape(f"integration role: {message}")):
+        IntegrationRoleOptions(**options)
+
+
+@pytest.mark.parametrize("role_path", ["/", "/signed-urls/", "/a/b/c/"])
+def test_valid_role_paths_are_accepted(role_path: str) -> None:
+    assert IntegrationRoleOptions(role_path=role_path).role_path == role_path
