@@ -1,4 +1,4 @@
-"""The ``portfolio`` command: build templates, check them, generate docs (publisher to come).
+"""The ``portfolio`` command: build, check and document templates; publish the portfolio.
 
 Exit codes: 0 ok, 1 failed (a gate or AWS said no), 2 bad input.
 """
@@ -10,14 +10,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from portfolio import bootstrap_command, local_endpoint_command, publisher_command
+from portfolio.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, BadInput
 from portfolio.template_files import OutputDirectoryError, write_all
 from products.errors import GeneratorOptionError
-
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
-
-
-class BadInput(Exception):
-    """Input the user can fix; printed as one line, exit code 2."""
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -84,6 +80,10 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--templates", default="templates", help="default: templates")
     check.add_argument("--checkov", help="path to the checkov executable (omit: lint only)")
     check.set_defaults(handler=_check)
+
+    publisher_command.register(commands)
+    bootstrap_command.register(commands)
+    local_endpoint_command.register(commands)
     return root
 
 

@@ -1,0 +1,9 @@
+"""CLI registration for the bootstrap commands (to be implemented)."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add this module's subcommands to the ``portfolio`` parser."""

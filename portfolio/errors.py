@@ -1,0 +1,9 @@
+"""Exit codes and the error type every command uses for input the user can fix."""
+
+from __future__ import annotations
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class BadInput(Exception):
+    """Input the user can fix; printed as one line naming the field, exit code 2."""
