@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from products import bucket, distribution, integration_role, metadata_table, secret
+from products import bucket, distribution, integration_role, key_pair, metadata_table, secret
 from products.product_template import ProductTemplate
 
 
@@ -39,6 +39,14 @@ PRODUCTS: tuple[ProductSpec, ...] = (
         "signed downloads on /*, signed uploads on /uploads/*, HTTPS only, security headers, "
         "optional custom domain, Route 53 alias, WAF, logging and 5xx alarm.",
         build=distribution.build,
+    ),
+    ProductSpec(
+        slug="key-pair",
+        title="Signed URLs - Key pair",
+        summary="Signing key pair generated inside the account (RSA-2048 or ECDSA P-256): public "
+        "key in a CloudFront key group, private key in the secret; rotation keeps the previous "
+        "key trusted so live URLs keep working.",
+        build=key_pair.build,
     ),
     ProductSpec(
         slug="secret",

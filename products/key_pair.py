@@ -1,0 +1,469 @@
+"""Key pair product: the CloudFront signing key pair, generated inside the account.
+
+A Lambda-backed custom resource (``Custom::SigningKeyPair``, source in
+products/key_pair_function.py, inlined verbatim) asks KMS ``GenerateDataKeyPair`` for an RSA-2048
+or ECDSA P-256 pair, uploads the public key to CloudFront and writes the private key to the
+secret product's secret in one ``PutSecretValue``. A native ``AWS::CloudFront::KeyGroup`` lists
+the current and the previous public key (the custom resource's ``KeyGroupItems`` attribute, a
+comma-separated list without duplicates or empty entries, split by ``Fn::Split``), so URLs
+signed before a rotation keep working until they expire. docs/key-pair-secret-format.md
+describes the secret and the rotation lifecycle.
+
+The function's role can make exactly the calls the function makes: generate key pairs under the
+given KMS key, read and write the given secret (decrypting and encrypting through Secrets
+Manager only), manage CloudFront public keys, read its own stack's status (to tell a
+rollback or a cleanup from a plain update or delete), write its own logs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+from awacs import cloudformation as cloudformation_actions
+from awacs import cloudfront as cloudfront_actions
+from awacs import kms as kms_actions
+from awacs import logs as logs_actions
+from awacs import secretsmanager as secretsmanager_actions
+from awacs import sts as sts_actions
+from awacs.aws import Allow, Condition, PolicyDocument, Principal, Statement, StringEquals
+from troposphere import (
+    Equals,
+    GetAtt,
+    If,
+    Not,
+    NoValue,
+    Ref,
+    Select,
+    Split,
+    StackId,
+    Sub,
+    Template,
+)
+from troposphere.awslambda import Code, EventInvokeConfig, Function, LoggingConfig
+from troposphere.cloudformation import CustomResource
+from troposphere.cloudfront import KeyGroup, KeyGroupConfig
+from troposphere.iam import Policy, Role
+from troposphere.logs import LogGroup
+
+from products.errors import GeneratorOptionError
+from products.product_template import ProductTemplate
+from products.security_scan import skip_checkov
+
+#: The Lambda source the template inlines: the very file the tests import.
+FUNCTION_SOURCE = Path(__file__).with_name("key_pair_function.py")
+
+#: AWS::Lambda::Function Code.ZipFile: "This zip file cannot exceed 4MB" (CloudFormation
+#: resource schema, checked 2025). The source is stored uncompressed at worst, so the source
+#: itself must fit.
+ZIP_FILE_MAX_BYTES = 4 * 1024 * 1024
+
+#: Newest Python runtime cfn-lint and Lambda both know; arm64 (Graviton) is cheaper.
+RUNTIME = "python3.13"
+
+#: Parameter values of KeyAlgorithm (the function maps them to KMS KeyPairSpec values).
+KEY_ALGORITHMS = ("RSA_2048", "ECDSA_P256")
+
+#: KMS key pair specs the function may request (the secret product's key policy allows both).
+KMS_KEY_PAIR_SPECS = ("RSA_2048", "ECC_NIST_P256")
+
+#: CloudWatch Logs accepts only these retention periods.
+LOG_RETENTION_DAYS = (
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
+    1096, 1827, 2192, 2557, 2922, 3288, 3653,
+)  # fmt: skip
+
+MIN_FUNCTION_TIMEOUT = 30  # the function's step budget and answer margin need 25 s
+MAX_FUNCTION_TIMEOUT = 900
+MAX_SERVICE_TIMEOUT = 3600  # AWS::CloudFormation::CustomResource ServiceTimeout maximum
+MAX_RESERVED_CONCURRENCY = 10
+
+#: IAM path: "/" alone, or "/" + segments of printable ASCII (no spaces) + "/".
+_ROLE_PATH = re.compile(r"/(?:[\x21-\x7e]+/)?")
+_ROLE_PATH_MAX_LENGTH = 512
+
+HAS_KEY_GROUP_NAME = "KeyPairHasKeyGroupName"
+HAS_KEY_GROUP_COMMENT = "KeyPairHasKeyGroupComment"
+
+_SECRET_ARN_PATTERN = (
+    r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+$"
+)
+_KMS_KEY_ARN_PATTERN = r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]{1,64}$"
+_ROTATION_TOKEN_PATTERN = r"^[A-Za-z0-9_.:/+=@-]{1,128}$"
+_KEY_GROUP_NAME_PATTERN = r"^[A-Za-z0-9_-]{0,128}$"
+_KEY_GROUP_COMMENT_PATTERN = r"^[^\x00-\x1f]{0,128}$"
+
+
+class SigningKeyPair(CustomResource):
+    """``Custom::SigningKeyPair``: a subclass, because setting resource_type on an instance
+    is silently wrong in troposphere."""
+
+    resource_type = "Custom::SigningKeyPair"
+    props: ClassVar[dict[str, tuple[Any, bool]]] = {
+        "ServiceToken": (str, True),
+        "ServiceTimeout": (int, False),
+        "SecretArn": (str, True),
+        "KmsKeyArn": (str, True),
+        "KeyAlgorithm": (str, True),
+        "RotationToken": (str, True),
+    }
+
+
+@dataclass(frozen=True)
+class KeyPairOptions:
+    """Build-time choices for the key pair function."""
+
+    log_retention_days: int = 365
+    function_timeout_seconds: int = 60
+    service_timeout_seconds: int = 600
+    reserved_concurrency: int = 1
+    role_path: str = "/signed-urls/"
+    function_source: Path = field(default=FUNCTION_SOURCE)
+
+    def __post_init__(self) -> None:
+        if self.log_retention_days not in LOG_RETENTION_DAYS:
+            raise GeneratorOptionError(
+                f"key_pair: log_retention_days ({self.log_retention_days}) must be one of "
+                f"{', '.join(map(str, LOG_RETENTION_DAYS))}"
+            )
+        if not MIN_FUNCTION_TIMEOUT <= self.function_timeout_seconds <= MAX_FUNCTION_TIMEOUT:
+            raise GeneratorOptionError(
+                f"key_pair: function_timeout_seconds ({self.function_timeout_seconds}) must be "
+                f"between {MIN_FUNCTION_TIMEOUT} and {MAX_FUNCTION_TIMEOUT}"
+            )
+        if not self.function_timeout_seconds < self.service_timeout_seconds <= MAX_SERVICE_TIMEOUT:
+            raise GeneratorOptionError(
+                f"key_pair: service_timeout_seconds ({self.service_timeout_seconds}) must be "
+                f"above function_timeout_seconds ({self.function_timeout_seconds}) and at most "
+                f"{MAX_SERVICE_TIMEOUT}"
+            )
+        if not (
+            _ROLE_PATH.fullmatch(self.role_path) and len(self.role_path) <= _ROLE_PATH_MAX_LENGTH
+        ):
+            raise GeneratorOptionError(
+                f"key_pair: role_path ({self.role_path!r}) must be '/' or '/segments/' of "
+                f"printable ASCII, at most {_ROLE_PATH_MAX_LENGTH} characters"
+            )
+        if not 1 <= self.reserved_concurrency <= MAX_RESERVED_CONCURRENCY:
+            raise GeneratorOptionError(
+                f"key_pair: reserved_concurrency ({self.reserved_concurrency}) must be between "
+                f"1 and {MAX_RESERVED_CONCURRENCY}"
+            )
+
+
+def read_function_source(path: Path) -> str:
+    """The function source, refused when CloudFormation could not inline it."""
+    try:
+        source = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise GeneratorOptionError(
+            f"key_pair: function_source {path}: {error.strerror or error}"
+        ) from error
+    size = len(source.encode("utf-8"))
+    if size > ZIP_FILE_MAX_BYTES:
+        raise GeneratorOptionError(
+            f"key_pair: function_source {path} is {size} bytes; CloudFormation inlines at most "
+            f"{ZIP_FILE_MAX_BYTES} bytes (Code.ZipFile 4 MB limit)"
+        )
+    return source
+
+
+def function_policy(*, secret_arn: Any, kms_key_arn: Any, log_group_arn: Any) -> PolicyDocument:
+    """Exactly the calls the function makes, on exactly these resources."""
+    return PolicyDocument(
+        Version="2012-10-17",
+        Statement=[
+            Statement(
+                Sid="GenerateSigningKeyPairs",
+                Effect=Allow,
+                Action=[kms_actions.GenerateDataKeyPair],
+                Resource=[kms_key_arn],
+                Condition=Condition(
+                    StringEquals({"kms:DataKeyPairSpec": list(KMS_KEY_PAIR_SPECS)})
+                ),
+            ),
+            Statement(
+                Sid="ReadAndWriteTheSigningSecret",
+                Effect=Allow,
+                Action=[
+                    secretsmanager_actions.GetSecretValue,
+                    secretsmanager_actions.PutSecretValue,
+                ],
+                Resource=[secret_arn],
+            ),
+            Statement(
+                Sid="UseTheKeyForThisSecretThroughSecretsManager",
+                Effect=Allow,
+                Action=[kms_actions.Decrypt, kms_actions.GenerateDataKey],
+                Resource=[kms_key_arn],
+                Condition=Condition(
+                    StringEquals(
+                        {
+                            "kms:ViaService": Sub("secretsmanager.${AWS::Region}.amazonaws.com"),
+                            "kms:EncryptionContext:SecretARN": secret_arn,
+                        }
+                    )
+                ),
+            ),
+            # The Service Authorization Reference lists no resource type and no condition key
+            # for CreatePublicKey, GetPublicKey, DeletePublicKey and ListPublicKeys: "*" is the
+            # only resource these actions accept (checkov knows it: CKV_AWS_111/356 pass, no
+            # skip needed). The function only deletes keys whose name carries its prefix.
+            Statement(
+                Sid="ManageCloudFrontPublicKeys",
+                Effect=Allow,
+                Action=[
+                    cloudfront_actions.CreatePublicKey,
+                    cloudfront_actions.GetPublicKey,
+                    cloudfront_actions.DeletePublicKey,
+                    cloudfront_actions.ListPublicKeys,
+                ],
+                Resource=["*"],
+            ),
+            Statement(
+                Sid="ReadOwnStackStatus",
+                Effect=Allow,
+                Action=[cloudformation_actions.DescribeStacks],
+                Resource=[StackId],
+            ),
+            Statement(
+                Sid="WriteOwnLogs",
+                Effect=Allow,
+                Action=[logs_actions.CreateLogStream, logs_actions.PutLogEvents],
+                Resource=[log_group_arn],
+            ),
+        ],
+    )
+
+
+def add_key_pair_function(
+    template: Template,
+    *,
+    secret_arn: Any,
+    kms_key_arn: Any,
+    options: KeyPairOptions,
+) -> Function:
+    """The custom resource's Lambda function, its log group, role and invoke config."""
+    log_group = template.add_resource(
+        LogGroup(
+            "KeyPairFunctionLogGroup",
+            RetentionInDays=options.log_retention_days,
+            DeletionPolicy="Delete",
+            UpdateReplacePolicy="Delete",
+        )
+    )
+    skip_checkov(
+        log_group,
+        "CKV_AWS_158",
+        "Logs hold key IDs and error messages only, never key material; a CMK for logs would "
+        "need a key policy for the logs service that the signing key must not have",
+    )
+    role = template.add_resource(
+        Role(
+            "KeyPairFunctionRole",
+            Description="Key pair custom resource: generate, store and publish signing keys",
+            Path=options.role_path,
+            AssumeRolePolicyDocument=PolicyDocument(
+                Version="2012-10-17",
+                Statement=[
+                    Statement(
+                        Effect=Allow,
+                        Principal=Principal("Service", "lambda.amazonaws.com"),
+                        Action=[sts_actions.AssumeRole],
+                    )
+                ],
+            ),
+            Policies=[
+                Policy(
+                    PolicyName="signing-key-pair",
+                    PolicyDocument=function_policy(
+                        secret_arn=secret_arn,
+                        kms_key_arn=kms_key_arn,
+                        log_group_arn=GetAtt(log_group, "Arn"),
+                    ),
+                )
+            ],
+        )
+    )
+    function = template.add_resource(
+        Function(
+            "KeyPairFunction",
+            Description="CloudFormation custom resource: CloudFront signing key pair",
+            Runtime=RUNTIME,
+            Architectures=["arm64"],
+            Handler="index.handler",
+            Code=Code(ZipFile=read_function_source(options.function_source)),
+            MemorySize=256,
+            Timeout=options.function_timeout_seconds,
+            ReservedConcurrentExecutions=options.reserved_concurrency,
+            Role=GetAtt(role, "Arn"),
+            LoggingConfig=LoggingConfig(LogGroup=Ref(log_group)),
+        )
+    )
+    _skip_function_checks(function)
+    template.add_resource(
+        EventInvokeConfig(
+            "KeyPairFunctionInvokeConfig",
+            FunctionName=Ref(function),
+            Qualifier="$LATEST",
+            MaximumRetryAttempts=0,
+            MaximumEventAgeInSeconds=min(options.service_timeout_seconds, 21600),
+        )
+    )
+    return function
+
+
+def _skip_function_checks(function: Function) -> None:
+    skip_checkov(
+        function,
+        "CKV_AWS_116",
+        "CloudFormation custom resource: every event is answered to CloudFormation (FAILED "
+        "with a reason on error) and async retries are off, so a DLQ would hold nothing to redo",
+    )
+    skip_checkov(
+        function,
+        "CKV_AWS_117",
+        "Calls only regional AWS APIs and CloudFront (which has no VPC endpoint); no VPC "
+        "resource to reach, and a VPC would add NAT for no isolation gain",
+    )
+
+
+def add_signing_key_pair(
+    template: Template,
+    *,
+    function: Function,
+    secret_arn: Any,
+    kms_key_arn: Any,
+    key_algorithm: Any,
+    rotation_token: Any,
+    service_timeout_seconds: int,
+) -> SigningKeyPair:
+    """The custom resource; a new rotation token or algorithm rotates the key pair."""
+    return template.add_resource(
+        SigningKeyPair(
+            "KeyPair",
+            ServiceToken=GetAtt(function, "Arn"),
+            ServiceTimeout=service_timeout_seconds,
+            SecretArn=secret_arn,
+            KmsKeyArn=kms_key_arn,
+            KeyAlgorithm=key_algorithm,
+            RotationToken=rotation_token,
+            DependsOn=["KeyPairFunctionInvokeConfig"],
+        )
+    )
+
+
+def add_key_group(
+    template: Template, *, key_pair: SigningKeyPair, name: Any, comment: Any
+) -> KeyGroup:
+    """Trusted key group: the current and (after a rotation) the previous public key."""
+    return template.add_resource(
+        KeyGroup(
+            "KeyPairKeyGroup",
+            KeyGroupConfig=KeyGroupConfig(
+                Name=name,
+                Comment=comment,
+                Items=Split(",", GetAtt(key_pair, "KeyGroupItems")),
+            ),
+        )
+    )
+
+
+def build(options: KeyPairOptions | None = None) -> ProductTemplate:
+    """The standalone key pair product."""
+    options = options or KeyPairOptions()
+    product = ProductTemplate(
+        "Signed URLs - key pair: CloudFront signing key pair generated in the account by KMS, "
+        "private key in the secret, public keys in a trusted key group, rotation on demand"
+    )
+    secret_arn = product.add_parameter(
+        "SecretArn",
+        group="Secret",
+        label="Secret ARN",
+        Description="SecretArn output of the secret product: receives the private key.",
+        AllowedPattern=_SECRET_ARN_PATTERN,
+        ConstraintDescription="a Secrets Manager secret ARN",
+    )
+    kms_key_arn = product.add_parameter(
+        "KmsKeyArn",
+        group="Secret",
+        label="KMS key ARN",
+        Description="KmsKeyArn output of the secret product: encrypts the secret; the key "
+        "pair is generated under it.",
+        AllowedPattern=_KMS_KEY_ARN_PATTERN,
+        ConstraintDescription="a KMS key ARN (arn:...:kms:REGION:ACCOUNT:key/ID)",
+    )
+    key_algorithm = product.add_parameter(
+        "KeyAlgorithm",
+        group="Key pair",
+        label="Key algorithm",
+        Description="RSA_2048 (widest support) or ECDSA_P256 (faster signing). Changing it "
+        "rotates the key pair.",
+        Default="RSA_2048",
+        AllowedValues=list(KEY_ALGORITHMS),
+        ConstraintDescription="RSA_2048 or ECDSA_P256",
+    )
+    rotation_token = product.add_parameter(
+        "RotationToken",
+        group="Key pair",
+        label="Rotation token",
+        Description="Any new value (for example today's date) rotates the key pair; the "
+        "previous public key stays trusted until the next rotation.",
+        Default="initial",
+        AllowedPattern=_ROTATION_TOKEN_PATTERN,
+        ConstraintDescription="1-128 characters: letters, digits and _.:/+=@-",
+    )
+    key_group_name = product.add_parameter(
+        "KeyGroupName",
+        group="Key group",
+        label="Key group name",
+        Description="Name of the CloudFront key group; empty: the stack name plus a suffix.",
+        Default="",
+        AllowedPattern=_KEY_GROUP_NAME_PATTERN,
+        ConstraintDescription="up to 128 letters, digits, hyphens and underscores",
+    )
+    key_group_comment = product.add_parameter(
+        "KeyGroupComment",
+        group="Key group",
+        label="Key group comment",
+        Description="Comment on the CloudFront key group (optional).",
+        Default="",
+        AllowedPattern=_KEY_GROUP_COMMENT_PATTERN,
+        ConstraintDescription="up to 128 characters, no control characters",
+    )
+    template = product.template
+    template.add_condition(HAS_KEY_GROUP_NAME, Not(Equals(Ref(key_group_name), "")))
+    template.add_condition(HAS_KEY_GROUP_COMMENT, Not(Equals(Ref(key_group_comment), "")))
+    function = add_key_pair_function(
+        template, secret_arn=Ref(secret_arn), kms_key_arn=Ref(kms_key_arn), options=options
+    )
+    key_pair = add_signing_key_pair(
+        template,
+        function=function,
+        secret_arn=Ref(secret_arn),
+        kms_key_arn=Ref(kms_key_arn),
+        key_algorithm=Ref(key_algorithm),
+        rotation_token=Ref(rotation_token),
+        service_timeout_seconds=options.service_timeout_seconds,
+    )
+    stack_suffix = Select(0, Split("-", Select(2, Split("/", StackId))))
+    key_group = add_key_group(
+        template,
+        key_pair=key_pair,
+        name=If(
+            HAS_KEY_GROUP_NAME,
+            Ref(key_group_name),
+            Sub("${AWS::StackName}-${Suffix}", Suffix=stack_suffix),
+        ),
+        comment=If(HAS_KEY_GROUP_COMMENT, Ref(key_group_comment), NoValue),
+    )
+    product.add_output(
+        "PublicKeyId",
+        GetAtt(key_pair, "PublicKeyId"),
+        "Current CloudFront public key ID: what signers put in Key-Pair-Id",
+    )
+    product.add_output("KeyGroupId", Ref(key_group), "CloudFront key group to trust")
+    product.add_output("SecretArn", Ref(secret_arn), "Secret holding the current private key")
+    return product
