@@ -17,7 +17,8 @@ class ResolvedTemplate:
     """A template evaluated for given parameter values, as CloudFormation would see it."""
 
     def __init__(self, template: dict[str, Any], parameters: dict[str, Any]) -> None:
-        unknown = set(parameters) - set(template.get("Parameters", {}))
+        pseudo = {name for name in parameters if name.startswith("AWS::")}
+        unknown = set(parameters) - pseudo - set(template.get("Parameters", {}))
         assert not unknown, f"no such parameters: {unknown}"
         self.template = template
         self.values = {
