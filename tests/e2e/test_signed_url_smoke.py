@@ -1,0 +1,235 @@
+"""Real-account smoke test: provision the products, upload and download through signed URLs.
+
+Runs only with SIGNED_URLS_E2E=1 and working AWS credentials (AWS_PROFILE / AWS_REGION or the
+usual chain); otherwise it is skipped before any network call. It creates, in one Region:
+secret -> key pair -> bucket -> distribution -> bucket update (DistributionArn), then PUTs an
+object through a signed URL on /uploads/, GETs it back through a signed URL, and deletes
+everything it made, including what the templates retain (bucket, secret, KMS key: scheduled
+for deletion after 7 days). A CloudFront distribution takes several minutes each way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from products.catalog import PRODUCTS
+
+E2E_SWITCH = "SIGNED_URLS_E2E"
+
+pytestmark = pytest.mark.e2e
+
+
+@dataclass
+class Account:
+    """A boto3 session in the account and Region under test."""
+
+    session: Any
+    region: str
+
+    def client(self, service: str) -> Any:
+        return self.session.client(service, region_name=self.region)
+
+
+def real_account() -> Account:
+    """Skip (one line, no network) unless switched on; then require working credentials."""
+    if os.environ.get(E2E_SWITCH) != "1":
+        pytest.skip(f"real-account smoke test: set {E2E_SWITCH}=1 with AWS credentials to run")
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    session = boto3.Session()
+    region = session.region_name or "us-east-1"
+    try:
+        session.client("sts", region_name=region).get_caller_identity()
+    except (BotoCoreError, ClientError) as error:
+        pytest.skip(f"{E2E_SWITCH}=1 but no usable AWS credentials: {' '.join(str(error).split())}")
+    return Account(session, region)
+
+
+@pytest.fixture(scope="module")
+def account() -> Account:
+    return real_account()
+
+
+@dataclass
+class Provisioned:
+    """Stacks and retained resources created so far, cleaned up in reverse order."""
+
+    account: Account
+    stacks: list[str] = field(default_factory=list)
+    cleanups: list[Callable[[], None]] = field(default_factory=list)
+
+    def deploy(self, stack_name: str, slug: str, parameters: dict[str, str]) -> dict[str, str]:
+        from portfolio.bootstrap import Polling, deploy_stack
+
+        [spec] = [spec for spec in PRODUCTS if spec.slug == slug]
+        if stack_name not in self.stacks:
+            self.stacks.append(stack_name)
+        return deploy_stack(
+            self.account.client("cloudformation"),
+            stack_name,
+            spec.build().to_yaml(),
+            parameters=parameters,
+            tags={"signed-urls:component": "e2e"},
+            polling=Polling(delay=15, attempts=160),  # CloudFront can take 20+ minutes
+            report=print,
+        )
+
+    def clean_up(self) -> list[str]:
+        """Delete everything; return one line per failure (cleanup goes on past failures)."""
+        from portfolio.bootstrap import BootstrapFailed, Polling, delete_stack
+
+        problems = []
+        for stack_name in reversed(self.stacks):
+            try:
+                delete_stack(
+                    self.account.client("cloudformation"),
+                    stack_name,
+                    polling=Polling(delay=15, attempts=160),
+                )
+            except BootstrapFailed as error:
+                problems.append(str(error))
+        for cleanup in reversed(self.cleanups):
+            try:
+                cleanup()
+            except Exception as error:  # report every leftover, then fail
+                problems.append(f"{cleanup.__doc__}: {error}")
+        return problems
+
+
+@pytest.fixture
+def provisioned(account: Account) -> Iterator[Provisioned]:
+    created = Provisioned(account)
+    try:
+        yield created
+    finally:
+        problems = created.clean_up()
+        assert not problems, "cleanup left resources behind: " + " | ".join(problems)
+
+
+def _retained_bucket(account: Account, bucket: str) -> Callable[[], None]:
+    def empty_and_delete_bucket() -> None:
+        """empty and delete the retained bucket"""
+        s3 = account.client("s3")
+        for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
+            doomed = [
+                {"Key": item["Key"], "VersionId": item["VersionId"]}
+                for item in page.get("Versions", []) + page.get("DeleteMarkers", [])
+            ]
+            if doomed:
+                s3.delete_objects(Bucket=bucket, Delete={"Objects": doomed, "Quiet": True})
+        s3.delete_bucket(Bucket=bucket)
+
+    return empty_and_delete_bucket
+
+
+def _retained_secret(account: Account, secret_arn: str, key_arn: str) -> Callable[[], None]:
+    def delete_secret_and_key() -> None:
+        """delete the retained secret and schedule its KMS key for deletion"""
+        account.client("secretsmanager").delete_secret(
+            SecretId=secret_arn, ForceDeleteWithoutRecovery=True
+        )
+        account.client("kms").schedule_key_deletion(KeyId=key_arn, PendingWindowInDays=7)
+
+    return delete_secret_and_key
+
+
+def _signed_url(url: str, secret: dict[str, Any], minutes: int = 10) -> str:
+    """Canned-policy signed URL with the key pair product's private key (RSA-2048, SHA-1)."""
+    from botocore.signers import CloudFrontSigner
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+    key = serialization.load_pem_private_key(secret["privateKey"].encode(), password=None)
+    assert isinstance(key, rsa.RSAPrivateKey), "the smoke test provisions an RSA_2048 key pair"
+    signer = CloudFrontSigner(
+        secret["keyPairId"],
+        lambda message: key.sign(message, padding.PKCS1v15(), hashes.SHA1()),
+    )
+    return signer.generate_presigned_url(
+        url, date_less_than=datetime.now(UTC) + timedelta(minutes=minutes)
+    )
+
+
+def _request(method: str, url: str, body: bytes | None = None) -> tuple[int, bytes]:
+    headers = {}
+    if body is not None:  # Origin Access Control signs uploads only with the payload hash
+        headers = {
+            "Content-Type": "text/plain",
+            "x-amz-content-sha256": hashlib.sha256(body).hexdigest(),
+        }
+    request = urllib.request.Request(url, data=body, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+    except urllib.error.URLError as error:  # a new *.cloudfront.net name may not resolve yet
+        return 0, str(error.reason).encode()
+
+
+def _until_ok(method: str, sign: Callable[[], str], body: bytes | None = None) -> bytes:
+    """Bounded retries (a fresh signature each time) while a new distribution propagates."""
+    status, content, url = 0, b"", ""
+    for _ in range(40):
+        url = sign()
+        status, content = _request(method, url, body)
+        if status == 200:
+            return content
+        time.sleep(15)
+    raise AssertionError(f"{method} {url.split('?')[0]}: HTTP {status} {content[:200]!r}")
+
+
+def test_upload_and_download_through_signed_urls(
+    account: Account, provisioned: Provisioned
+) -> None:
+    run = f"e2e{uuid.uuid4().hex[:8]}"
+    stack = f"signed-urls-{run}"
+
+    secret = provisioned.deploy(f"{stack}-secret", "secret", {"SecretName": f"signed-urls/{run}"})
+    provisioned.cleanups.append(_retained_secret(account, secret["SecretArn"], secret["KmsKeyArn"]))
+    key_pair = provisioned.deploy(
+        f"{stack}-key-pair",
+        "key-pair",
+        {
+            "SecretArn": secret["SecretArn"],
+            "KmsKeyArn": secret["KmsKeyArn"],
+            "KeyAlgorithm": "RSA_2048",
+        },
+    )
+    bucket = provisioned.deploy(f"{stack}-bucket", "bucket", {})
+    provisioned.cleanups.append(_retained_bucket(account, bucket["BucketName"]))
+    distribution = provisioned.deploy(
+        f"{stack}-distribution",
+        "distribution",
+        {"BucketName": bucket["BucketName"], "KeyGroupId": key_pair["KeyGroupId"]},
+    )
+    provisioned.deploy(
+        f"{stack}-bucket", "bucket", {"DistributionArn": distribution["DistributionArn"]}
+    )
+
+    signing_secret = json.loads(
+        account.client("secretsmanager").get_secret_value(SecretId=secret["SecretArn"])[
+            "SecretString"
+        ]
+    )
+    assert signing_secret["keyPairId"] == key_pair["PublicKeyId"]
+    content = f"signed-urls smoke test {run}\n".encode()
+    url = f"{distribution['BaseUrl']}/uploads/{run}.txt"
+
+    _until_ok("PUT", lambda: _signed_url(url, signing_secret), content)
+    assert _until_ok("GET", lambda: _signed_url(url, signing_secret)) == content
+    unsigned_status, _ = _request("GET", url)
+    assert unsigned_status == 403, "an unsigned download must be refused"
