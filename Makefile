@@ -43,6 +43,9 @@ $(TASKCAT_VENV)/.installed:
 	$(TASKCAT_VENV)/bin/python -m pip install $(PIP_FLAGS) '$(TASKCAT_SPEC)'
 	touch $@
 
+demo: setup ## publish to a local AWS endpoint twice and show the portfolio (no account needed)
+	$(BIN)/python -m portfolio.demo
+
 format: setup ## apply ruff's formatting and safe fixes
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -33,18 +34,26 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _docs(args: argparse.Namespace) -> int:
+    from portfolio.manifest_reference import with_field_table
     from products.reference_docs import render_all_references
 
+    guide = Path(args.publishing_guide)
     try:
         written = write_all(Path(args.out), render_all_references())
+        guide.write_text(with_field_table(guide.read_text(encoding="utf-8")), encoding="utf-8")
     except OutputDirectoryError as error:
         raise BadInput(str(error)) from error
-    for path in written:
+    except OSError as error:
+        raise BadInput(f"--publishing-guide {guide}: {error.strerror}") from error
+    except ValueError as error:
+        raise BadInput(f"--publishing-guide {guide}: no manifest field table marks") from error
+    for path in [*written, guide]:
         print(f"wrote {path}")
     return EXIT_OK
 
 
 def _check(args: argparse.Namespace) -> int:
+    from portfolio.bootstrap import render_bootstrap_template
     from products.template_gates import run_gates
 
     template_dir = Path(args.templates)
@@ -53,9 +62,15 @@ def _check(args: argparse.Namespace) -> int:
     checkov = Path(args.checkov) if args.checkov else None
     if checkov is not None and not checkov.exists():
         raise BadInput(f"--checkov {checkov}: no such file (run `make build` to set it up)")
-    results = run_gates(template_dir, checkov)
-    if not results:
+    templates = {
+        path.name: path.read_text(encoding="utf-8") for path in template_dir.glob("*.yaml")
+    }
+    if not templates:
         raise BadInput(f"--templates {template_dir}: no *.yaml templates found")
+    with tempfile.TemporaryDirectory() as scratch:
+        # The bootstrap stack is deployed too, so it passes the same gates.
+        write_all(Path(scratch), {**templates, "bootstrap.yaml": render_bootstrap_template()})
+        results = run_gates(Path(scratch), checkov)
     for result in results:
         print(result.summary_line())
         for finding in result.lint_findings + result.scan_failures:
@@ -74,6 +89,11 @@ def parser() -> argparse.ArgumentParser:
 
     docs = commands.add_parser("docs", help="generate the product reference pages")
     docs.add_argument("--out", default="docs/products", help="default: docs/products")
+    docs.add_argument(
+        "--publishing-guide",
+        default="docs/publishing.md",
+        help="guide whose manifest field table is regenerated (default: docs/publishing.md)",
+    )
     docs.set_defaults(handler=_docs)
 
     check = commands.add_parser("check", help="run cfn-lint and checkov on the templates")

@@ -1,9 +1,153 @@
-"""CLI registration for the publisher commands (to be implemented)."""
+"""The ``portfolio plan``, ``portfolio publish`` and ``portfolio lock`` commands.
+
+``plan`` (and ``publish --dry-run``) reads each region and prints what publishing would do;
+``publish`` does it. ``lock`` records each product's current version and template sha256 in
+versions.lock.yaml next to the manifest; plan and publish refuse a template that changed
+while its version did not. Exit codes: 0 ok, 1 a region failed, 2 bad input.
+"""
 
 from __future__ import annotations
 
 import argparse
+import re
+import sys
+import threading
+from pathlib import Path
+
+from portfolio.apply import ProgressCallback, StepStatus
+from portfolio.aws_calls import ClientSettings
+from portfolio.errors import EXIT_FAILED, EXIT_OK, BadInput
+from portfolio.manifest import REGION
+from portfolio.manifest_validation import check_version_lock, load_manifest
+from portfolio.plan import Step
+from portfolio.publisher import (
+    DEFAULT_BOOTSTRAP_STACK,
+    PublishOptions,
+    prepare,
+    publish,
+    template_files,
+)
+from portfolio.report import render_json, render_text
+from portfolio.version_lock import lock_path_for, read_lock, with_versions, write_lock
+
+DEFAULT_MANIFEST = "portfolio/portfolio.yaml"
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    """Add this module's subcommands to the ``portfolio`` parser."""
+    """Add ``plan``, ``publish`` and ``lock`` to the ``portfolio`` parser."""
+    plan = commands.add_parser("plan", help="show what publishing would change, per region")
+    _add_publish_arguments(plan)
+    plan.set_defaults(handler=run_plan)
+
+    publish_parser = commands.add_parser("publish", help="publish the portfolio")
+    _add_publish_arguments(publish_parser)
+    publish_parser.add_argument(
+        "--dry-run", action="store_true", help="only show the plan (same as `portfolio plan`)"
+    )
+    publish_parser.set_defaults(handler=run_publish)
+
+    lock = commands.add_parser(
+        "lock", help="record each product's version and template sha256 in versions.lock.yaml"
+    )
+    lock.add_argument("--manifest", default=DEFAULT_MANIFEST, help=f"default: {DEFAULT_MANIFEST}")
+    lock.add_argument(
+        "--force",
+        action="store_true",
+        help="also re-record a version whose template changed (only if never published)",
+    )
+    lock.set_defaults(handler=run_lock)
+
+
+def _add_publish_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--manifest", default=DEFAULT_MANIFEST, help=f"default: {DEFAULT_MANIFEST}")
+    parser.add_argument(
+        "--region",
+        action="append",
+        dest="regions",
+        metavar="REGION",
+        help="publish to this region instead of the manifest's regions (repeatable)",
+    )
+    parser.add_argument("--profile", help="AWS named profile (default: the usual credential chain)")
+    parser.add_argument(
+        "--endpoint-url", help="send every AWS call here (e.g. `portfolio serve-local`)"
+    )
+    parser.add_argument(
+        "--artifact-bucket",
+        help="bucket for templates (default: ArtifactBucketName output of the bootstrap stack)",
+    )
+    parser.add_argument(
+        "--bootstrap-stack",
+        default=DEFAULT_BOOTSTRAP_STACK,
+        help=f"stack whose outputs name the artifact bucket (default: {DEFAULT_BOOTSTRAP_STACK})",
+    )
+    parser.add_argument("--output", choices=("text", "json"), default="text", help="default: text")
+
+
+def run_plan(args: argparse.Namespace) -> int:
+    return _run(args, apply=False)
+
+
+def run_publish(args: argparse.Namespace) -> int:
+    return _run(args, apply=not args.dry_run)
+
+
+def _run(args: argparse.Namespace, *, apply: bool) -> int:
+    prepared = prepare(Path(args.manifest))
+    options = PublishOptions(
+        regions=_regions(args.regions or prepared.loaded.manifest.regions),
+        apply=apply,
+        artifact_bucket=args.artifact_bucket,
+        bootstrap_stack=args.bootstrap_stack,
+        clients=ClientSettings(profile=args.profile, endpoint_url=args.endpoint_url),
+        progress=_progress_printer(),
+    )
+    outcomes = publish(prepared, options)
+    mode = "publish" if apply else "plan"
+    render = render_json if args.output == "json" else render_text
+    print(render(outcomes, mode=mode))
+    for outcome in outcomes:
+        if not outcome.ok:
+            print(f"portfolio {args.command}: {outcome.region}: {outcome.failure}", file=sys.stderr)
+    return EXIT_OK if all(outcome.ok for outcome in outcomes) else EXIT_FAILED
+
+
+def _regions(regions: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    for region in regions:
+        if not re.fullmatch(REGION, region):
+            raise BadInput(f"--region {region}: not a region name (e.g. us-east-1)")
+    return tuple(dict.fromkeys(regions))
+
+
+def _progress_printer() -> ProgressCallback | None:
+    """One line per step on stderr, only when a person is watching."""
+    if not sys.stderr.isatty():
+        return None
+    lock = threading.Lock()
+
+    def show(region: str, step: Step, status: StepStatus) -> None:
+        with lock:
+            print(f"[{region}] {status:<6} {step.label}", file=sys.stderr, flush=True)
+
+    return show
+
+
+def run_lock(args: argparse.Namespace) -> int:
+    loaded = load_manifest(Path(args.manifest))
+    templates = template_files(loaded)
+    hashes = {name: template.sha256 for name, template in templates.items()}
+    lock_path = lock_path_for(loaded.path)
+    lock = read_lock(lock_path)
+    problems = check_version_lock(
+        loaded, lock, hashes, require_recorded=False, allow_changed=args.force
+    )
+    if problems:
+        raise BadInput("\n".join(problems))
+    current = {p.name: (p.version, hashes[p.name]) for p in loaded.manifest.products}
+    updated = with_versions(lock, current)
+    for name, (version, digest) in current.items():
+        state = "unchanged" if lock.versions.get(name, {}).get(version) == digest else "recorded"
+        print(f"{state:<9} {name} {version} sha256 {digest[:12]}")
+    if updated != lock:
+        write_lock(lock_path, updated)
+        print(f"wrote {lock_path}")
+    return EXIT_OK

@@ -1,0 +1,194 @@
+"""boto3 clients whose every API call is counted (read or mutating) and retried when AWS is
+throttling or failing (5xx), with capped exponential backoff and full jitter.
+
+botocore's own retries are switched off so that one policy, ours, is tested and counted. A
+call counts once however often it is retried; retries are counted separately.
+"""
+
+from __future__ import annotations
+
+import functools
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError, ConnectionError, ProfileNotFound
+
+from portfolio.errors import BadInput
+
+READ_PREFIXES = ("Describe", "List", "Search", "Get", "Head", "Scan", "Query")
+THROTTLING_CODES = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "TooManyRequestsException",
+        "RequestLimitExceeded",
+        "RequestThrottled",
+        "RequestThrottledException",
+        "SlowDown",
+    }
+)
+#: Credentials for a local endpoint when none are configured (it accepts any).
+LOCAL_CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
+
+
+def is_read(operation: str) -> bool:
+    return operation.startswith(READ_PREFIXES)
+
+
+class CallCounter:
+    """Read and mutating API calls, and retries; safe to share between threads."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.read = 0
+        self.mutating = 0
+        self.retries = 0
+
+    def record(self, operation: str) -> None:
+        with self._lock:
+            if is_read(operation):
+                self.read += 1
+            else:
+                self.mutating += 1
+
+    def record_retry(self) -> None:
+        with self._lock:
+            self.retries += 1
+
+    def as_dict(self) -> dict[str, int]:
+        return {"read": self.read, "mutating": self.mutating}
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Up to ``max_attempts`` tries; the n-th wait is uniform in [0, min(cap, base * 2**n)]."""
+
+    max_attempts: int = 6
+    base_delay: float = 0.25
+    max_delay: float = 8.0
+    sleep: Callable[[float], None] = time.sleep
+
+    def delay(self, attempt: int) -> float:
+        return random.uniform(0.0, min(self.max_delay, self.base_delay * 2**attempt))
+
+
+def is_retryable(error: Exception) -> bool:
+    """Throttling, a 5xx answer, or a dropped connection: worth another try."""
+    if isinstance(error, ConnectionError):
+        return True
+    if not isinstance(error, ClientError):
+        return False
+    code = error.response.get("Error", {}).get("Code", "")
+    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+    return code in THROTTLING_CODES or status >= 500
+
+
+class CountingClient:
+    """Wraps a boto3 client: API methods are counted and retried; the rest passes through."""
+
+    def __init__(self, client: Any, counter: CallCounter, retry: RetryPolicy) -> None:
+        self._client = client
+        self._counter = counter
+        self._retry = retry
+
+    @property
+    def meta(self) -> Any:
+        return self._client.meta
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._client, name)
+        operation = self._client.meta.method_to_api_mapping.get(name)
+        if operation is None:
+            return attribute
+        return functools.partial(self._call, attribute, operation)
+
+    def _call(self, method: Callable[..., Any], operation: str, **params: Any) -> Any:
+        self._counter.record(operation)
+        attempt = 1
+        while True:
+            try:
+                return method(**params)
+            except Exception as error:
+                if attempt >= self._retry.max_attempts or not is_retryable(error):
+                    raise
+                self._counter.record_retry()
+                self._retry.sleep(self._retry.delay(attempt))
+                attempt += 1
+
+
+@dataclass(frozen=True)
+class ClientSettings:
+    """How to reach AWS (or a local endpoint) from any thread."""
+
+    profile: str | None = None
+    endpoint_url: str | None = None
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    #: Called with every new raw boto3 client (tests and the benchmark register event hooks).
+    on_client: Callable[[Any], None] | None = None
+
+
+@dataclass
+class RegionClients:
+    """One region's clients, made in and used by one thread, sharing one counter."""
+
+    region: str
+    servicecatalog: Any
+    s3: Any
+    cloudformation: Any
+    counter: CallCounter
+
+    def for_service(self, service: str) -> Any:
+        return getattr(self, service)
+
+
+def region_clients(settings: ClientSettings, region: str) -> RegionClients:
+    """A new session and clients for ``region`` (boto3 sessions are not shared across threads)."""
+    session = _session(settings, region)
+    counter = CallCounter()
+
+    def make(service: str) -> CountingClient:
+        client = session.client(
+            service,
+            region_name=region,
+            endpoint_url=settings.endpoint_url,
+            config=_config(service, settings),
+        )
+        if settings.on_client is not None:
+            settings.on_client(client)
+        return CountingClient(client, counter, settings.retry)
+
+    return RegionClients(
+        region=region,
+        servicecatalog=make("servicecatalog"),
+        s3=make("s3"),
+        cloudformation=make("cloudformation"),
+        counter=counter,
+    )
+
+
+def _session(settings: ClientSettings, region: str) -> boto3.session.Session:
+    try:
+        session = boto3.session.Session(profile_name=settings.profile, region_name=region)
+    except ProfileNotFound:
+        raise BadInput(f"--profile {settings.profile}: no such profile") from None
+    if settings.endpoint_url and session.get_credentials() is None:
+        session = boto3.session.Session(region_name=region, **LOCAL_CREDENTIALS)
+    return session
+
+
+def _config(service: str, settings: ClientSettings) -> Config:
+    config = Config(
+        retries={"mode": "standard", "total_max_attempts": 1},
+        connect_timeout=10,
+        read_timeout=60,
+    )
+    if service == "s3" and settings.endpoint_url:
+        config = config.merge(Config(s3={"addressing_style": "path"}))
+    return config

@@ -1,0 +1,262 @@
+"""Reads what a region's Service Catalog holds now, as frozen data for the planner.
+
+Products are found by name (SearchProductsAsAdmin), versions by provisioning artifact name,
+the portfolio by display name: the names in the manifest are the identities, so a run that
+failed midway finds what it already created instead of creating it twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+SHARE_TYPES = ("ACCOUNT", "ORGANIZATIONAL_UNIT", "ORGANIZATION")
+
+
+@dataclass(frozen=True)
+class ObservedVersion:
+    id: str
+    name: str
+    active: bool
+    guidance: str  # DEFAULT | DEPRECATED
+
+
+@dataclass(frozen=True)
+class ObservedProduct:
+    id: str
+    name: str
+    owner: str
+    description: str
+    distributor: str
+    support_email: str
+    support_url: str
+    support_description: str
+    versions: tuple[ObservedVersion, ...] = ()
+    associated: bool = False  # with the manifest's portfolio
+
+
+@dataclass(frozen=True)
+class ObservedConstraint:
+    id: str
+    type: str
+    product_id: str
+    description: str
+
+
+@dataclass(frozen=True)
+class ObservedShare:
+    type: str  # ACCOUNT | ORGANIZATIONAL_UNIT | ORGANIZATION
+    principal_id: str
+    share_tag_options: bool
+    share_principals: bool
+
+
+@dataclass(frozen=True)
+class ObservedTagOption:
+    id: str
+    key: str
+    value: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class ObservedPortfolio:
+    id: str
+    display_name: str
+    provider_name: str
+    description: str
+    tag_option_ids: frozenset[str] = frozenset()
+    principals: frozenset[tuple[str, str]] = frozenset()  # (type, ARN)
+    constraints: tuple[ObservedConstraint, ...] = ()
+    shares: tuple[ObservedShare, ...] = ()
+
+
+@dataclass(frozen=True)
+class ObservedCatalog:
+    portfolio: ObservedPortfolio | None
+    products: Mapping[str, ObservedProduct] = field(default_factory=dict)  # by name
+    tag_options: Mapping[tuple[str, str], ObservedTagOption] = field(default_factory=dict)
+    stored_template_keys: frozenset[str] = frozenset()  # artifact bucket keys that exist
+
+
+def read_catalog(sc: Any, display_name: str, product_names: Iterable[str]) -> ObservedCatalog:
+    """The portfolio named ``display_name``, the named products and every TagOption."""
+    summary = find_portfolio(sc, display_name)
+    portfolio = read_portfolio(sc, summary) if summary else None
+    associated = associated_product_ids(sc, portfolio.id) if portfolio else frozenset()
+    return ObservedCatalog(
+        portfolio=portfolio,
+        products=read_products(sc, set(product_names), associated),
+        tag_options=read_tag_options(sc),
+    )
+
+
+def pages(
+    call: Callable[..., Mapping[str, Any]],
+    items: str,
+    next_token: str = "NextPageToken",
+    **params: Any,
+) -> Iterator[Any]:
+    """Every item of a Service Catalog listing, following its page token."""
+    while True:
+        response = call(**params)
+        yield from response.get(items, [])
+        token = response.get(next_token)
+        if not token:
+            return
+        params = {**params, "PageToken": token}
+
+
+def find_portfolio(sc: Any, display_name: str) -> Mapping[str, Any] | None:
+    for detail in pages(sc.list_portfolios, "PortfolioDetails", PageSize=100):
+        if detail["DisplayName"] == display_name:
+            return detail
+    return None
+
+
+def read_portfolio(sc: Any, summary: Mapping[str, Any]) -> ObservedPortfolio:
+    portfolio_id = summary["Id"]
+    described = sc.describe_portfolio(Id=portfolio_id)
+    return ObservedPortfolio(
+        id=portfolio_id,
+        display_name=summary["DisplayName"],
+        provider_name=summary.get("ProviderName", ""),
+        description=summary.get("Description", ""),
+        tag_option_ids=frozenset(option["Id"] for option in described.get("TagOptions", [])),
+        principals=read_principals(sc, portfolio_id),
+        constraints=read_constraints(sc, portfolio_id),
+        shares=read_shares(sc, portfolio_id),
+    )
+
+
+def read_principals(sc: Any, portfolio_id: str) -> frozenset[tuple[str, str]]:
+    listed = pages(
+        sc.list_principals_for_portfolio, "Principals", PortfolioId=portfolio_id, PageSize=20
+    )
+    return frozenset((p["PrincipalType"], p["PrincipalARN"]) for p in listed)
+
+
+def read_constraints(sc: Any, portfolio_id: str) -> tuple[ObservedConstraint, ...]:
+    listed = pages(
+        sc.list_constraints_for_portfolio,
+        "ConstraintDetails",
+        PortfolioId=portfolio_id,
+        PageSize=20,
+    )
+    return tuple(
+        ObservedConstraint(
+            id=c["ConstraintId"],
+            type=c["Type"],
+            product_id=c.get("ProductId", ""),
+            description=c.get("Description", ""),
+        )
+        for c in listed
+    )
+
+
+def read_shares(sc: Any, portfolio_id: str) -> tuple[ObservedShare, ...]:
+    return tuple(
+        ObservedShare(
+            type=share["Type"],
+            principal_id=share["PrincipalId"],
+            share_tag_options=bool(share.get("ShareTagOptions")),
+            share_principals=bool(share.get("SharePrincipals")),
+        )
+        for share_type in SHARE_TYPES
+        for share in pages(
+            sc.describe_portfolio_shares,
+            "PortfolioShareDetails",
+            PortfolioId=portfolio_id,
+            Type=share_type,
+            PageSize=100,
+        )
+    )
+
+
+def associated_product_ids(sc: Any, portfolio_id: str) -> frozenset[str]:
+    listed = pages(
+        sc.search_products_as_admin, "ProductViewDetails", PortfolioId=portfolio_id, PageSize=20
+    )
+    return frozenset(detail["ProductViewSummary"]["ProductId"] for detail in listed)
+
+
+def read_products(
+    sc: Any, names: set[str], associated: frozenset[str]
+) -> dict[str, ObservedProduct]:
+    """The products called one of ``names`` (the first of each name when duplicated)."""
+    found: dict[str, ObservedProduct] = {}
+    for detail in pages(sc.search_products_as_admin, "ProductViewDetails", PageSize=20):
+        summary = detail["ProductViewSummary"]
+        if summary["Name"] in names and summary["Name"] not in found:
+            found[summary["Name"]] = _product(sc, summary, summary["ProductId"] in associated)
+    return found
+
+
+def _product(sc: Any, summary: Mapping[str, Any], associated: bool) -> ObservedProduct:
+    product_id = summary["ProductId"]
+    return ObservedProduct(
+        id=product_id,
+        name=summary["Name"],
+        owner=summary.get("Owner", ""),
+        description=summary.get("ShortDescription", ""),
+        distributor=summary.get("Distributor", ""),
+        support_email=summary.get("SupportEmail", ""),
+        support_url=summary.get("SupportUrl", ""),
+        support_description=summary.get("SupportDescription", ""),
+        versions=read_versions(sc, product_id),
+        associated=associated,
+    )
+
+
+def read_versions(sc: Any, product_id: str) -> tuple[ObservedVersion, ...]:
+    listed = sc.list_provisioning_artifacts(ProductId=product_id)
+    return tuple(
+        ObservedVersion(
+            id=artifact["Id"],
+            name=artifact.get("Name", ""),
+            active=artifact.get("Active", True),
+            guidance=artifact.get("Guidance", "DEFAULT"),
+        )
+        for artifact in listed.get("ProvisioningArtifactDetails", [])
+    )
+
+
+def read_tag_options(sc: Any) -> dict[tuple[str, str], ObservedTagOption]:
+    return {
+        (option["Key"], option["Value"]): ObservedTagOption(
+            id=option["Id"], key=option["Key"], value=option["Value"], active=option["Active"]
+        )
+        for option in pages(sc.list_tag_options, "TagOptionDetails", "PageToken", PageSize=20)
+    }
+
+
+def read_stored_keys(s3: Any, bucket: str, keys: Iterable[str]) -> frozenset[str]:
+    """Which of ``keys`` already exist in ``bucket`` (HeadObject each)."""
+    return frozenset(key for key in sorted(set(keys)) if _object_exists(s3, bucket, key))
+
+
+def _object_exists(s3: Any, bucket: str, key: str) -> bool:
+    try:
+        s3.head_object(Bucket=bucket, Key=key)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            return False
+        raise
+    return True
+
+
+def bootstrap_output(cloudformation: Any, stack_name: str, output_key: str) -> str | None:
+    """An output of the bootstrap stack, or None when the stack or output does not exist."""
+    try:
+        stacks = cloudformation.describe_stacks(StackName=stack_name)["Stacks"]
+    except ClientError as error:
+        if "does not exist" in error.response.get("Error", {}).get("Message", ""):
+            return None
+        raise
+    for output in stacks[0].get("Outputs", []) if stacks else []:
+        if output["OutputKey"] == output_key:
+            return output["OutputValue"]
+    return None

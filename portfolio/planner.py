@@ -1,0 +1,375 @@
+"""Desired state (manifest + template hashes) and observed state in, ``RegionPlan`` out. Pure.
+
+Each ``plan_*`` function below is one publishing concern and yields the Steps and Unchanged
+items for it; ``plan_region`` puts them in the order AWS needs: templates uploaded before
+versions point at them, products associated before constraints name them, new versions
+created before older ones are deprecated. Associations, constraints and shares live in
+``portfolio.associations``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from portfolio import associations
+from portfolio.catalog_state import ObservedCatalog, ObservedProduct, ObservedVersion
+from portfolio.manifest import Manifest, Product
+from portfolio.plan import (
+    Action,
+    Output,
+    Ref,
+    RegionPlan,
+    Step,
+    Subject,
+    TemplateFile,
+    Unchanged,
+)
+from portfolio.semver import parse_semver
+
+Item = Step | Unchanged
+ARTIFACT_TYPE = "CLOUD_FORMATION_TEMPLATE"
+
+
+@dataclass(frozen=True)
+class PublishTarget:
+    """What a region's plan needs beyond the manifest."""
+
+    region: str
+    bucket: str  # the artifact bucket templates are uploaded to
+    templates: Mapping[str, TemplateFile]  # product name -> its local template
+    bucket_region: str | None = None  # known for the bootstrap stack's bucket
+
+
+def template_key(sha256: str) -> str:
+    """Content-addressed: a template is uploaded once, whatever product or version uses it."""
+    return f"templates/{sha256}.yaml"
+
+
+def template_url(bucket: str, key: str, region: str | None = None) -> str:
+    """Virtual-hosted S3 URL; regional when the bucket's region is known (no redirect)."""
+    host = f"{bucket}.s3.{region}.amazonaws.com" if region else f"{bucket}.s3.amazonaws.com"
+    return f"https://{host}/{key}"
+
+
+def idempotency_token(*parts: str) -> str:
+    """Same request content -> same token, so a retried create cannot create twice."""
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
+
+
+def keys_to_check(manifest: Manifest, target: PublishTarget, observed: ObservedCatalog) -> set[str]:
+    """Template keys of versions that do not exist yet (only those need HeadObject)."""
+    return {
+        template_key(target.templates[product.name].sha256)
+        for product in manifest.products
+        if _version_is_new(product, observed.products.get(product.name))
+    }
+
+
+def plan_region(manifest: Manifest, target: PublishTarget, observed: ObservedCatalog) -> RegionPlan:
+    portfolio = associations.portfolio_id(manifest, observed)
+    items: list[Item] = [
+        *plan_uploads(manifest, target, observed),
+        *plan_portfolio(manifest, observed),
+        *associations.plan_tag_options(manifest, observed, portfolio),
+        *associations.plan_principals(manifest, observed, portfolio),
+        *plan_products(manifest, target, observed),
+        *plan_new_versions(manifest, target, observed),
+        *associations.plan_product_associations(manifest, observed, portfolio),
+        *associations.plan_constraints(manifest, observed, portfolio, target.region),
+        *plan_version_lifecycle(manifest, observed),
+        *associations.plan_shares(manifest, observed, portfolio),
+    ]
+    return RegionPlan(
+        region=target.region,
+        portfolio=manifest.portfolio.display_name,
+        steps=tuple(item for item in items if isinstance(item, Step)),
+        unchanged=tuple(item for item in items if isinstance(item, Unchanged)),
+    )
+
+
+# --- templates ----------------------------------------------------------------------------------
+
+
+def plan_uploads(
+    manifest: Manifest, target: PublishTarget, observed: ObservedCatalog
+) -> Iterator[Item]:
+    """Upload each template a new version needs, unless that content is already stored."""
+    seen: set[str] = set()
+    for product in manifest.products:
+        if not _version_is_new(product, observed.products.get(product.name)):
+            continue
+        template = target.templates[product.name]
+        key = template_key(template.sha256)
+        if key in seen:
+            continue
+        seen.add(key)
+        if key in observed.stored_template_keys:
+            yield Unchanged(Subject.TEMPLATE, f"{product.template}", "already stored")
+        else:
+            yield _upload_step(product, target.bucket, key, template)
+
+
+def _upload_step(product: Product, bucket: str, key: str, template: TemplateFile) -> Step:
+    return Step(
+        action=Action.UPLOAD,
+        subject=Subject.TEMPLATE,
+        name=product.template,
+        service="s3",
+        operation="put_object",
+        params={
+            "Bucket": bucket,
+            "Key": key,
+            "Body": template,
+            "ContentType": "application/x-yaml",
+            "ChecksumAlgorithm": "SHA256",
+        },
+        detail=f"s3://{bucket}/{key}" if len(key) < 40 else f"s3://{bucket}/{key[:22]}...",
+    )
+
+
+# --- portfolio ----------------------------------------------------------------------------------
+
+
+def plan_portfolio(manifest: Manifest, observed: ObservedCatalog) -> Iterator[Item]:
+    info = manifest.portfolio
+    current = observed.portfolio
+    if current is None:
+        yield Step(
+            action=Action.CREATE,
+            subject=Subject.PORTFOLIO,
+            name=info.display_name,
+            service="servicecatalog",
+            operation="create_portfolio",
+            params=_without_empty(
+                DisplayName=info.display_name,
+                ProviderName=info.provider_name,
+                Description=info.description,
+                IdempotencyToken=idempotency_token("portfolio", info.display_name),
+            ),
+            outputs=(Output(Ref("portfolio", info.display_name), ("PortfolioDetail", "Id")),),
+        )
+        return
+    changed = _changed_fields(
+        {"provider_name": current.provider_name, "description": current.description},
+        {"provider_name": info.provider_name, "description": info.description},
+    )
+    if not changed:
+        yield Unchanged(Subject.PORTFOLIO, info.display_name)
+        return
+    yield Step(
+        action=Action.UPDATE,
+        subject=Subject.PORTFOLIO,
+        name=info.display_name,
+        service="servicecatalog",
+        operation="update_portfolio",
+        params={
+            "Id": current.id,
+            "ProviderName": info.provider_name,
+            "Description": info.description,
+        },
+        detail=f"{', '.join(changed)} changed",
+    )
+
+
+# --- products -----------------------------------------------------------------------------------
+
+
+def _product_fields(product: Product) -> dict[str, str]:
+    """The product's console fields, as UpdateProduct names them."""
+    return {
+        "Owner": product.owner,
+        "Description": product.description,
+        "Distributor": product.distributor,
+        "SupportEmail": product.support_email,
+        "SupportUrl": product.support_url,
+        "SupportDescription": product.support_description,
+    }
+
+
+def _observed_fields(product: ObservedProduct) -> dict[str, str]:
+    return {
+        "Owner": product.owner,
+        "Description": product.description,
+        "Distributor": product.distributor,
+        "SupportEmail": product.support_email,
+        "SupportUrl": product.support_url,
+        "SupportDescription": product.support_description,
+    }
+
+
+def plan_products(
+    manifest: Manifest, target: PublishTarget, observed: ObservedCatalog
+) -> Iterator[Item]:
+    """Create missing products (with their first version); update changed console fields."""
+    for product in manifest.products:
+        current = observed.products.get(product.name)
+        if current is None:
+            yield _create_product_step(manifest, product, target)
+            continue
+        changed = _changed_fields(_observed_fields(current), _product_fields(product))
+        if changed:
+            yield Step(
+                action=Action.UPDATE,
+                subject=Subject.PRODUCT,
+                name=product.name,
+                service="servicecatalog",
+                operation="update_product",
+                params={"Id": current.id, "Name": product.name, **_product_fields(product)},
+                detail=f"{', '.join(changed)} changed",
+            )
+        else:
+            yield Unchanged(Subject.PRODUCT, product.name)
+
+
+def _create_product_step(manifest: Manifest, product: Product, target: PublishTarget) -> Step:
+    template = target.templates[product.name]
+    return Step(
+        action=Action.CREATE,
+        subject=Subject.PRODUCT,
+        name=product.name,
+        service="servicecatalog",
+        operation="create_product",
+        params=_without_empty(
+            Name=product.name,
+            **_product_fields(product),
+            ProductType=ARTIFACT_TYPE,
+            ProvisioningArtifactParameters=_artifact_parameters(product, target),
+            IdempotencyToken=idempotency_token(
+                "product", manifest.portfolio.display_name, product.name, template.sha256
+            ),
+        ),
+        outputs=(
+            Output(
+                Ref("product", product.name),
+                ("ProductViewDetail", "ProductViewSummary", "ProductId"),
+            ),
+        ),
+        wait="artifact",
+        detail=f"with version {product.version}",
+    )
+
+
+def _artifact_parameters(product: Product, target: PublishTarget) -> dict[str, Any]:
+    key = template_key(target.templates[product.name].sha256)
+    return _without_empty(
+        Name=product.version,
+        Description=product.version_description,
+        Info={"LoadTemplateFromURL": template_url(target.bucket, key, target.bucket_region)},
+        Type=ARTIFACT_TYPE,
+    )
+
+
+# --- versions -----------------------------------------------------------------------------------
+
+
+def _version_is_new(product: Product, current: ObservedProduct | None) -> bool:
+    return current is None or all(v.name != product.version for v in current.versions)
+
+
+def plan_new_versions(
+    manifest: Manifest, target: PublishTarget, observed: ObservedCatalog
+) -> Iterator[Item]:
+    """A new provisioning artifact for each existing product whose version is new."""
+    for product in manifest.products:
+        current = observed.products.get(product.name)
+        if current is None:
+            continue  # created together with the product
+        label = f"{product.name} {product.version}"
+        if not _version_is_new(product, current):
+            yield Unchanged(Subject.VERSION, label)
+            continue
+        yield Step(
+            action=Action.CREATE,
+            subject=Subject.VERSION,
+            name=label,
+            service="servicecatalog",
+            operation="create_provisioning_artifact",
+            params={
+                "ProductId": current.id,
+                "Parameters": _artifact_parameters(product, target),
+                "IdempotencyToken": idempotency_token(
+                    "version", current.id, product.version, target.templates[product.name].sha256
+                ),
+            },
+            wait="artifact",
+        )
+
+
+def active_version_names(current: str, names: Iterable[str], keep_active: int) -> frozenset[str]:
+    """The manifest's version plus the newest older ones, ``keep_active`` in all.
+
+    Versions newer than the manifest's (after a rollback) and names that are not semantic
+    versions are not kept active.
+    """
+    ceiling = parse_semver(current)
+    ranked = sorted(
+        (parsed, name)
+        for name in set(names) | {current}
+        if (parsed := parse_semver(name)) is not None and ceiling is not None and parsed <= ceiling
+    )
+    return frozenset(name for _parsed, name in ranked[::-1][:keep_active])
+
+
+def plan_version_lifecycle(manifest: Manifest, observed: ObservedCatalog) -> Iterator[Item]:
+    """Deprecate versions beyond the newest ``keep_active_versions``; reactivate kept ones."""
+    for product in manifest.products:
+        current = observed.products.get(product.name)
+        if current is None:
+            continue
+        active = active_version_names(
+            product.version, (v.name for v in current.versions), manifest.keep_active_versions
+        )
+        for version in sorted(current.versions, key=lambda v: _version_order(v.name)):
+            item = _lifecycle_item(manifest, product, current, version, version.name in active)
+            if version.name != product.version or isinstance(item, Step):
+                yield item  # the manifest's own version is reported unchanged with the product
+
+
+def _version_order(name: str) -> tuple[int, Any]:
+    """Semantic versions in precedence order first, then other names alphabetically."""
+    parsed = parse_semver(name)
+    return (0, parsed) if parsed is not None else (1, name)
+
+
+def _lifecycle_item(
+    manifest: Manifest,
+    product: Product,
+    current: ObservedProduct,
+    version: ObservedVersion,
+    keep_active: bool,
+) -> Item:
+    label = f"{product.name} {version.name}"
+    guidance = "DEFAULT" if keep_active else "DEPRECATED"
+    active = keep_active or not manifest.deactivate_deprecated
+    if (version.guidance, version.active) == (guidance, active):
+        state = "active" if keep_active else "deprecated"
+        return Unchanged(Subject.VERSION, label, state if active else f"{state}, inactive")
+    return Step(
+        action=Action.UPDATE if keep_active else Action.DEPRECATE,
+        subject=Subject.VERSION,
+        name=label,
+        service="servicecatalog",
+        operation="update_provisioning_artifact",
+        params={
+            "ProductId": current.id,
+            "ProvisioningArtifactId": version.id,
+            "Active": active,
+            "Guidance": guidance,
+        },
+        detail="keep active" if keep_active else ("inactive" if not active else ""),
+    )
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _changed_fields(current: Mapping[str, str], desired: Mapping[str, str]) -> list[str]:
+    return [name for name, value in desired.items() if (current.get(name) or "") != value]
+
+
+def _without_empty(**params: Any) -> dict[str, Any]:
+    """Optional Service Catalog fields are left out rather than sent empty."""
+    return {name: value for name, value in params.items() if value not in ("", None)}

@@ -1,0 +1,398 @@
+"""Publishing end to end against the local AWS endpoint, in-process and over HTTP.
+
+A first publish creates everything; publishing the same manifest again makes no mutating call
+(S3 included); a one-template change creates exactly one new version.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+import yaml
+
+from portfolio.apply import StatusPolling
+from portfolio.cli import main
+from portfolio.demo_manifest import demo_manifest_data, demo_template, record_lock, write_demo
+from portfolio.local_endpoint import LocalAwsServer, local_aws
+from portfolio.publisher import PublishOptions, prepare, publish
+from portfolio.report import RegionOutcome
+
+BUCKET = "signed-urls-artifacts"
+FAST = StatusPolling(interval=0.0, max_polls=20)
+
+
+@pytest.fixture(autouse=True)
+def _no_real_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing here may reach AWS: fake credentials, no profile."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+
+
+@pytest.fixture
+def local() -> Iterator[None]:
+    with local_aws():
+        for region in ("us-east-1", "eu-west-1"):
+            _create_bucket(boto3.client("s3", region_name=region), f"{BUCKET}-{region}")
+        _create_bucket(boto3.client("s3", region_name="us-east-1"), BUCKET)
+        yield
+
+
+def _create_bucket(s3: Any, name: str) -> None:
+    region = s3.meta.region_name
+    if region == "us-east-1":
+        s3.create_bucket(Bucket=name)
+    else:
+        s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})
+
+
+def run(path: Path, *, apply: bool = True, regions: tuple[str, ...] = ("us-east-1",), **kw: Any):
+    options = PublishOptions(
+        regions=regions, apply=apply, artifact_bucket=kw.pop("bucket", BUCKET), polling=FAST, **kw
+    )
+    return publish(prepare(path), options)
+
+
+def snapshot(region: str = "us-east-1", endpoint_url: str | None = None) -> dict[str, Any]:
+    """What Service Catalog holds, read with plain boto3 (not the publisher's reader)."""
+    sc = boto3.client("servicecatalog", region_name=region, endpoint_url=endpoint_url)
+    portfolios = sc.list_portfolios()["PortfolioDetails"]
+    products = sc.search_products_as_admin()["ProductViewDetails"]
+    state: dict[str, Any] = {
+        "portfolios": sorted(p["DisplayName"] for p in portfolios),
+        "products": sorted(p["ProductViewSummary"]["Name"] for p in products),
+        "versions": {},
+    }
+    names = {
+        p["ProductViewSummary"]["ProductId"]: p["ProductViewSummary"]["Name"] for p in products
+    }
+    for product_id, name in names.items():
+        artifacts = sc.list_provisioning_artifacts(ProductId=product_id)
+        state["versions"][name] = sorted(
+            (a["Name"], a["Active"], a["Guidance"])
+            for a in artifacts["ProvisioningArtifactDetails"]
+        )
+    if portfolios:
+        portfolio_id = portfolios[0]["Id"]
+        state["associated"] = sorted(
+            names[p["ProductViewSummary"]["ProductId"]]
+            for p in sc.search_products_as_admin(PortfolioId=portfolio_id)["ProductViewDetails"]
+        )
+        state["constraints"] = sorted(
+            (c["Type"], names[c["ProductId"]])
+            for c in sc.list_constraints_for_portfolio(PortfolioId=portfolio_id)[
+                "ConstraintDetails"
+            ]
+        )
+        state["principals"] = sorted(
+            (p["PrincipalType"], p["PrincipalARN"])
+            for p in sc.list_principals_for_portfolio(PortfolioId=portfolio_id)["Principals"]
+        )
+        state["tag_options"] = sorted(
+            (t["Key"], t["Value"]) for t in sc.describe_portfolio(Id=portfolio_id)["TagOptions"]
+        )
+        state["shares"] = sorted(
+            (s["Type"], s["PrincipalId"], s["ShareTagOptions"], s["SharePrincipals"])
+            for kind in ("ACCOUNT", "ORGANIZATIONAL_UNIT", "ORGANIZATION")
+            for s in sc.describe_portfolio_shares(PortfolioId=portfolio_id, Type=kind)[
+                "PortfolioShareDetails"
+            ]
+        )
+    return state
+
+
+EXPECTED_FIRST_PUBLISH = {
+    "portfolios": ["Signed URLs demo"],
+    "products": ["Demo product 1", "Demo product 2", "Demo product 3"],
+    "versions": {f"Demo product {i}": [("1.0.0", True, "DEFAULT")] for i in (1, 2, 3)},
+    "associated": ["Demo product 1", "Demo product 2", "Demo product 3"],
+    "constraints": sorted(
+        [
+            ("LAUNCH", "Demo product 1"),
+            ("LAUNCH", "Demo product 2"),
+            ("LAUNCH", "Demo product 3"),
+            ("NOTIFICATION", "Demo product 1"),
+            ("RESOURCE_UPDATE", "Demo product 1"),
+            ("RESOURCE_UPDATE", "Demo product 2"),
+            ("RESOURCE_UPDATE", "Demo product 3"),
+            ("TEMPLATE", "Demo product 1"),
+        ]
+    ),
+    "principals": [("IAM_PATTERN", "arn:aws:iam:::role/app-teams/*")],
+    "tag_options": [("cost-center", "platform"), ("data-classification", "internal")],
+    "shares": [
+        ("ACCOUNT", "111111111111", True, False),
+        ("ORGANIZATIONAL_UNIT", "ou-ab12-cdef3456", True, True),
+    ],
+}
+
+
+def _only(outcomes: list[RegionOutcome]) -> RegionOutcome:
+    (outcome,) = outcomes
+    assert outcome.ok, outcome.failure
+    return outcome
+
+
+# --- in-process -----------------------------------------------------------------------------
+
+
+def test_first_publish_builds_the_whole_portfolio(local: None, tmp_path: Path) -> None:
+    outcome = _only(run(write_demo(tmp_path)))
+    assert snapshot() == EXPECTED_FIRST_PUBLISH
+    assert outcome.plan is not None
+    assert outcome.api_calls["mutating"] == len(outcome.plan.steps)
+    assert all(result.status == "done" for result in outcome.results)
+
+
+def test_templates_are_stored_under_their_sha256(local: None, tmp_path: Path) -> None:
+    path = write_demo(tmp_path)
+    _only(run(path))
+    keys = {o["Key"] for o in boto3.client("s3").list_objects_v2(Bucket=BUCKET)["Contents"]}
+    lock = yaml.safe_load((tmp_path / "versions.lock.yaml").read_text())
+    assert keys == {f"templates/{lock[f'Demo product {i}']['1.0.0']}.yaml" for i in (1, 2, 3)}
+
+
+def test_publishing_again_makes_no_mutating_call(local: None, tmp_path: Path) -> None:
+    path = write_demo(tmp_path)
+    _only(run(path))
+    again = _only(run(path))
+    assert again.api_calls["mutating"] == 0
+    assert again.plan is not None and again.plan.steps == ()
+    assert snapshot() == EXPECTED_FIRST_PUBLISH
+
+
+def test_one_template_change_creates_one_version(local: None, tmp_path: Path) -> None:
+    data = demo_manifest_data()
+    path = write_demo(tmp_path, data)
+    _only(run(path))
+    (tmp_path / "templates" / "product-2.yaml").write_text(demo_template(2, revision=2))
+    data["products"][1]["version"] = "1.1.0"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    record_lock(path)
+    outcome = _only(run(path))
+    assert [r.step.operation for r in outcome.results] == [
+        "put_object",
+        "create_provisioning_artifact",
+    ]
+    assert outcome.api_calls["mutating"] == 2
+    assert snapshot()["versions"]["Demo product 2"] == [
+        ("1.0.0", True, "DEFAULT"),
+        ("1.1.0", True, "DEFAULT"),
+    ]
+
+
+def test_versions_beyond_the_limit_are_deprecated(local: None, tmp_path: Path) -> None:
+    data = demo_manifest_data()
+    data["keep_active_versions"] = 1
+    data["deactivate_deprecated"] = True
+    path = write_demo(tmp_path, data)
+    _only(run(path))
+    (tmp_path / "templates" / "product-1.yaml").write_text(demo_template(1, revision=2))
+    data["products"][0]["version"] = "2.0.0"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    record_lock(path)
+    _only(run(path))
+    assert snapshot()["versions"]["Demo product 1"] == [
+        ("1.0.0", False, "DEPRECATED"),
+        ("2.0.0", True, "DEFAULT"),
+    ]
+    assert _only(run(path)).api_calls["mutating"] == 0
+
+
+def test_dry_run_changes_nothing(local: None, tmp_path: Path) -> None:
+    outcome = _only(run(write_demo(tmp_path), apply=False))
+    assert outcome.api_calls["mutating"] == 0
+    assert outcome.plan is not None and len(outcome.plan.steps) > 10
+    assert {r.status for r in outcome.results} == {"planned"}
+    assert snapshot()["portfolios"] == []
+
+
+def test_removed_principals_shares_and_constraints_are_taken_away(
+    local: None, tmp_path: Path
+) -> None:
+    data = demo_manifest_data()
+    path = write_demo(tmp_path, data)
+    _only(run(path))
+    data["principals"] = [{"type": "IAM", "arn": "arn:aws:iam::123456789012:role/team-a"}]
+    data["shares"] = {"organization": "o-abcdefghij", "share_tag_options": False}
+    data["tag_options"] = data["tag_options"][:1]
+    del data["products"][0]["constraints"]["notification"]
+    data["products"][0]["constraints"]["launch"] = {
+        "role_arn": "arn:aws:iam::123456789012:role/other-launch"
+    }
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    _only(run(path))
+    state = snapshot()
+    assert state["principals"] == [("IAM", "arn:aws:iam::123456789012:role/team-a")]
+    assert state["shares"] == [("ORGANIZATION", "o-abcdefghij", False, False)]
+    assert state["tag_options"] == [("cost-center", "platform")]
+    assert ("NOTIFICATION", "Demo product 1") not in state["constraints"]
+    assert _only(run(path)).api_calls["mutating"] == 0
+
+
+def test_three_regions_publish_concurrently(local: None, tmp_path: Path) -> None:
+    path = write_demo(tmp_path, demo_manifest_data(regions=("us-east-1", "eu-west-1", "us-west-2")))
+    outcomes = run(path, regions=("us-east-1", "eu-west-1", "us-west-2"))
+    assert [o.region for o in outcomes] == ["us-east-1", "eu-west-1", "us-west-2"]
+    assert all(o.ok for o in outcomes)
+    for region in ("us-east-1", "eu-west-1", "us-west-2"):
+        assert snapshot(region) == EXPECTED_FIRST_PUBLISH
+    assert all(o.api_calls["mutating"] == 0 for o in run(path, regions=("eu-west-1", "us-west-2")))
+
+
+def test_artifact_bucket_comes_from_the_bootstrap_stack(local: None, tmp_path: Path) -> None:
+    stack = {
+        "Resources": {"Bucket": {"Type": "AWS::S3::Bucket"}},
+        "Outputs": {"ArtifactBucketName": {"Value": {"Ref": "Bucket"}}},
+    }
+    cloudformation = boto3.client("cloudformation", region_name="us-east-1")
+    cloudformation.create_stack(StackName="my-bootstrap", TemplateBody=json.dumps(stack))
+    outcome = _only(run(write_demo(tmp_path), bucket=None, bootstrap_stack="my-bootstrap"))
+    bucket = cloudformation.describe_stacks(StackName="my-bootstrap")["Stacks"][0]["Outputs"][0]
+    upload = outcome.results[0].step
+    assert upload.params["Bucket"] == bucket["OutputValue"]
+
+
+def test_missing_bootstrap_stack_fails_the_region_with_the_fix(
+    local: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_demo(tmp_path)
+    assert main(["publish", "--manifest", str(path)]) == 1
+    error = capsys.readouterr().err
+    assert "no artifact bucket" in error
+    assert "portfolio bootstrap --region us-east-1" in error
+    assert snapshot()["portfolios"] == []
+
+
+def test_plan_before_bootstrap_still_shows_the_changes(
+    local: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["plan", "--manifest", str(write_demo(tmp_path))]) == 0
+    out = capsys.readouterr().out
+    assert "+ create portfolio Signed URLs demo" in out
+    assert "not deployed yet" in out
+
+
+def test_cli_json_report_lists_changes_and_counts_calls(
+    local: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_demo(tmp_path)
+    argv = ["publish", "--manifest", str(path), "--artifact-bucket", BUCKET, "--output", "json"]
+    assert main(argv) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert first["ok"] is True
+    assert first["api_calls"]["mutating"] == len(first["regions"][0]["changes"]) > 0
+    assert {c["status"] for c in first["regions"][0]["changes"]} == {"done"}
+    assert main(argv) == 0
+    second = json.loads(capsys.readouterr().out)
+    assert second["api_calls"]["mutating"] == 0
+    assert second["api_calls"]["read"] > 0
+    assert second["regions"][0]["changes"] == []
+    assert len(second["regions"][0]["unchanged"]) > 10
+
+
+# --- over HTTP ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def server() -> Iterator[LocalAwsServer]:
+    with LocalAwsServer(port=0) as running:
+        urllib.request.urlopen(
+            urllib.request.Request(f"{running.url}/moto-api/reset", method="POST")
+        )
+        s3 = boto3.client("s3", region_name="us-east-1", endpoint_url=running.url)
+        s3.create_bucket(Bucket=BUCKET)
+        yield running
+
+
+def test_publish_over_http_then_again_with_zero_mutating_calls(
+    server: LocalAwsServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_demo(tmp_path)
+    argv = [
+        "publish",
+        "--manifest",
+        str(path),
+        "--endpoint-url",
+        server.url,
+        "--artifact-bucket",
+        BUCKET,
+        "--output",
+        "json",
+    ]
+    assert main(argv) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert first["api_calls"]["mutating"] > 0
+    assert snapshot(endpoint_url=server.url) == EXPECTED_FIRST_PUBLISH
+    assert main(argv) == 0
+    second = json.loads(capsys.readouterr().out)
+    assert second["api_calls"] == {"read": second["api_calls"]["read"], "mutating": 0}
+
+
+def test_text_report_over_http(
+    server: LocalAwsServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_demo(tmp_path)
+    common = ["--manifest", str(path), "--endpoint-url", server.url, "--artifact-bucket", BUCKET]
+    assert main(["publish", *common]) == 0
+    first = capsys.readouterr().out
+    assert "+ create product Demo product 1 (with version 1.0.0)  [done]" in first
+    assert "+ share account 111111111111  [done]" in first
+    assert main(["plan", *common]) == 0
+    again = capsys.readouterr().out
+    assert "no changes" in again
+    assert "= version Demo product 3 1.0.0" in again
+    assert again.rstrip().endswith("mutating")
+    assert ", 0 mutating" in again
+
+
+def test_a_failing_region_does_not_stop_the_others(
+    local: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The bootstrap stack exists in us-east-1 only: eu-west-1 fails, us-east-1 publishes."""
+    stack = {
+        "Resources": {"Bucket": {"Type": "AWS::S3::Bucket"}},
+        "Outputs": {"ArtifactBucketName": {"Value": {"Ref": "Bucket"}}},
+    }
+    boto3.client("cloudformation", region_name="us-east-1").create_stack(
+        StackName="signed-urls-portfolio-bootstrap", TemplateBody=json.dumps(stack)
+    )
+    path = write_demo(tmp_path)
+    argv = ["publish", "--manifest", str(path), "--region", "us-east-1", "--region", "eu-west-1"]
+    assert main([*argv, "--output", "json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    by_region = {region["region"]: region for region in report["regions"]}
+    assert by_region["us-east-1"]["ok"] is True
+    assert by_region["eu-west-1"]["ok"] is False
+    assert "no artifact bucket" in by_region["eu-west-1"]["error"]
+    assert snapshot("us-east-1") == EXPECTED_FIRST_PUBLISH
+    assert snapshot("eu-west-1")["portfolios"] == []
+
+
+def test_progress_goes_to_a_terminal_one_line_per_step(
+    local: None,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    path = write_demo(tmp_path)
+    assert main(["publish", "--manifest", str(path), "--artifact-bucket", BUCKET]) == 0
+    progress = capsys.readouterr().err.splitlines()
+    assert "[us-east-1] done   create portfolio Signed URLs demo" in progress
+    assert len(progress) == 25
+
+
+def test_no_progress_lines_when_stderr_is_not_a_terminal(
+    local: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_demo(tmp_path)
+    assert main(["publish", "--manifest", str(path), "--artifact-bucket", BUCKET]) == 0
+    assert capsys.readouterr().err == ""

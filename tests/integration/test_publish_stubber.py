@@ -1,0 +1,254 @@
+"""Every request the publisher can send is checked against botocore's service models (Stubber):
+parameter names, types, required members and response shapes, for every kind of step."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.stub import ANY, Stubber
+
+from portfolio.apply import StatusPolling, apply_plan, resolve
+from portfolio.aws_calls import CallCounter, CountingClient, RegionClients, RetryPolicy
+from portfolio.catalog_state import (
+    ObservedCatalog,
+    ObservedConstraint,
+    ObservedShare,
+    ObservedTagOption,
+    ObservedVersion,
+    read_catalog,
+)
+from portfolio.plan import RegionPlan, TemplateFile
+from portfolio.planner import plan_region
+from tests.unit.test_plan_support import converged, manifest, target, with_portfolio, with_product
+
+PRODUCT_VIEW = {"ProductViewSummary": {"ProductId": "prod-new", "Name": "x"}}
+ARTIFACT = {"Id": "pa-new", "Name": "1.0.0"}
+#: A minimal valid response per operation (the Stubber checks it against the output shape).
+RESPONSES: dict[str, dict[str, Any]] = {
+    "put_object": {"ETag": '"x"'},
+    "create_portfolio": {"PortfolioDetail": {"Id": "port-new"}},
+    "update_portfolio": {},
+    "create_tag_option": {"TagOptionDetail": {"Id": "tag-new"}},
+    "update_tag_option": {},
+    "associate_tag_option_with_resource": {},
+    "disassociate_tag_option_from_resource": {},
+    "associate_principal_with_portfolio": {},
+    "disassociate_principal_from_portfolio": {},
+    "create_product": {"ProductViewDetail": PRODUCT_VIEW, "ProvisioningArtifactDetail": ARTIFACT},
+    "update_product": {},
+    "create_provisioning_artifact": {"ProvisioningArtifactDetail": ARTIFACT, "Status": "CREATING"},
+    "update_provisioning_artifact": {"Status": "AVAILABLE"},
+    "associate_product_with_portfolio": {},
+    "create_constraint": {"Status": "AVAILABLE"},
+    "update_constraint": {"Status": "AVAILABLE"},
+    "delete_constraint": {},
+    "create_portfolio_share": {"PortfolioShareToken": "share-token"},
+    "update_portfolio_share": {"PortfolioShareToken": "share-token", "Status": "IN_PROGRESS"},
+    "delete_portfolio_share": {"PortfolioShareToken": "share-token"},
+}
+WAIT_RESPONSES = {
+    "artifact": ("describe_provisioning_artifact", {"Status": "AVAILABLE"}),
+    "share": ("describe_portfolio_share_status", {"Status": "COMPLETED"}),
+}
+
+
+@pytest.fixture
+def stubbed() -> tuple[RegionClients, dict[str, Stubber]]:
+    counter = CallCounter()
+    raw = {
+        service: boto3.client(
+            service,
+            region_name="us-east-1",
+            aws_access_key_id="stub",
+            aws_secret_access_key="stub",
+        )
+        for service in ("servicecatalog", "s3", "cloudformation")
+    }
+    clients = RegionClients(
+        region="us-east-1",
+        counter=counter,
+        **{name: CountingClient(client, counter, RetryPolicy()) for name, client in raw.items()},
+    )
+    return clients, {name: Stubber(client) for name, client in raw.items()}
+
+
+IDS_BY_KIND = {"portfolio": "port-new", "product": "prod-new", "tag-option": "tag-new"}
+
+
+def _expect(plan: RegionPlan, stubbers: dict[str, Stubber]) -> None:
+    """Queue each step's response with its exact expected parameters, then its wait's."""
+    ids = {out.ref: IDS_BY_KIND[out.ref.kind] for step in plan.steps for out in step.outputs}
+    for step in plan.steps:
+        params = resolve(step.params, ids)
+        if step.operation == "put_object":
+            params["Body"] = ANY
+        response = RESPONSES[step.operation]
+        stubbers[step.service].add_response(step.operation, response, params)
+        if step.wait == "artifact" or (step.wait == "share" and "PortfolioShareToken" in response):
+            operation, status = WAIT_RESPONSES[step.wait]
+            stubbers["servicecatalog"].add_response(operation, status)
+
+
+def _apply(plan: RegionPlan, clients: RegionClients, stubbers: dict[str, Stubber]) -> None:
+    _expect(plan, stubbers)
+    for stubber in stubbers.values():
+        stubber.activate()
+    results = apply_plan(plan, clients, StatusPolling(interval=0.0))
+    failures = [f"{r.step.label}: {r.error}" for r in results if r.status != "done"]
+    assert failures == []
+    for stubber in stubbers.values():
+        stubber.assert_no_pending_responses()
+
+
+def _local_templates(tmp_path: Path, plan: RegionPlan) -> RegionPlan:
+    """Point upload bodies at real files whose hashes match."""
+    body_file = tmp_path / "template.yaml"
+    body_file.write_text("template", encoding="utf-8")
+    body = TemplateFile(str(body_file), hashlib.sha256(b"template").hexdigest())
+    return dataclasses.replace(
+        plan,
+        steps=tuple(
+            dataclasses.replace(step, params={**step.params, "Body": body})
+            if step.operation == "put_object"
+            else step
+            for step in plan.steps
+        ),
+    )
+
+
+def test_first_publish_requests_match_the_service_models(stubbed: Any, tmp_path: Path) -> None:
+    clients, stubbers = stubbed
+    m = manifest()
+    plan = _local_templates(tmp_path, plan_region(m, target(m), ObservedCatalog(portfolio=None)))
+    assert {s.operation for s in plan.steps} >= {
+        "put_object",
+        "create_portfolio",
+        "create_tag_option",
+        "associate_tag_option_with_resource",
+        "associate_principal_with_portfolio",
+        "create_product",
+        "associate_product_with_portfolio",
+        "create_constraint",
+        "create_portfolio_share",
+    }
+    _apply(plan, clients, stubbers)
+    assert clients.counter.mutating == len(plan.steps)
+
+
+def _diverged() -> tuple[Any, ObservedCatalog]:
+    """A catalog that differs from the manifest in every way an update or removal handles."""
+    m = manifest(keep_active_versions=1)
+    observed = converged(m)
+    observed = with_product(observed, "Demo product 1", owner="someone")
+    observed = with_product(
+        observed,
+        "Demo product 2",
+        versions=(ObservedVersion("pa-old", "0.9.0", True, "DEFAULT"),),
+    )
+    options = dict(observed.tag_options)
+    options[("cost-center", "platform")] = ObservedTagOption(
+        "tag-0", "cost-center", "platform", False
+    )
+    options[("old", "tag")] = ObservedTagOption("tag-old", "old", "tag", True)
+    assert observed.portfolio is not None
+    observed = dataclasses.replace(observed, tag_options=options)
+    observed = with_portfolio(
+        observed,
+        description="old",
+        tag_option_ids=observed.portfolio.tag_option_ids | {"tag-old"},
+        principals=observed.portfolio.principals | {("IAM", "arn:aws:iam::123456789012:role/x")},
+        constraints=(
+            *(
+                dataclasses.replace(c, description="changed by hand")
+                if c.type == "LAUNCH" and c.product_id == "prod-1"
+                else c
+                for c in observed.portfolio.constraints
+            ),
+            ObservedConstraint("cons-stackset", "STACKSET", "prod-3", "old"),
+        ),
+        shares=(
+            ObservedShare("ACCOUNT", "111111111111", False, False),
+            ObservedShare("ORGANIZATIONAL_UNIT", "ou-ab12-cdef3456", True, True),
+            ObservedShare("ORGANIZATION", "o-abcdefghij", True, True),
+        ),
+    )
+    return m, observed
+
+
+def test_update_and_removal_requests_match_the_service_models(stubbed: Any, tmp_path: Path) -> None:
+    clients, stubbers = stubbed
+    m, observed = _diverged()
+    plan = _local_templates(tmp_path, plan_region(m, target(m), observed))
+    assert {s.operation for s in plan.steps} >= {
+        "update_portfolio",
+        "update_tag_option",
+        "disassociate_tag_option_from_resource",
+        "disassociate_principal_from_portfolio",
+        "update_product",
+        "create_provisioning_artifact",
+        "update_provisioning_artifact",
+        "update_constraint",
+        "delete_constraint",
+        "update_portfolio_share",
+        "delete_portfolio_share",
+    }
+    _apply(plan, clients, stubbers)
+
+
+def test_catalog_reader_requests_match_the_service_models(stubbed: Any) -> None:
+    clients, stubbers = stubbed
+    sc = stubbers["servicecatalog"]
+    portfolio = {"Id": "port-1", "DisplayName": "Signed URLs demo", "ProviderName": "p"}
+    sc.add_response("list_portfolios", {"PortfolioDetails": [portfolio]}, {"PageSize": 100})
+    sc.add_response("describe_portfolio", {"TagOptions": []}, {"Id": "port-1"})
+    sc.add_response(
+        "list_principals_for_portfolio",
+        {"Principals": []},
+        {"PortfolioId": "port-1", "PageSize": 20},
+    )
+    sc.add_response(
+        "list_constraints_for_portfolio",
+        {"ConstraintDetails": [], "NextPageToken": "more"},
+        {"PortfolioId": "port-1", "PageSize": 20},
+    )
+    sc.add_response(
+        "list_constraints_for_portfolio",
+        {"ConstraintDetails": []},
+        {"PortfolioId": "port-1", "PageSize": 20, "PageToken": "more"},
+    )
+    for kind in ("ACCOUNT", "ORGANIZATIONAL_UNIT", "ORGANIZATION"):
+        sc.add_response(
+            "describe_portfolio_shares",
+            {"PortfolioShareDetails": []},
+            {"PortfolioId": "port-1", "Type": kind, "PageSize": 100},
+        )
+    sc.add_response(
+        "search_products_as_admin",
+        {"ProductViewDetails": []},
+        {"PortfolioId": "port-1", "PageSize": 20},
+    )
+    summary = {"ProductId": "prod-1", "Name": "Demo product 1", "Owner": "o"}
+    sc.add_response(
+        "search_products_as_admin",
+        {"ProductViewDetails": [{"ProductViewSummary": summary}]},
+        {"PageSize": 20},
+    )
+    sc.add_response(
+        "list_provisioning_artifacts",
+        {"ProvisioningArtifactDetails": [{"Id": "pa-1", "Name": "1.0.0", "Active": True}]},
+        {"ProductId": "prod-1"},
+    )
+    sc.add_response("list_tag_options", {"TagOptionDetails": []}, {"PageSize": 20})
+    sc.activate()
+    observed = read_catalog(clients.servicecatalog, "Signed URLs demo", ["Demo product 1"])
+    sc.assert_no_pending_responses()
+    assert observed.portfolio is not None and observed.portfolio.id == "port-1"
+    product = observed.products["Demo product 1"]
+    assert product.versions == (ObservedVersion("pa-1", "1.0.0", True, "DEFAULT"),)
+    assert product.associated is False
+    assert clients.counter.as_dict() == {"read": 12, "mutating": 0}
