@@ -30,10 +30,12 @@ PLACEHOLDER_SECRET_VALUE = '{"status":"AWAITING_KEY_PAIR"}'
 #: Key pair specs the key pair product may generate under this key.
 KEY_PAIR_SPECS = ["RSA_2048", "ECC_NIST_P256"]
 
+#: Administration only: no data-plane action and no grant creation (a grant could hand out
+#: Decrypt outside Secrets Manager), so administering the key never reads the secret.
 _ADMIN_ACTIONS = [
     kms_actions.Action(name)
     for name in (
-        "Create*",
+        "CreateAlias",
         "Describe*",
         "Enable*",
         "List*",
@@ -51,14 +53,11 @@ _ADMIN_ACTIONS = [
     )
 ]
 
+#: What Secrets Manager itself calls for a secret under a customer-managed key (it uses no grants).
 _SECRETS_MANAGER_USE_ACTIONS = [
     kms_actions.Decrypt,
-    kms_actions.Encrypt,
     kms_actions.GenerateDataKey,
-    kms_actions.ReEncryptFrom,
-    kms_actions.ReEncryptTo,
     kms_actions.DescribeKey,
-    kms_actions.CreateGrant,
 ]
 
 
