@@ -61,3 +61,43 @@ def test_failure_midway_leaves_no_partial_files(
     assert main(["build", "--out", str(out)]) == 2
     assert "No space left on device" in capsys.readouterr().err
     assert list(out.iterdir()) == []
+
+
+def test_unreplaceable_target_changes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A directory where a template should go: exit 2, and earlier templates stay as they were."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "bucket.yaml").write_text("old bucket", encoding="utf-8")
+    (out / "secret.yaml").mkdir()
+    assert main(["build", "--out", str(out)]) == 2
+    assert "Is a directory" in capsys.readouterr().err
+    assert (out / "bucket.yaml").read_text(encoding="utf-8") == "old bucket"
+    assert sorted(path.name for path in out.iterdir()) == ["bucket.yaml", "secret.yaml"]
+
+
+def test_failed_swap_restores_replaced_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second move fails: the first target gets its old content back."""
+    from portfolio.template_files import OutputDirectoryError, write_all
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "a.yaml").write_text("old a", encoding="utf-8")
+    original = Path.replace
+    moves = {"n": 0}
+
+    def failing_replace(self: Path, target: Path) -> Path:
+        if self.parent.name.startswith(".staging-") and self.name == "b.yaml":
+            moves["n"] += 1
+            raise OSError(5, "Input/output error")
+        return original(self, target)
+
+    monkeypatch.setattr(Path, "replace", failing_replace)
+    with pytest.raises(OutputDirectoryError, match="Input/output error"):
+        write_all(out, {"a.yaml": "new a", "b.yaml": "new b"})
+    assert moves["n"] == 1
+    assert (out / "a.yaml").read_text(encoding="utf-8") == "old a"
+    assert sorted(path.name for path in out.iterdir()) == ["a.yaml"]
