@@ -37,6 +37,7 @@ from troposphere.s3 import (
     VersioningConfiguration,
 )
 
+from products import parameter_patterns as patterns
 from products.errors import GeneratorOptionError
 from products.product_template import ProductTemplate
 
@@ -58,17 +59,12 @@ LIFECYCLE_DAYS = (0, 3650)
 CORS_MAX_AGE_SECONDS = (0, 86400)
 
 _UPLOAD_PREFIX = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,62}")
-_PARTITIONS = r"aws|aws-cn|aws-us-gov"
-DISTRIBUTION_ARN_PATTERN = (
-    rf"^$|^arn:({_PARTITIONS}):cloudfront::[0-9]{{12}}:distribution/[A-Z0-9]+$"
+DISTRIBUTION_ARN_PATTERN = patterns.optional(
+    rf"arn:{patterns.PARTITION}:cloudfront::{patterns.ACCOUNT_ID}:distribution/[A-Z0-9]+"
 )
-KMS_KEY_ARN_PATTERN = (
-    rf"^$|^arn:({_PARTITIONS}):kms:[a-z0-9-]+:[0-9]{{12}}:key/[a-zA-Z0-9-]{{1,128}}$"
-)
+KMS_KEY_ARN_PATTERN = patterns.optional(patterns.KMS_KEY_ARN)
 #: Applied by CloudFormation to each origin in the list; "" is the empty list.
-CORS_ORIGIN_PATTERN = (
-    r"^$|^https://(\*\.)?[A-Za-z0-9.-]+(:[0-9]{1,5})?$|^http://localhost(:[0-9]{1,5})?$"
-)
+CORS_ORIGIN_PATTERN = patterns.optional(patterns.WEB_ORIGIN)
 BUCKET_NAME_PATTERN = r"^$|^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"
 LOG_PREFIX_PATTERN = r"^[A-Za-z0-9!_.'()/-]{0,200}$"
 
@@ -469,11 +465,12 @@ def _add_browser_and_logging_parameters(product: ProductTemplate) -> tuple[Any, 
         label="CORS allowed origins",
         Type="CommaDelimitedList",
         Description="Comma-separated web origins (e.g. https://app.example.com) whose pages "
-        "may GET, HEAD and PUT objects from the browser; empty adds no CORS rule.",
+        "may GET, HEAD and PUT objects from the browser; empty adds no CORS rule. Give the "
+        "distribution product the same origins.",
         Default="",
         AllowedPattern=CORS_ORIGIN_PATTERN,
         ConstraintDescription="empty, or comma-separated origins without spaces: "
-        "https://host[:port] (host may start with *.) or http://localhost[:port]",
+        "https://host[:port] (lowercase, no wildcard) or http://localhost[:port]",
     )
     log_bucket = product.add_parameter(
         "AccessLogBucketName",

@@ -69,6 +69,7 @@ from troposphere.cloudfront import (
 from troposphere.cloudwatch import Alarm, MetricDimension
 from troposphere.route53 import AliasTarget, RecordSetType
 
+from products import parameter_patterns as patterns
 from products.errors import GeneratorOptionError
 from products.product_template import ProductTemplate
 from products.security_scan import skip_checkov
@@ -109,7 +110,7 @@ _UPLOAD_PREFIX = re.compile(r"^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$")
 READ_METHODS = ["GET", "HEAD", "OPTIONS"]
 CACHED_METHODS = ["GET", "HEAD"]
 ALL_METHODS = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"]
-CORS_METHODS = ["GET", "HEAD", "PUT", "POST", "OPTIONS"]
+CORS_METHODS = ["GET", "HEAD", "PUT", "OPTIONS"]
 
 ONE_YEAR_SECONDS = 31_536_000
 TWO_YEARS_SECONDS = 63_072_000
@@ -124,11 +125,11 @@ WEB_ACL = "DistributionHasWebAcl"
 LOGGING = "DistributionHasLogging"
 CORS = "DistributionHasCors"
 ALARM = "DistributionHasErrorRateAlarm"
+BUCKET_IN_OTHER_REGION = "DistributionBucketRegionGiven"
 
-_BUCKET_NAME = r"[a-z0-9][a-z0-9-]{1,61}[a-z0-9]"
+_BUCKET_NAME = patterns.BUCKET_NAME
 _DNS_LABEL = r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
 _HOST_NAME = rf"(\*\.)?({_DNS_LABEL}\.)+[a-z][a-z0-9-]{{0,61}}[a-z0-9]"
-_WEB_ORIGIN = rf"https?://({_DNS_LABEL}\.)*{_DNS_LABEL}(:[0-9]{{1,5}})?"
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
 
@@ -523,6 +524,7 @@ def _add_conditions(product: ProductTemplate, parameters: dict[str, Any]) -> Non
     template.add_condition(LOGGING, _not_empty(parameters["LoggingBucketName"]))
     template.add_condition(CORS, _not_empty(parameters["CorsAllowedOrigins"]))
     template.add_condition(ALARM, _not_empty(parameters["AlarmTopicArn"]))
+    template.add_condition(BUCKET_IN_OTHER_REGION, _not_empty(parameters["BucketRegion"]))
 
 
 def _add_rules(product: ProductTemplate, parameters: dict[str, Any]) -> None:
@@ -561,11 +563,6 @@ def _add_rules(product: ProductTemplate, parameters: dict[str, Any]) -> None:
         )
 
 
-def _optional(pattern: str) -> str:
-    """Empty or ``pattern`` (no ``|``, so the pattern reads well in the markdown reference)."""
-    return f"^({pattern})?$"
-
-
 def _declare_parameters(product: ProductTemplate) -> dict[str, Any]:
     """Every parameter, by name, in console order."""
     add = product.add_parameter
@@ -574,10 +571,20 @@ def _declare_parameters(product: ProductTemplate) -> dict[str, Any]:
             "BucketName",
             group="Origin",
             label="Bucket name",
-            Description="Name of the private bucket (bucket product output BucketName). It must "
-            "be in this stack's Region and allow this distribution's ARN in its policy.",
+            Description="Name of the private bucket (bucket product output BucketName); its "
+            "policy must allow this distribution's ARN (update the bucket product afterwards).",
             AllowedPattern=rf"^{_BUCKET_NAME}$",
             ConstraintDescription="3-63 lowercase letters, digits and hyphens (no dots)",
+        ),
+        "BucketRegion": add(
+            "BucketRegion",
+            group="Origin",
+            label="Bucket Region",
+            Description="Region of the bucket. Empty: this stack's Region. Set it when this "
+            "stack runs elsewhere, e.g. in us-east-1 for the 5xx alarm.",
+            Default="",
+            AllowedPattern=patterns.optional(patterns.REGION),
+            ConstraintDescription="empty, or a Region name such as eu-west-1",
         ),
         "KeyGroupId": add(
             "KeyGroupId",
@@ -605,7 +612,7 @@ def _declare_parameters(product: ProductTemplate) -> dict[str, Any]:
             Description="Optional comma-separated domain names (no spaces), e.g. "
             "files.example.com. Empty: use the *.cloudfront.net name. Needs AcmCertificateArn.",
             Default="",
-            AllowedPattern=_optional(rf"{_HOST_NAME}(,{_HOST_NAME})*"),
+            AllowedPattern=patterns.optional(rf"{_HOST_NAME}(,{_HOST_NAME})*"),
             ConstraintDescription="empty, or lowercase domain names separated by commas",
         ),
         "AcmCertificateArn": add(
@@ -615,7 +622,7 @@ def _declare_parameters(product: ProductTemplate) -> dict[str, Any]:
             Description="ARN of an ACM certificate covering every alias. CloudFront only uses "
             "certificates in us-east-1, whatever this stack's Region. Empty without Aliases.",
             Default="",
-            AllowedPattern=_optional(
+            AllowedPattern=patterns.optional(
                 rf"arn:aws[a-z-]*:acm:us-east-1:[0-9]{{12}}:certificate/{_UUID}"
             ),
             ConstraintDescription="empty, or an ACM certificate ARN in us-east-1",
@@ -628,7 +635,7 @@ def _declare_parameters(product: ProductTemplate) -> dict[str, Any]:
             "for the first domain name in Aliases (one record name only). Empty: manage DNS "
             "yourself.",
             Default="",
-            AllowedPattern=_optional(r"Z[A-Z0-9]{1,31}"),
+            AllowedPattern=patterns.optional(r"Z[A-Z0-9]{1,31}"),
             ConstraintDescription="empty, or a hosted zone ID such as Z0123456789ABCDEFGHIJ",
         ),
         "PriceClass": add(
@@ -645,12 +652,13 @@ def _declare_parameters(product: ProductTemplate) -> dict[str, Any]:
             "CorsAllowedOrigins",
             group="Delivery",
             label="CORS allowed origins",
-            Description="Optional comma-separated web origins (no spaces) allowed to GET, HEAD, "
-            "PUT and POST from a browser, e.g. https://app.example.com. Empty: no CORS headers.",
+            Description="Optional comma-separated web origins (no spaces) allowed to GET, HEAD "
+            "and PUT from a browser, e.g. https://app.example.com; give the bucket product the "
+            "same origins. Empty: no CORS headers.",
             Default="",
-            AllowedPattern=_optional(rf"{_WEB_ORIGIN}(,{_WEB_ORIGIN})*"),
-            ConstraintDescription="empty, or origins like https://app.example.com separated by "
-            "commas",
+            AllowedPattern=patterns.optional(patterns.comma_separated(patterns.WEB_ORIGIN)),
+            ConstraintDescription="empty, or comma-separated https://host[:port] (lowercase, "
+            "no wildcard) or http://localhost[:port]",
         ),
         "WebAclArn": add(
             "WebAclArn",
@@ -659,7 +667,7 @@ def _declare_parameters(product: ProductTemplate) -> dict[str, Any]:
             Description="Optional AWS WAF (v2) web ACL with scope CLOUDFRONT (created in "
             "us-east-1). Empty: no web ACL.",
             Default="",
-            AllowedPattern=_optional(
+            AllowedPattern=patterns.optional(
                 r"arn:aws[a-z-]*:wafv2:us-east-1:[0-9]{12}:global/webacl/"
                 rf"[A-Za-z0-9_-]{{1,128}}/{_UUID}"
             ),
@@ -672,7 +680,7 @@ def _declare_parameters(product: ProductTemplate) -> dict[str, Any]:
             Description="Optional bucket for CloudFront standard logs (ACLs must be enabled on "
             "it: ObjectOwnership BucketOwnerPreferred). Empty: no access logs.",
             Default="",
-            AllowedPattern=_optional(_BUCKET_NAME),
+            AllowedPattern=patterns.optional(_BUCKET_NAME),
             ConstraintDescription="empty, or 3-63 lowercase letters, digits and hyphens",
         ),
         "LoggingPrefix": add(
@@ -688,14 +696,12 @@ def _declare_parameters(product: ProductTemplate) -> dict[str, Any]:
             "AlarmTopicArn",
             group="Protection and monitoring",
             label="Alarm SNS topic ARN",
-            Description="Optional SNS topic notified when the 5xx error rate is too high. "
-            "CloudFront metrics exist only in us-east-1, so the alarm needs this stack in "
-            "us-east-1. Empty: no alarm.",
+            Description="Optional SNS topic in us-east-1 notified when the 5xx error rate is too "
+            "high. CloudFront metrics exist only in us-east-1, so the alarm needs this stack in "
+            "us-east-1, and an alarm notifies topics in its own Region. Empty: no alarm.",
             Default="",
-            AllowedPattern=_optional(
-                r"arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_.-]{1,256}"
-            ),
-            ConstraintDescription="empty, or an SNS topic ARN",
+            AllowedPattern=patterns.optional(patterns.SNS_TOPIC_ARN_US_EAST_1),
+            ConstraintDescription="empty, or an SNS topic ARN in us-east-1",
         ),
         "AlarmThresholdPercent": add(
             "AlarmThresholdPercent",
@@ -777,7 +783,10 @@ def build(options: DistributionOptions | None = None) -> ProductTemplate:
     first_alias = Select(0, Split(",", Ref(parameters["Aliases"])))
     distribution = add_distribution(
         template,
-        origin_domain_name=Sub("${BucketName}.s3.${AWS::Region}.amazonaws.com"),
+        origin_domain_name=Sub(
+            "${BucketName}.s3.${Region}.${AWS::URLSuffix}",
+            Region=If(BUCKET_IN_OTHER_REGION, Ref(parameters["BucketRegion"]), Region),
+        ),
         origin_access_control=oac,
         default_behavior=download_behavior(
             cache_policy_id=Ref(cache_policy),

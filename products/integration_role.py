@@ -27,6 +27,7 @@ from troposphere import And, Equals, GetAtt, If, Not, NoValue, Or, Ref, Sub, Tem
 from troposphere import Condition as ConditionRef
 from troposphere.iam import InstanceProfile, Policy, Role
 
+from products import parameter_patterns as patterns
 from products.errors import GeneratorOptionError
 from products.product_template import ProductTemplate
 
@@ -44,10 +45,8 @@ _ROLE_PATH_MAX_LENGTH = 512
 MIN_SESSION_SECONDS = 3600
 MAX_SESSION_SECONDS = 43200
 
-_SECRET_ARN_PATTERN = (
-    r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+$"
-)
-_KMS_KEY_ARN_PATTERN = r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]{1,64}$"
+_SECRET_ARN_PATTERN = patterns.required(patterns.SECRET_ARN)
+_KMS_KEY_ARN_PATTERN = patterns.required(patterns.KMS_KEY_ARN)
 _TABLE_ARN_PATTERN = (
     r"^$|^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:[0-9]{12}:table/[A-Za-z0-9_.-]{3,255}$"
 )
@@ -63,6 +62,7 @@ TRUSTS_EC2 = "IntegrationRoleTrustsEc2"
 REQUIRES_EXTERNAL_ID = "IntegrationRoleRequiresExternalId"
 HAS_TABLE = "IntegrationRoleHasTable"
 HAS_BUCKET = "IntegrationRoleHasBucket"
+HAS_BUCKET_KEY = "IntegrationRoleHasBucketKey"
 HAS_BOUNDARY = "IntegrationRoleHasPermissionsBoundary"
 
 #: Item-level table actions: no table management, no Scan of the whole table.
@@ -75,7 +75,6 @@ TABLE_ACTIONS = [
     dynamodb_actions.BatchGetItem,
     dynamodb_actions.BatchWriteItem,
     dynamodb_actions.ConditionCheckItem,
-    dynamodb_actions.DescribeTable,
 ]
 
 
@@ -193,6 +192,19 @@ def bucket_statement(*, bucket_arn: Any) -> Statement:
     )
 
 
+def bucket_key_statement(*, key_arn: Any) -> Statement:
+    """Use an SSE-KMS bucket's key, only as S3 uses it when reading and writing objects."""
+    return Statement(
+        Sid="UseBucketKeyViaS3",
+        Effect=Allow,
+        Action=[kms_actions.Decrypt, kms_actions.GenerateDataKey],
+        Resource=[key_arn],
+        Condition=Condition(
+            StringEquals({"kms:ViaService": Sub("s3.${AWS::Region}.amazonaws.com")})
+        ),
+    )
+
+
 def add_integration_role(
     template: Template,
     *,
@@ -301,6 +313,16 @@ def _add_parameters(product: ProductTemplate, options: IntegrationRoleOptions) -
             ConstraintDescription="empty, or an S3 bucket ARN (arn:aws:s3:::<bucket>)",
         ),
         product.add_parameter(
+            "BucketKmsKeyArn",
+            group="What the role may use",
+            label="Bucket KMS key ARN (optional)",
+            Description="The bucket's SSE-KMS key (bucket product parameter BucketKmsKeyArn), so "
+            "the role can read and write its objects through S3; empty for SSE-S3 buckets.",
+            Default="",
+            AllowedPattern=patterns.optional(patterns.KMS_KEY_ARN),
+            ConstraintDescription="empty, or a KMS key ARN",
+        ),
+        product.add_parameter(
             "PermissionsBoundaryArn",
             group="Role limits",
             label="Permissions boundary ARN (optional)",
@@ -341,6 +363,9 @@ def _add_conditions(template: Template, parameters: dict[str, Any], trusts_ec2: 
         template.add_condition(TRUSTS_EC2, Equals(service, EC2_SERVICE))
     template.add_condition(HAS_TABLE, _is_set(parameters["TableArn"]))
     template.add_condition(HAS_BUCKET, _is_set(parameters["BucketArn"]))
+    template.add_condition(
+        HAS_BUCKET_KEY, And(ConditionRef(HAS_BUCKET), _is_set(parameters["BucketKmsKeyArn"]))
+    )
     template.add_condition(HAS_BOUNDARY, _is_set(parameters["PermissionsBoundaryArn"]))
 
 
@@ -364,6 +389,13 @@ def _add_trust_rule(template: Template, parameters: dict[str, Any]) -> None:
                 {
                     "Assert": Or(no_external_id, Not(no_principal)),
                     "AssertDescription": "ExternalId applies only to TrustedPrincipalArn",
+                },
+                {
+                    "Assert": Or(
+                        Equals(Ref(parameters["BucketKmsKeyArn"]), ""),
+                        Not(Equals(Ref(parameters["BucketArn"]), "")),
+                    ),
+                    "AssertDescription": "BucketKmsKeyArn applies only with BucketArn",
                 },
             ]
         },
@@ -401,6 +433,7 @@ def build(options: IntegrationRoleOptions | None = None) -> ProductTemplate:
             ),
             _when(HAS_TABLE, table_statement(table_arn=table_arn)),
             _when(HAS_BUCKET, bucket_statement(bucket_arn=bucket_arn)),
+            _when(HAS_BUCKET_KEY, bucket_key_statement(key_arn=Ref(parameters["BucketKmsKeyArn"]))),
         ],
         path=options.role_path,
         max_session_duration=Ref(parameters["MaxSessionDuration"]),

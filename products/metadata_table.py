@@ -23,6 +23,7 @@ from troposphere.dynamodb import (
     TimeToLiveSpecification,
 )
 
+from products import parameter_patterns as patterns
 from products.errors import GeneratorOptionError
 from products.product_template import ProductTemplate
 
@@ -35,7 +36,7 @@ ATTRIBUTE_NAME_PATTERN = r"^[A-Za-z0-9_.-]{1,255}$"
 _OPTIONAL_ATTRIBUTE_NAME_PATTERN = r"^$|^[A-Za-z0-9_.-]{1,255}$"
 _ATTRIBUTE_NAME_CONSTRAINT = "1-255 characters: letters, digits, underscore, dot and dash"
 _TABLE_NAME_PATTERN = r"^$|^[A-Za-z0-9_.-]{3,255}$"
-_KMS_KEY_ARN_PATTERN = r"^$|^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]{1,64}$"
+_KMS_KEY_ARN_PATTERN = patterns.optional(patterns.KMS_KEY_ARN)
 
 HAS_SORT_KEY = "MetadataTableHasSortKey"
 HAS_TTL = "MetadataTableHasTimeToLive"

@@ -43,15 +43,17 @@ class ProductTemplate:
         self.template.set_metadata(self.interface_metadata())
         return parameter
 
-    def add_output(self, name: str, value: Any, description: str) -> Output:
-        """Add an output exported as ``${AWS::StackName}-<name>``."""
+    def add_output(
+        self, name: str, value: Any, description: str, *, exported: bool = True
+    ) -> Output:
+        """Add an output, exported as ``${AWS::StackName}-<name>`` unless ``exported`` is False.
+
+        Export only values that stay put: CloudFormation refuses to change an export another
+        stack imports, so a value that changes on purpose (a rotated key ID) must not be one.
+        """
+        export = {"Export": Export(Sub(f"${{AWS::StackName}}-{name}"))} if exported else {}
         return self.template.add_output(
-            Output(
-                name,
-                Description=description,
-                Value=value,
-                Export=Export(Sub(f"${{AWS::StackName}}-{name}")),
-            )
+            Output(name, Description=description, Value=value, **export)
         )
 
     def interface_metadata(self) -> dict[str, Any]:

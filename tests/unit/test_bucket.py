@@ -225,7 +225,7 @@ def test_kms_key_pattern_takes_key_arns_not_aliases() -> None:
     ("origin", "allowed"),
     [
         ("https://app.example.com", True),
-        ("https://*.example.com", True),
+        ("https://*.example.com", False),
         ("http://localhost:3000", True),
         ("", True),
         ("*", False),

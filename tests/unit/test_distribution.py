@@ -51,7 +51,23 @@ def test_origin_access_control_signs_every_request_with_sigv4(template: dict[str
 
 def test_origin_is_the_regional_bucket_endpoint_through_oac(template: dict[str, Any]) -> None:
     [origin] = distribution_config(template)["Origins"]
-    assert origin["DomainName"] == {"Fn::Sub": "${BucketName}.s3.${AWS::Region}.amazonaws.com"}
+    assert origin["DomainName"] == {
+        "Fn::Sub": [
+            "${BucketName}.s3.${Region}.${AWS::URLSuffix}",
+            {
+                "Region": {
+                    "Fn::If": [
+                        "DistributionBucketRegionGiven",
+                        {"Ref": "BucketRegion"},
+                        {"Ref": "AWS::Region"},
+                    ]
+                }
+            },
+        ]
+    }
+    assert template["Conditions"]["DistributionBucketRegionGiven"] == {
+        "Fn::Not": [{"Fn::Equals": [{"Ref": "BucketRegion"}, ""]}]
+    }
     assert origin["OriginAccessControlId"] == {
         "Fn::GetAtt": ["DistributionOriginAccessControl", "Id"]
     }
@@ -157,7 +173,6 @@ def test_cors_only_when_allowed_origins_are_given(template: dict[str, Any]) -> N
         "GET",
         "HEAD",
         "PUT",
-        "POST",
         "OPTIONS",
     }
     assert cors["AccessControlAllowOrigins"]["Items"] == {
@@ -374,7 +389,13 @@ def test_bad_options_name_the_option(options: dict[str, Any], message: str) -> N
         (
             "CorsAllowedOrigins",
             ["", "https://app.example.com", "http://localhost:3000,https://app.example.com"],
-            ["*", "https://app.example.com/", "app.example.com"],
+            [
+                "*",
+                "https://app.example.com/",
+                "app.example.com",
+                "https://*.example.com",
+                "http://app.example.com",
+            ],
         ),
         (
             "WebAclArn",
@@ -390,6 +411,12 @@ def test_bad_options_name_the_option(options: dict[str, Any], message: str) -> N
         ),
         ("HostedZoneId", ["", "Z0123456789ABCDEFGHIJ"], ["zone", "Z"]),
         ("LoggingBucketName", ["", "team-logs"], ["team-logs.s3.amazonaws.com"]),
+        ("BucketRegion", ["", "eu-west-1", "us-gov-west-1"], ["EU", "eu-west", "eu_west_1"]),
+        (
+            "AlarmTopicArn",
+            ["", "arn:aws:sns:us-east-1:123456789012:cdn-alarms"],
+            ["arn:aws:sns:eu-west-1:123456789012:cdn-alarms", "arn:aws:sqs:us-east-1:1:q"],
+        ),
     ],
 )
 def test_parameter_patterns(

@@ -18,6 +18,7 @@ from products.integration_role import (
     EC2_SERVICE,
     HAS_BOUNDARY,
     HAS_BUCKET,
+    HAS_BUCKET_KEY,
     HAS_TABLE,
     KNOWN_TRUSTED_SERVICES,
     REQUIRES_EXTERNAL_ID,
@@ -77,7 +78,7 @@ def test_no_statement_anywhere_has_a_wildcard_action_or_star_resource(
     options: IntegrationRoleOptions,
 ) -> None:
     statements = list(raw_statements(build(options).template.to_dict()["Resources"]))
-    assert len(statements) == 5  # trust + secret + kms + table + bucket
+    assert len(statements) == 6  # trust + secret + kms + table + bucket + bucket key
     for statement in statements:
         assert statement["Effect"] == "Allow"
         assert "NotAction" not in statement and "NotResource" not in statement
@@ -136,7 +137,6 @@ def test_table_access_is_item_level_on_the_table_and_its_indexes_only() -> None:
         "dynamodb:BatchGetItem",
         "dynamodb:BatchWriteItem",
         "dynamodb:ConditionCheckItem",
-        "dynamodb:DescribeTable",
     ]
     assert table["Resource"] == [TABLE_ARN, f"{TABLE_ARN}/index/*"]
     assert "ReadWriteBucketObjects" not in statements
@@ -152,6 +152,33 @@ def test_bucket_access_is_get_and_put_object_only() -> None:
     assert "UseMetadataTableItems" not in statements
 
 
+KEY_ARN = "arn:aws:kms:eu-west-1:111122223333:key/0f0f0f0f-1111-2222-3333-444455556666"
+
+
+def test_bucket_key_is_usable_only_through_s3_and_only_with_a_bucket() -> None:
+    statements = access_statements(
+        {
+            "TrustedService": "lambda.amazonaws.com",
+            "BucketArn": BUCKET_ARN,
+            "BucketKmsKeyArn": KEY_ARN,
+        }
+    )
+    key = statements["UseBucketKeyViaS3"]
+    assert key["Action"] == ["kms:Decrypt", "kms:GenerateDataKey"]
+    assert key["Resource"] == [KEY_ARN]
+    assert key["Condition"] == {
+        "StringEquals": {"kms:ViaService": "s3.<AWS::Region>.amazonaws.com"}
+    }
+    without_key = access_statements(
+        {"TrustedService": "lambda.amazonaws.com", "BucketArn": BUCKET_ARN}
+    )
+    assert "UseBucketKeyViaS3" not in without_key
+    failures = resolved(
+        {"TrustedService": "lambda.amazonaws.com", "BucketKmsKeyArn": KEY_ARN}
+    ).rule_failures()
+    assert failures == ["BucketKmsKeyArn applies only with BucketArn"]
+
+
 def test_optional_statements_hang_on_their_conditions() -> None:
     data = build().template.to_dict()
     [policy] = data["Resources"]["IntegrationRole"]["Properties"]["Policies"]
@@ -160,9 +187,9 @@ def test_optional_statements_hang_on_their_conditions() -> None:
         for statement in policy["PolicyDocument"]["Statement"]
         if "Fn::If" in statement
     }
-    assert set(conditional) == {HAS_TABLE, HAS_BUCKET}
-    assert conditional[HAS_TABLE][2] == {"Ref": "AWS::NoValue"}
-    assert conditional[HAS_BUCKET][2] == {"Ref": "AWS::NoValue"}
+    assert set(conditional) == {HAS_TABLE, HAS_BUCKET, HAS_BUCKET_KEY}
+    for condition in conditional.values():
+        assert condition[2] == {"Ref": "AWS::NoValue"}
     assert data["Conditions"][HAS_TABLE] == {"Fn::Not": [{"Fn::Equals": [{"Ref": "TableArn"}, ""]}]}
     assert data["Conditions"][HAS_BUCKET] == {
         "Fn::Not": [{"Fn::Equals": [{"Ref": "BucketArn"}, ""]}]

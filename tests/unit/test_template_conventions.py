@@ -31,9 +31,21 @@ def test_every_parameter_is_described_grouped_and_labelled(product_spec: Product
 def test_outputs_are_exported_under_the_stack_name(product_spec: ProductSpec) -> None:
     data = product_spec.build().template.to_dict()
     assert data.get("Outputs"), "a product without outputs cannot be wired to the next one"
-    for name, output in data["Outputs"].items():
+    exported = {name: output for name, output in data["Outputs"].items() if "Export" in output}
+    assert exported, "a product needs exported outputs to be wired to the next one"
+    for name, output in exported.items():
         assert output["Export"]["Name"] == {"Fn::Sub": f"${{AWS::StackName}}-{name}"}
+    for output in data["Outputs"].values():
         assert output["Description"]
+
+
+def test_output_can_opt_out_of_export() -> None:
+    product = ProductTemplate("x")
+    product.add_output("Stable", "a", "stays put")
+    product.add_output("Rotating", "b", "changes on rotation", exported=False)
+    outputs = product.template.to_dict()["Outputs"]
+    assert "Export" in outputs["Stable"]
+    assert "Export" not in outputs["Rotating"]
 
 
 def test_rendering_is_deterministic(product_spec: ProductSpec) -> None:
