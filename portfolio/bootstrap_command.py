@@ -51,7 +51,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def regions_from(values: list[str], default: str | None) -> list[str]:
     """``--region`` values (repeated and/or comma-separated), validated and de-duplicated."""
-    from portfolio.bootstrap import REGION_PATTERN
+    from portfolio.stack_deployment import REGION_PATTERN
 
     regions: list[str] = []
     for value in values:
@@ -69,7 +69,7 @@ def regions_from(values: list[str], default: str | None) -> list[str]:
 
 
 def _validate(args: argparse.Namespace) -> None:
-    from portfolio.bootstrap import STACK_NAME_PATTERN
+    from portfolio.stack_deployment import STACK_NAME_PATTERN
 
     if not STACK_NAME_PATTERN.match(args.stack_name):
         raise BadInput(
@@ -95,7 +95,8 @@ def _session(profile: str | None) -> boto3.Session:
 
 
 def _bootstrap(args: argparse.Namespace) -> int:
-    from portfolio.bootstrap import BootstrapFailed, deploy_bootstrap
+    from portfolio.bootstrap import deploy_bootstrap
+    from portfolio.stack_deployment import StackDeploymentFailed
 
     _validate(args)
     session = _session(args.profile)
@@ -115,7 +116,7 @@ def _bootstrap(args: argparse.Namespace) -> int:
                 parameters=parameters,
                 report=lambda line, region=region: print(f"{region}: {line}", flush=True),
             )
-        except BootstrapFailed as error:
+        except StackDeploymentFailed as error:
             print(f"portfolio bootstrap: error: {region}: {error}", file=sys.stderr)
             failed = True
             continue

@@ -19,12 +19,13 @@ import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
+from portfolio.stack_deployment import Polling, StackDeploymentFailed, delete_stack, deploy_stack
 from products.catalog import PRODUCTS
+from tests.onboarding_example import signing_example
 
 E2E_SWITCH = "SIGNED_URLS_E2E"
 
@@ -72,8 +73,6 @@ class Provisioned:
     cleanups: list[Callable[[], None]] = field(default_factory=list)
 
     def deploy(self, stack_name: str, slug: str, parameters: dict[str, str]) -> dict[str, str]:
-        from portfolio.bootstrap import Polling, deploy_stack
-
         [spec] = [spec for spec in PRODUCTS if spec.slug == slug]
         if stack_name not in self.stacks:
             self.stacks.append(stack_name)
@@ -89,8 +88,6 @@ class Provisioned:
 
     def clean_up(self) -> list[str]:
         """Delete everything; return one line per failure (cleanup goes on past failures)."""
-        from portfolio.bootstrap import BootstrapFailed, Polling, delete_stack
-
         problems = []
         for stack_name in reversed(self.stacks):
             try:
@@ -99,7 +96,7 @@ class Provisioned:
                     stack_name,
                     polling=Polling(delay=15, attempts=160),
                 )
-            except BootstrapFailed as error:
+            except StackDeploymentFailed as error:
                 problems.append(str(error))
         for cleanup in reversed(self.cleanups):
             try:
@@ -147,20 +144,16 @@ def _retained_secret(account: Account, secret_arn: str, key_arn: str) -> Callabl
 
 
 def _signed_url(url: str, secret: dict[str, Any], minutes: int = 10) -> str:
-    """Canned-policy signed URL with the key pair product's private key (RSA-2048, SHA-1)."""
-    from botocore.signers import CloudFrontSigner
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+    """Signed with the onboarding guide's own example code (SHA-256, canned policy)."""
+    from cryptography.hazmat.primitives import serialization
 
-    key = serialization.load_pem_private_key(secret["privateKey"].encode(), password=None)
-    assert isinstance(key, rsa.RSAPrivateKey), "the smoke test provisions an RSA_2048 key pair"
-    signer = CloudFrontSigner(
-        secret["keyPairId"],
-        lambda message: key.sign(message, padding.PKCS1v15(), hashes.SHA1()),
-    )
-    return signer.generate_presigned_url(
-        url, date_less_than=datetime.now(UTC) + timedelta(minutes=minutes)
-    )
+    example = signing_example()
+    signing_key = {
+        **secret,
+        "key": serialization.load_pem_private_key(secret["privateKey"].encode(), password=None),
+    }
+    base, path = url.split("/", 3)[:3], url.split("/", 3)[3]
+    return example["signed_url"]("/".join(base), path, signing_key, expires_in=minutes * 60)
 
 
 def _request(method: str, url: str, body: bytes | None = None) -> tuple[int, bytes]:

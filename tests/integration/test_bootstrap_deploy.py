@@ -14,8 +14,9 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from portfolio.bootstrap import DEFAULT_STACK_NAME, Polling, build_bootstrap, deploy_bootstrap
+from portfolio.bootstrap import DEFAULT_STACK_NAME, build_bootstrap, deploy_bootstrap
 from portfolio.cli import main
+from portfolio.stack_deployment import Polling
 
 NO_WAIT = Polling(delay=0, attempts=5)
 

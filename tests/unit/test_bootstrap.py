@@ -16,22 +16,18 @@ import boto3
 import pytest
 from botocore.stub import ANY, Stubber
 
-from portfolio.bootstrap import (
+from portfolio.bootstrap import build_bootstrap, deploy_bootstrap, render_bootstrap_template
+from portfolio.cli import main
+from portfolio.launch_role_permissions import (
     MANAGED_POLICY_MAX_CHARS,
     MAX_ATTACHED_POLICIES,
     PRODUCT_KMS_ALIAS_PREFIX,
     PRODUCT_ROLE_PATH,
     RESOURCE_TYPE_GRANTS,
-    TEMPLATE_BODY_MAX_BYTES,
-    BootstrapFailed,
     Grant,
-    Polling,
-    build_bootstrap,
-    deploy_bootstrap,
     product_resources,
-    render_bootstrap_template,
 )
-from portfolio.cli import main
+from portfolio.stack_deployment import TEMPLATE_BODY_MAX_BYTES, Polling, StackDeploymentFailed
 from products.catalog import ProductSpec
 from products.errors import GeneratorOptionError
 from products.template_gates import cfn_lint_findings
@@ -519,7 +515,7 @@ def test_failed_creation_is_one_line_with_the_stack_and_resource_reasons(
         _event("Old", "UPDATE_FAILED", "from an earlier operation"),
     ]
     stubber.add_response("describe_stack_events", {"StackEvents": events}, {"StackName": STACK})
-    with stubber, pytest.raises(BootstrapFailed) as failure:
+    with stubber, pytest.raises(StackDeploymentFailed) as failure:
         deploy_bootstrap(cloudformation, polling=NO_WAIT)
     message = str(failure.value)
     assert "\n" not in message
@@ -572,7 +568,7 @@ def test_no_updates_to_perform_counts_as_unchanged(cloudformation: Any) -> None:
 def test_busy_stack_is_refused_without_changes(cloudformation: Any) -> None:
     stubber = Stubber(cloudformation)
     stubber.add_response("describe_stacks", _stack("UPDATE_IN_PROGRESS"), {"StackName": STACK})
-    with stubber, pytest.raises(BootstrapFailed, match="busy \\(UPDATE_IN_PROGRESS\\)"):
+    with stubber, pytest.raises(StackDeploymentFailed, match="busy \\(UPDATE_IN_PROGRESS\\)"):
         deploy_bootstrap(cloudformation, polling=NO_WAIT)
     stubber.assert_no_pending_responses()
 
@@ -598,7 +594,7 @@ def test_polling_is_bounded(cloudformation: Any) -> None:
     stubber.add_response("create_stack", {"StackId": "id"}, {"StackName": STACK} | _any_create())
     for _ in range(NO_WAIT.attempts + 1):
         stubber.add_response("describe_stacks", _stack("CREATE_IN_PROGRESS"), {"StackName": STACK})
-    with stubber, pytest.raises(BootstrapFailed, match="still CREATE_IN_PROGRESS"):
+    with stubber, pytest.raises(StackDeploymentFailed, match="still CREATE_IN_PROGRESS"):
         deploy_bootstrap(cloudformation, polling=NO_WAIT)
 
 
@@ -609,7 +605,7 @@ def test_aws_error_is_one_line_naming_the_stack(cloudformation: Any) -> None:
         service_error_code="AccessDenied",
         service_message="User is not authorized\nto perform cloudformation:DescribeStacks",
     )
-    with stubber, pytest.raises(BootstrapFailed) as failure:
+    with stubber, pytest.raises(StackDeploymentFailed) as failure:
         deploy_bootstrap(cloudformation, polling=NO_WAIT)
     assert str(failure.value) == (
         f"stack {STACK}: User is not authorized to perform cloudformation:DescribeStacks"

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-import re
 import time
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -16,20 +14,12 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from moto import mock_aws
 
-from tests.conftest import REPO_ROOT
-
-GUIDE = REPO_ROOT / "docs" / "onboarding.md"
-BLOCK = re.compile(
-    r"<!-- signing-example:start -->\n```python\n(.*?)```\n<!-- signing-example:end -->", re.S
-)
+from tests.onboarding_example import signing_example
 
 
 @pytest.fixture(scope="module")
 def example() -> dict[str, Any]:
-    [source] = BLOCK.findall(Path(GUIDE).read_text(encoding="utf-8"))
-    namespace: dict[str, Any] = {}
-    exec(compile(source, str(GUIDE), "exec"), namespace)
-    return namespace
+    return signing_example()
 
 
 def _private_key(algorithm: str) -> Any:

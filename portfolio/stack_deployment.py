@@ -1,0 +1,194 @@
+"""Create or update a CloudFormation stack and wait for it, with bounded polling.
+
+``deploy_stack`` leaves an unchanged stack alone ("unchanged"), replaces one left in
+ROLLBACK_COMPLETE, refuses a busy one, and reports failures as one line with CloudFormation's
+reason and the first failed resource.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError, WaiterError
+
+#: CloudFormation refuses a TemplateBody larger than this (bytes).
+TEMPLATE_BODY_MAX_BYTES = 51_200
+STACK_NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,127}$")
+REGION_PATTERN = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
+_NO_UPDATES = "No updates are to be performed"
+_USER_INITIATED = {"CREATE_IN_PROGRESS", "UPDATE_IN_PROGRESS", "DELETE_IN_PROGRESS"}
+
+
+class StackDeploymentFailed(Exception):
+    """A stack could not be created, updated or deleted; the message is one line with why."""
+
+
+@dataclass(frozen=True)
+class Polling:
+    """Bounded polling of stack status: ``delay`` seconds apart, at most ``attempts`` times."""
+
+    delay: int = 10
+    attempts: int = 180
+
+
+DEFAULT_POLLING = Polling()
+
+
+def deploy_stack(
+    client: Any,
+    stack_name: str,
+    template_body: str,
+    *,
+    parameters: dict[str, str] | None = None,
+    tags: dict[str, str] | None = None,
+    polling: Polling = DEFAULT_POLLING,
+    report: Callable[[str], None] = lambda line: None,
+) -> dict[str, str]:
+    """Create ``stack_name`` or bring it to ``template_body``; return its outputs."""
+    if len(template_body.encode("utf-8")) > TEMPLATE_BODY_MAX_BYTES:
+        raise StackDeploymentFailed(
+            f"stack {stack_name}: template exceeds {TEMPLATE_BODY_MAX_BYTES} bytes"
+        )
+    request = {
+        "StackName": stack_name,
+        "TemplateBody": template_body,
+        "Parameters": [
+            {"ParameterKey": key, "ParameterValue": value}
+            for key, value in sorted((parameters or {}).items())
+        ],
+        "Capabilities": ["CAPABILITY_NAMED_IAM"],
+        "Tags": [{"Key": key, "Value": value} for key, value in sorted((tags or {}).items())],
+    }
+    try:
+        report(f"{stack_name}: {_create_or_update(client, request, polling, report)}")
+        stack = _describe(client, stack_name)
+    except ClientError as error:
+        message = error.response.get("Error", {}).get("Message", str(error))
+        raise StackDeploymentFailed(f"stack {stack_name}: {one_line(message)}") from error
+    except BotoCoreError as error:  # no credentials, endpoint unreachable, no Region...
+        raise StackDeploymentFailed(f"stack {stack_name}: {one_line(str(error))}") from error
+    if stack is None:
+        raise StackDeploymentFailed(f"stack {stack_name} disappeared while deploying")
+    return {output["OutputKey"]: output["OutputValue"] for output in stack.get("Outputs", [])}
+
+
+def delete_stack(client: Any, stack_name: str, *, polling: Polling = DEFAULT_POLLING) -> None:
+    """Delete a stack and wait (bounded) until it is gone."""
+    try:
+        client.delete_stack(StackName=stack_name)
+    except ClientError as error:
+        message = error.response.get("Error", {}).get("Message", str(error))
+        raise StackDeploymentFailed(f"stack {stack_name}: {one_line(message)}") from error
+    _wait(client, "stack_delete_complete", stack_name, polling)
+
+
+def _create_or_update(
+    client: Any, request: dict[str, Any], polling: Polling, report: Callable[[str], None]
+) -> str:
+    """Bring the stack to ``request``; returns "created", "updated" or "unchanged"."""
+    stack_name = request["StackName"]
+    existing = _describe(client, stack_name)
+    if existing is not None and existing["StackStatus"] == "ROLLBACK_COMPLETE":
+        report(f"{stack_name}: deleting what a failed creation left (ROLLBACK_COMPLETE)")
+        client.delete_stack(StackName=stack_name)
+        _wait(client, "stack_delete_complete", stack_name, polling)
+        existing = None
+    if existing is None:
+        client.create_stack(**request, OnFailure="ROLLBACK")
+        _wait(client, "stack_create_complete", stack_name, polling)
+        return "created"
+    if existing["StackStatus"].endswith("_IN_PROGRESS"):
+        raise StackDeploymentFailed(
+            f"stack {stack_name} is busy ({existing['StackStatus']}); try again when it settles"
+        )
+    if _unchanged(client, existing, request):
+        return "unchanged"
+    try:
+        client.update_stack(**request)
+    except ClientError as error:
+        if _NO_UPDATES in error.response.get("Error", {}).get("Message", ""):
+            return "unchanged"
+        raise
+    _wait(client, "stack_update_complete", stack_name, polling)
+    return "updated"
+
+
+def cloudformation_client(
+    session_or_client: Any, region: str | None, endpoint_url: str | None
+) -> Any:
+    if hasattr(session_or_client, "create_stack"):
+        return session_or_client
+    return session_or_client.client("cloudformation", region_name=region, endpoint_url=endpoint_url)
+
+
+def _describe(client: Any, stack_name: str) -> dict[str, Any] | None:
+    try:
+        stacks = client.describe_stacks(StackName=stack_name)["Stacks"]
+    except ClientError as error:
+        if "does not exist" in error.response.get("Error", {}).get("Message", ""):
+            return None
+        raise
+    return stacks[0] if stacks else None
+
+
+def _unchanged(client: Any, stack: dict[str, Any], request: dict[str, Any]) -> bool:
+    """Same template text and the same values for the parameters we pass."""
+    current = client.get_template(StackName=stack["StackName"], TemplateStage="Original")
+    current_values = {
+        item["ParameterKey"]: item.get("ParameterValue") for item in stack.get("Parameters", [])
+    }
+    return current["TemplateBody"] == request["TemplateBody"] and all(
+        current_values.get(item["ParameterKey"]) == item["ParameterValue"]
+        for item in request["Parameters"]
+    )
+
+
+def _wait(client: Any, waiter_name: str, stack_name: str, polling: Polling) -> None:
+    try:
+        client.get_waiter(waiter_name).wait(
+            StackName=stack_name,
+            WaiterConfig={"Delay": polling.delay, "MaxAttempts": polling.attempts},
+        )
+    except WaiterError as error:
+        raise StackDeploymentFailed(_failure_line(client, stack_name, error)) from error
+
+
+def _failure_line(client: Any, stack_name: str, error: WaiterError) -> str:
+    """One line: the stack status, its reason, and the first failed resource's reason."""
+    stack = _describe(client, stack_name)
+    if stack is None:
+        return f"stack {stack_name}: {one_line(str(error))}"
+    status = stack["StackStatus"]
+    if status.endswith("_IN_PROGRESS") and "ROLLBACK" not in status:
+        return f"stack {stack_name} still {status} when polling gave up"
+    details = [stack.get("StackStatusReason") or "", _first_failed_resource(client, stack_name)]
+    reason = "; ".join(detail for detail in details if detail)
+    return one_line(f"stack {stack_name} {status}" + (f": {reason}" if reason else ""))
+
+
+def _first_failed_resource(client: Any, stack_name: str) -> str:
+    """The earliest resource failure of the latest operation (its root cause)."""
+    events = client.describe_stack_events(StackName=stack_name)["StackEvents"]  # newest first
+    latest_operation = []
+    for event in events:
+        latest_operation.append(event)
+        if (
+            event.get("LogicalResourceId") == stack_name
+            and event.get("ResourceStatus") in _USER_INITIATED
+        ):
+            break
+    failures = [
+        event
+        for event in reversed(latest_operation)
+        if event.get("ResourceStatus", "").endswith("_FAILED") and event.get("ResourceStatusReason")
+    ]
+    if not failures:
+        return ""
+    return f"{failures[0]['LogicalResourceId']}: {failures[0]['ResourceStatusReason']}"
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
