@@ -11,8 +11,11 @@ describes the secret and the rotation lifecycle.
 
 The function's role can make exactly the calls the function makes: generate key pairs under the
 given KMS key, read and write the given secret (decrypting and encrypting through Secrets
-Manager only), manage CloudFront public keys, read its own stack's status (to tell a
-rollback or a cleanup from a plain update or delete), write its own logs.
+Manager only), manage CloudFront public keys (on "*": the role's Metadata says why), read its
+own stack's status (to tell a rollback or a cleanup from a plain update or delete), write its
+own logs. Reserved concurrency 1 (parameter ReserveConcurrency) runs the events one at a time;
+accounts whose Lambda concurrency quota is 10 cannot reserve any, and the function stays safe
+without it (concurrent deliveries of one event store one key).
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ from troposphere.iam import Policy, Role
 from troposphere.logs import LogGroup
 
 from products.errors import GeneratorOptionError
+from products.key_pair_function import COMMIT_BUDGET_MS, STEP_BUDGET_MS
 from products.product_template import ProductTemplate
 from products.security_scan import skip_checkov
 
@@ -59,6 +63,13 @@ FUNCTION_SOURCE = Path(__file__).with_name("key_pair_function.py")
 #: resource schema, checked 2025). The source is stored uncompressed at worst, so the source
 #: itself must fit.
 ZIP_FILE_MAX_BYTES = 4 * 1024 * 1024
+
+#: A template CloudFormation loads from S3 (TemplateURL; Service Catalog's LoadTemplateFromURL)
+#: is at most 1 MB, read as 10**6 bytes, the stricter reading. The inlined source counts.
+TEMPLATE_URL_MAX_BYTES = 1_000_000
+
+#: A TemplateBody passed inline is at most 51,200 bytes (the e2e test deploys that way).
+TEMPLATE_BODY_MAX_BYTES = 51_200
 
 #: Newest Python runtime cfn-lint and Lambda both know; arm64 (Graviton) is cheaper.
 RUNTIME = "python3.13"
@@ -75,10 +86,10 @@ LOG_RETENTION_DAYS = (
     1096, 1827, 2192, 2557, 2922, 3288, 3653,
 )  # fmt: skip
 
-MIN_FUNCTION_TIMEOUT = 30  # the function's step budget and answer margin need 25 s
+#: Room for the secret write with its read-back, plus two more bounded calls before it.
+MIN_FUNCTION_TIMEOUT = -(-(COMMIT_BUDGET_MS + 2 * STEP_BUDGET_MS) // 1000)
 MAX_FUNCTION_TIMEOUT = 900
 MAX_SERVICE_TIMEOUT = 3600  # AWS::CloudFormation::CustomResource ServiceTimeout maximum
-MAX_RESERVED_CONCURRENCY = 10
 
 #: IAM path: "/" alone, or "/" + segments of printable ASCII (no spaces) + "/".
 _ROLE_PATH = re.compile(r"/(?:[\x21-\x7e]+/)?")
@@ -86,6 +97,25 @@ _ROLE_PATH_MAX_LENGTH = 512
 
 HAS_KEY_GROUP_NAME = "KeyPairHasKeyGroupName"
 HAS_KEY_GROUP_COMMENT = "KeyPairHasKeyGroupComment"
+RESERVES_CONCURRENCY = "KeyPairReservesConcurrency"
+
+#: The only reservation the function ever makes: one event at a time.
+RESERVED_CONCURRENCY = 1
+
+#: The one statement whose actions IAM cannot scope to a resource, and why (the role's Metadata).
+UNSCOPED_CLOUDFRONT_SID = "ManageCloudFrontPublicKeys"
+UNSCOPED_CLOUDFRONT_ACTIONS = (
+    cloudfront_actions.CreatePublicKey,
+    cloudfront_actions.GetPublicKey,
+    cloudfront_actions.DeletePublicKey,
+    cloudfront_actions.ListPublicKeys,
+)
+UNSCOPED_CLOUDFRONT_REASON = (
+    "The Service Authorization Reference lists no resource type and no condition key for "
+    "cloudfront:CreatePublicKey, GetPublicKey, DeletePublicKey and ListPublicKeys, so '*' is "
+    "the only resource IAM accepts for them. The function only deletes public keys whose name "
+    "starts with its stack name, logical ID and a hash of both."
+)
 
 _SECRET_ARN_PATTERN = (
     r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+$"
@@ -116,9 +146,8 @@ class KeyPairOptions:
     """Build-time choices for the key pair function."""
 
     log_retention_days: int = 365
-    function_timeout_seconds: int = 60
+    function_timeout_seconds: int = 300
     service_timeout_seconds: int = 600
-    reserved_concurrency: int = 1
     role_path: str = "/signed-urls/"
     function_source: Path = field(default=FUNCTION_SOURCE)
 
@@ -146,11 +175,6 @@ class KeyPairOptions:
                 f"key_pair: role_path ({self.role_path!r}) must be '/' or '/segments/' of "
                 f"printable ASCII, at most {_ROLE_PATH_MAX_LENGTH} characters"
             )
-        if not 1 <= self.reserved_concurrency <= MAX_RESERVED_CONCURRENCY:
-            raise GeneratorOptionError(
-                f"key_pair: reserved_concurrency ({self.reserved_concurrency}) must be between "
-                f"1 and {MAX_RESERVED_CONCURRENCY}"
-            )
 
 
 def read_function_source(path: Path) -> str:
@@ -168,6 +192,21 @@ def read_function_source(path: Path) -> str:
             f"{ZIP_FILE_MAX_BYTES} bytes (Code.ZipFile 4 MB limit)"
         )
     return source
+
+
+def unscoped_actions_metadata() -> dict[str, Any]:
+    """The role's Metadata: which statement uses Resource "*", with which actions, and why."""
+    return {
+        "signed-urls": {
+            "unscoped-actions": [
+                {
+                    "sid": UNSCOPED_CLOUDFRONT_SID,
+                    "actions": [action.JSONrepr() for action in UNSCOPED_CLOUDFRONT_ACTIONS],
+                    "reason": UNSCOPED_CLOUDFRONT_REASON,
+                }
+            ]
+        }
+    }
 
 
 def function_policy(*, secret_arn: Any, kms_key_arn: Any, log_group_arn: Any) -> PolicyDocument:
@@ -210,16 +249,12 @@ def function_policy(*, secret_arn: Any, kms_key_arn: Any, log_group_arn: Any) ->
             # The Service Authorization Reference lists no resource type and no condition key
             # for CreatePublicKey, GetPublicKey, DeletePublicKey and ListPublicKeys: "*" is the
             # only resource these actions accept (checkov knows it: CKV_AWS_111/356 pass, no
-            # skip needed). The function only deletes keys whose name carries its prefix.
+            # skip needed). The function only deletes keys whose name carries its prefix. The
+            # same reason is in the template: the role's Metadata (unscoped_actions_metadata).
             Statement(
-                Sid="ManageCloudFrontPublicKeys",
+                Sid=UNSCOPED_CLOUDFRONT_SID,
                 Effect=Allow,
-                Action=[
-                    cloudfront_actions.CreatePublicKey,
-                    cloudfront_actions.GetPublicKey,
-                    cloudfront_actions.DeletePublicKey,
-                    cloudfront_actions.ListPublicKeys,
-                ],
+                Action=list(UNSCOPED_CLOUDFRONT_ACTIONS),
                 Resource=["*"],
             ),
             Statement(
@@ -243,9 +278,13 @@ def add_key_pair_function(
     *,
     secret_arn: Any,
     kms_key_arn: Any,
+    reserved_concurrency: Any,
     options: KeyPairOptions,
 ) -> Function:
-    """The custom resource's Lambda function, its log group, role and invoke config."""
+    """The custom resource's Lambda function, its log group, role and invoke config.
+
+    ``reserved_concurrency``: 1, or ``AWS::NoValue`` where the account cannot reserve any.
+    """
     log_group = template.add_resource(
         LogGroup(
             "KeyPairFunctionLogGroup",
@@ -263,6 +302,7 @@ def add_key_pair_function(
     role = template.add_resource(
         Role(
             "KeyPairFunctionRole",
+            Metadata=unscoped_actions_metadata(),
             Description="Key pair custom resource: generate, store and publish signing keys",
             Path=options.role_path,
             AssumeRolePolicyDocument=PolicyDocument(
@@ -297,7 +337,7 @@ def add_key_pair_function(
             Code=Code(ZipFile=read_function_source(options.function_source)),
             MemorySize=256,
             Timeout=options.function_timeout_seconds,
-            ReservedConcurrentExecutions=options.reserved_concurrency,
+            ReservedConcurrentExecutions=reserved_concurrency,
             Role=GetAtt(role, "Arn"),
             LoggingConfig=LoggingConfig(LogGroup=Ref(log_group)),
         )
@@ -433,11 +473,28 @@ def build(options: KeyPairOptions | None = None) -> ProductTemplate:
         AllowedPattern=_KEY_GROUP_COMMENT_PATTERN,
         ConstraintDescription="up to 128 characters, no control characters",
     )
+    reserve_concurrency = product.add_parameter(
+        "ReserveConcurrency",
+        group="Key pair function",
+        label="Reserve concurrency",
+        Description="true: reserve 1 concurrent execution so the function handles one event "
+        "at a time. Choose false in accounts whose Lambda concurrent executions quota is 10 "
+        "(new accounts): Lambda refuses any reservation that leaves fewer than 10 unreserved. "
+        "Without it, repeated deliveries of one event still store a single key.",
+        Default="true",
+        AllowedValues=["true", "false"],
+        ConstraintDescription="true or false",
+    )
     template = product.template
     template.add_condition(HAS_KEY_GROUP_NAME, Not(Equals(Ref(key_group_name), "")))
     template.add_condition(HAS_KEY_GROUP_COMMENT, Not(Equals(Ref(key_group_comment), "")))
+    template.add_condition(RESERVES_CONCURRENCY, Equals(Ref(reserve_concurrency), "true"))
     function = add_key_pair_function(
-        template, secret_arn=Ref(secret_arn), kms_key_arn=Ref(kms_key_arn), options=options
+        template,
+        secret_arn=Ref(secret_arn),
+        kms_key_arn=Ref(kms_key_arn),
+        reserved_concurrency=If(RESERVES_CONCURRENCY, RESERVED_CONCURRENCY, NoValue),
+        options=options,
     )
     key_pair = add_signing_key_pair(
         template,
@@ -462,8 +519,22 @@ def build(options: KeyPairOptions | None = None) -> ProductTemplate:
     product.add_output(
         "PublicKeyId",
         GetAtt(key_pair, "PublicKeyId"),
-        "Current CloudFront public key ID: what signers put in Key-Pair-Id",
+        "Current CloudFront public key ID. Changes on every rotation, so it is not exported; "
+        "signers read keyPairId from the secret instead",
+        exported=False,
     )
     product.add_output("KeyGroupId", Ref(key_group), "CloudFront key group to trust")
     product.add_output("SecretArn", Ref(secret_arn), "Secret holding the current private key")
+    check_template_size(product, options)
     return product
+
+
+def check_template_size(product: ProductTemplate, options: KeyPairOptions) -> None:
+    """Refuse a template CloudFormation could not load from S3 (the inlined source counts)."""
+    size = len(product.to_yaml().encode("utf-8"))
+    if size > TEMPLATE_URL_MAX_BYTES:
+        raise GeneratorOptionError(
+            f"key_pair: function_source {options.function_source} makes the template {size} "
+            f"bytes; CloudFormation loads templates from S3 up to {TEMPLATE_URL_MAX_BYTES} "
+            "bytes (1 MB template size limit)"
+        )

@@ -1,33 +1,30 @@
 """Custom resource ``Custom::SigningKeyPair``: the CloudFront signing key pair, made in-account.
 
-This file is the Lambda function's source, inlined verbatim into templates/key-pair.yaml (the
-runtime names it ``index.py``), so it imports only boto3 and the standard library.
+Inlined verbatim into templates/key-pair.yaml as ``index.py``: boto3 and the standard library
+only. docs/key-pair-secret-format.md describes the lifecycle; in short:
 
-What one event does (docs/key-pair-secret-format.md has the full story):
+* Create, or Update in UPDATE_IN_PROGRESS with a new KeyAlgorithm, RotationToken or SecretArn:
+  KMS makes a pair, CloudFront gets the public key, one PutSecretValue makes it current. The
+  new key ID is the PhysicalResourceId, so CloudFormation sends a cleanup Delete for the old
+  one once the whole update is final.
+* Update in UPDATE_ROLLBACK_IN_PROGRESS: the secret's AWSPREVIOUS is made current again when
+  the secret shows this resource's rotation (``undoes_own_rotation``), else our current key
+  stays (another stack's key in the secret is rotated away, as in an update).
+* Update whose stack status is unreadable (after retries) or unexpected: FAILED, no change.
+* Delete: deletes this resource's public keys that no key group lists (CloudFront refuses
+  listed ones). The only place keys are deleted, so a rollback finds the keys it returns to.
 
-* Create, or Update with a new RotationToken or KeyAlgorithm: KMS ``GenerateDataKeyPair``
-  makes the pair, CloudFront gets the public key, one ``PutSecretValue`` makes it current in
-  the secret (the old current becomes ``previousKeyPairId``). The answer's PhysicalResourceId is
-  the new public key ID, so CloudFormation treats a rotation as a replacement and, after it has
-  updated the key group, sends a Delete for the old ID: that deletes the keys the group no
-  longer lists (those older than previous).
-* Update that changes nothing relevant: no new key, same answer as before.
-* Update during UPDATE_ROLLBACK_IN_PROGRESS after this resource had rotated: the secret's
-  previous version (the pair that was current before the failed update) is made current again.
-* Delete: deletes every public key of this resource that no key group lists. During the
-  cleanup after a rotation the key group still lists current and previous, and CloudFront
-  refuses to delete those; on stack deletion the key group is gone first. Never deletes the
-  secret.
-
-Every event gets exactly one answer. A timer answers FAILED shortly before Lambda would kill
-the function, and no AWS step starts without enough time left. The same RequestId delivered
-twice makes no second key: the secret version is written with a RequestId-derived token.
+One answer per event. No AWS call starts unless it can end, retries included, before the
+watchdog answers FAILED ahead of Lambda's timeout; a write whose SUCCESS loses to that answer
+is undone. Deliveries of one event, even concurrent, store one key (RequestId-derived token).
 """
 
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
+import http.client
 import json
 import logging
 import re
@@ -35,7 +32,8 @@ import threading
 import time
 import urllib.request
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -49,20 +47,45 @@ LOGGER.setLevel(logging.INFO)
 #: Parameter value -> KMS KeyPairSpec; CloudFront trusts RSA-2048 and ECDSA P-256 keys.
 KEY_PAIR_SPECS = {"RSA_2048": "RSA_2048", "ECDSA_P256": "ECC_NIST_P256"}
 
-#: The backstop timer answers FAILED when this much time is left before Lambda's timeout.
-RESPONSE_SAFETY_MARGIN_MS = 5_000
+# --- time budgets, computed from the bounds they rely on
 
-#: No AWS step starts with less time left than this (one bounded call plus its retry).
-STEP_BUDGET_MS = 20_000
+#: botocore: seconds to connect, seconds per read, attempts per call (standard retry mode).
+CONNECT_TIMEOUT_S = 2
+READ_TIMEOUT_S = 5
+MAX_ATTEMPTS = 2
+#: botocore's pause before a retry: up to 1 s, plus up to 5 s if the service asks (retry-after).
+MAX_RETRY_PAUSE_S = 6
+#: Longest one AWS call can take, its retry included.
+WORST_CASE_CALL_MS = 1000 * (
+    MAX_ATTEMPTS * (CONNECT_TIMEOUT_S + READ_TIMEOUT_S) + (MAX_ATTEMPTS - 1) * MAX_RETRY_PAUSE_S
+)
+#: The answer's PUT: attempts, socket timeout (connect, then reply), pause between attempts.
+RESPONSE_ATTEMPTS = 3
+RESPONSE_TIMEOUT_S = 3
+RESPONSE_PAUSE_S = 0.5
+WORST_CASE_RESPONSE_MS = int(
+    1000 * (RESPONSE_ATTEMPTS * 2 * RESPONSE_TIMEOUT_S + (RESPONSE_ATTEMPTS - 1) * RESPONSE_PAUSE_S)
+)
+#: The watchdog answers FAILED with this much time left: enough to deliver that answer.
+RESPONSE_SAFETY_MARGIN_MS = WORST_CASE_RESPONSE_MS + 2_000
+#: No AWS call starts with less left: it ends before the watchdog fires.
+STEP_BUDGET_MS = WORST_CASE_CALL_MS + RESPONSE_SAFETY_MARGIN_MS
+#: PutSecretValue also leaves room to read back what an error from it hid.
+COMMIT_BUDGET_MS = WORST_CASE_CALL_MS + STEP_BUDGET_MS
+WATCHDOG_POLL_MS = 250
+#: DescribeStacks attempts (each retried by botocore too); pauses grow by this much.
+STACK_STATUS_ATTEMPTS = 3
+STACK_STATUS_PAUSE_S = 0.5
 
-#: Version of the JSON document in the secret (docs/key-pair-secret-format.md).
-SECRET_FORMAT_VERSION = 1
-
-#: CloudFormation rejects responses over 4 KB; keep the reason well below.
+#: CloudFormation rejects a response body over 4,096 bytes.
+MAX_RESPONSE_BYTES = 4_096
 MAX_REASON_CHARS = 1_000
-
-#: PhysicalResourceId answered for a failed Create (CloudFormation then sends a Delete with it).
+CUT_MARK = "..."
+#: PhysicalResourceId of a failed Create (CloudFormation then sends a Delete with it).
 FAILED_CREATE_PREFIX = "failed-create-"
+SECRET_FORMAT_VERSION = 1
+UPDATING = "UPDATE_IN_PROGRESS"
+ROLLING_BACK = "UPDATE_ROLLBACK_IN_PROGRESS"
 
 _SECRET_ARN = re.compile(r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+$")
 _KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+$")
@@ -78,49 +101,35 @@ _ERROR_HINTS = {
 }
 
 
-# --- client factories: tests replace these; in Lambda they build real clients ---------------
+# --- client factories (tests replace them)
 
 
-def _client_config() -> Config:
-    """Bounded calls: no single AWS call may eat the time the timeout backstop relies on."""
+def client_config() -> Config:
+    """Bounded calls: the budgets above are computed from exactly these numbers."""
     return Config(
-        connect_timeout=3, read_timeout=5, retries={"max_attempts": 2, "mode": "standard"}
+        connect_timeout=CONNECT_TIMEOUT_S,
+        read_timeout=READ_TIMEOUT_S,
+        retries={"max_attempts": MAX_ATTEMPTS, "mode": "standard"},
     )
 
 
 def kms_client() -> Any:
-    return boto3.client("kms", config=_client_config())
+    return boto3.client("kms", config=client_config())
 
 
 def secretsmanager_client() -> Any:
-    return boto3.client("secretsmanager", config=_client_config())
+    return boto3.client("secretsmanager", config=client_config())
 
 
 def cloudfront_client() -> Any:
-    return boto3.client("cloudfront", config=_client_config())
+    return boto3.client("cloudfront", config=client_config())
 
 
 def cloudformation_client() -> Any:
-    return boto3.client("cloudformation", config=_client_config())
+    return boto3.client("cloudformation", config=client_config())
 
 
-@dataclass
-class Clients:
-    """The clients one event uses, made through the factories above (so tests can swap them)."""
-
-    kms: Any
-    secrets: Any
-    cloudfront: Any
-    cloudformation: Any
-
-    @classmethod
-    def create(cls) -> Clients:
-        return cls(
-            kms_client(), secretsmanager_client(), cloudfront_client(), cloudformation_client()
-        )
-
-
-# --- errors ----------------------------------------------------------------------------------
+# --- errors
 
 
 class KeyPairError(Exception):
@@ -132,7 +141,7 @@ class PropertyError(KeyPairError):
 
 
 class OutOfTime(KeyPairError):
-    """Too little time left to start the next AWS step safely."""
+    """Too little time left to start an AWS call safely, or the event is answered already."""
 
 
 def error_code(error: BaseException) -> str:
@@ -155,7 +164,19 @@ def describe_error(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"
 
 
-# --- the event -------------------------------------------------------------------------------
+@contextmanager
+def aws_step(what: str, *tolerated: str) -> Iterator[None]:
+    """AWS errors become a KeyPairError saying what was being done; ``tolerated`` codes pass."""
+    try:
+        yield
+    except KeyPairError:
+        raise
+    except Exception as error:
+        if error_code(error) not in tolerated:
+            raise KeyPairError(f"{what}: {describe_error(error)}") from error
+
+
+# --- the event
 
 
 @dataclass(frozen=True)
@@ -179,6 +200,11 @@ class KeyPairProperties:
             raise PropertyError(f"{where}.KeyAlgorithm: {algorithm!r} is not one of {allowed}")
         token = _required(raw, where, "RotationToken", _ROTATION_TOKEN, "1-128 characters")
         return cls(secret_arn, kms_key_arn, algorithm, token)
+
+    @property
+    def generation(self) -> tuple[str, str]:
+        """What decides whether an update rotates."""
+        return (self.algorithm, self.rotation_token)
 
 
 def _required(
@@ -222,15 +248,39 @@ def _event_field(event: dict[str, Any], name: str) -> str:
     return value
 
 
-def version_token(event: dict[str, Any]) -> str:
+def version_token(event: dict[str, Any], suffix: str = "") -> str:
     """The secret version token for this request: the same on every delivery of the event."""
-    identity = "|".join(
-        _event_field(event, name) for name in ("StackId", "LogicalResourceId", "RequestId")
-    )
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, identity))
+    fields = (_event_field(event, name) for name in ("StackId", "LogicalResourceId", "RequestId"))
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, "|".join(fields) + suffix))
 
 
-# --- the one answer CloudFormation waits for -------------------------------------------------
+# --- the one answer
+
+
+def response_body(
+    event: dict[str, Any], status: str, reason: str, physical_id: str, data: dict | None
+) -> bytes:
+    """The JSON answer; the reason is cut until the body fits 4,096 bytes (json.dumps makes
+    6 or 12 bytes of each non-ASCII character, so a character limit alone is not enough)."""
+
+    def encode(text: str) -> bytes:
+        answer = {"Status": status, "Reason": text, "PhysicalResourceId": physical_id}
+        for name in ("StackId", "RequestId", "LogicalResourceId"):
+            answer[name] = event.get(name, "")
+        return json.dumps(dict(answer, Data=data or {})).encode()
+
+    if len(reason) > MAX_REASON_CHARS:
+        reason = reason[: MAX_REASON_CHARS - len(CUT_MARK)] + CUT_MARK
+    if len(body := encode(reason)) <= MAX_RESPONSE_BYTES:
+        return body
+    fits, too_long = 0, len(reason)  # binary search: the longest prefix that fits
+    while too_long - fits > 1:
+        middle = (fits + too_long) // 2
+        if len(encode(reason[:middle] + CUT_MARK)) <= MAX_RESPONSE_BYTES:
+            fits = middle
+        else:
+            too_long = middle
+    return encode(reason[:fits] + CUT_MARK)
 
 
 class Invocation:
@@ -240,11 +290,7 @@ class Invocation:
         self.event = event
         self.context = context
         self._lock = threading.Lock()
-        self._answered = False
-
-    @property
-    def answered(self) -> bool:
-        return self._answered
+        self.answered = False
 
     def fallback_physical_id(self) -> str:
         physical_id = self.event.get("PhysicalResourceId")
@@ -252,25 +298,13 @@ class Invocation:
             return physical_id
         return f"{FAILED_CREATE_PREFIX}{self.event.get('RequestId', 'unknown')}"
 
-    def answer(
-        self, status: str, reason: str, physical_id: str, data: dict[str, str] | None
-    ) -> bool:
-        """PUT the response to the presigned ResponseURL; only the first answer is sent."""
+    def answer(self, status: str, reason: str, physical_id: str, data: dict | None) -> bool:
+        """PUT the response to the ResponseURL; False when another answer went first."""
         with self._lock:
-            if self._answered:
+            if self.answered:
                 return False
-            self._answered = True
-        body = json.dumps(
-            {
-                "Status": status,
-                "Reason": reason[:MAX_REASON_CHARS],
-                "PhysicalResourceId": physical_id,
-                "StackId": self.event.get("StackId", ""),
-                "RequestId": self.event.get("RequestId", ""),
-                "LogicalResourceId": self.event.get("LogicalResourceId", ""),
-                "Data": data or {},
-            }
-        ).encode()
+            self.answered = True
+        body = response_body(self.event, status, reason, physical_id, data)
         LOGGER.info("answering %s for %s: %s", status, physical_id, reason[:MAX_REASON_CHARS])
         _put_response(str(self.event.get("ResponseURL", "")), body)
         return True
@@ -281,47 +315,96 @@ class Invocation:
     def remaining_ms(self) -> int:
         return int(self.context.get_remaining_time_in_millis())
 
-    def require_time(self, step: str) -> None:
-        """Refuse to start ``step`` once answered, or when it might not finish in time."""
-        if self._answered:
+    def require_time(self, step: str, budget_ms: int = STEP_BUDGET_MS) -> None:
+        """Refuse to start ``step`` once answered, or when it might not end in time."""
+        if self.answered:
             raise OutOfTime(f"{step}: not started, the event was already answered")
-        remaining = self.remaining_ms()
-        if remaining < STEP_BUDGET_MS:
+        if (remaining := self.remaining_ms()) < budget_ms:
             raise OutOfTime(
                 f"{step}: not started, only {remaining} ms left before the function times out "
-                f"(a step needs {STEP_BUDGET_MS} ms); increase the function timeout or retry"
+                f"(it needs {budget_ms} ms); increase the function timeout or retry"
             )
 
-    def start_backstop(self) -> threading.Timer:
-        """Answer FAILED shortly before Lambda's timeout if nothing answered by then."""
-        delay_s = max(0, self.remaining_ms() - RESPONSE_SAFETY_MARGIN_MS) / 1000
-        reason = (
-            "The key pair function ran out of time before finishing (an AWS call hung); "
-            "nothing from this event is left current in the secret"
-        )
-        timer = threading.Timer(delay_s, self.fail, args=(reason,))
-        timer.daemon = True
-        timer.start()
-        return timer
+
+class Watchdog:
+    """Answers FAILED once only the response margin is left, unless stopped first."""
+
+    REASON = (
+        "The key pair function ran out of time (an AWS call took longer than its limits); a "
+        "key this event stored is put back (the function log says if that did not finish)"
+    )
+
+    def __init__(self, invocation: Invocation) -> None:
+        self._invocation = invocation
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop; let an answer being sent finish (Lambda freezes the process on return)."""
+        self._stopped.set()
+        self._thread.join(timeout=WORST_CASE_RESPONSE_MS / 1000 + 1)
+
+    def _watch(self) -> None:
+        while (left_ms := self._invocation.remaining_ms() - RESPONSE_SAFETY_MARGIN_MS) > 0:
+            if self._stopped.wait(min(left_ms, WATCHDOG_POLL_MS) / 1000):
+                return
+        self._invocation.fail(self.REASON)
 
 
 def _put_response(url: str, body: bytes) -> None:
     """The presigned S3 URL wants an empty Content-Type; retry briefly on network errors."""
-    request = urllib.request.Request(
-        url, data=body, method="PUT", headers={"Content-Type": "", "Content-Length": str(len(body))}
-    )
-    for attempt in range(3):
+    headers = {"Content-Type": "", "Content-Length": str(len(body))}
+    request = urllib.request.Request(url, data=body, method="PUT", headers=headers)
+    for attempt in range(RESPONSE_ATTEMPTS):
+        if attempt:
+            time.sleep(RESPONSE_PAUSE_S)
         try:
-            with urllib.request.urlopen(request, timeout=5) as response:
+            with urllib.request.urlopen(request, timeout=RESPONSE_TIMEOUT_S) as response:
                 response.read()
             return
-        except OSError as error:
+        except (OSError, http.client.HTTPException) as error:
             LOGGER.warning("sending the response failed (attempt %d): %s", attempt + 1, error)
-            time.sleep(0.2 * (attempt + 1))
     LOGGER.error("could not deliver the response; CloudFormation will time the resource out")
 
 
-# --- key material ----------------------------------------------------------------------------
+class TimeGuarded:
+    """A client whose every call first asks ``require_time``; ``raw`` is the client itself."""
+
+    def __init__(self, client: Any, invocation: Invocation) -> None:
+        self.raw = client
+        self._invocation = invocation
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self.raw, name)
+        if name.startswith("_") or not callable(attribute):
+            return attribute
+        step = "".join(part.capitalize() for part in name.split("_"))
+        budget = COMMIT_BUDGET_MS if name == "put_secret_value" else STEP_BUDGET_MS
+
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            self._invocation.require_time(step, budget)
+            return attribute(*args, **kwargs)
+
+        return guarded
+
+
+@dataclass
+class Clients:
+    """One event's clients, from the factories above, each time-guarded."""
+
+    kms: Any
+    secrets: Any
+    cloudfront: Any
+    cloudformation: Any
+
+    @classmethod
+    def create(cls, invocation: Invocation) -> Clients:
+        factories = (kms_client, secretsmanager_client, cloudfront_client, cloudformation_client)
+        return cls(*(TimeGuarded(factory(), invocation) for factory in factories))
+
+
+# --- key material and the secret
 
 
 @dataclass(frozen=True)
@@ -339,14 +422,14 @@ def pem(label: str, der: bytes) -> str:
 
 def generate_pair(kms: Any, kms_key_arn: str, algorithm: str) -> GeneratedPair:
     """KMS makes the pair: PKCS#8 DER private key, SubjectPublicKeyInfo DER public key."""
-    response = kms.generate_data_key_pair(KeyId=kms_key_arn, KeyPairSpec=KEY_PAIR_SPECS[algorithm])
+    with aws_step(f"Generating the key pair with {kms_key_arn}"):
+        response = kms.generate_data_key_pair(
+            KeyId=kms_key_arn, KeyPairSpec=KEY_PAIR_SPECS[algorithm]
+        )
     return GeneratedPair(
         private_key_pem=pem("PRIVATE KEY", response["PrivateKeyPlaintext"]),
         public_key_pem=pem("PUBLIC KEY", response["PublicKey"]),
     )
-
-
-# --- the secret ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -355,6 +438,8 @@ class SecretState:
 
     version_id: str
     content: dict[str, Any] = field(default_factory=dict)
+    text: str = "{}"
+    stages: tuple[str, ...] = ()
 
     @property
     def key_pair_id(self) -> str | None:
@@ -369,27 +454,32 @@ class SecretState:
         return self._text("algorithm")
 
     @property
-    def rotation_token(self) -> str | None:
-        return self._text("rotationToken")
+    def generation(self) -> tuple[str | None, str | None]:
+        return (self.algorithm, self._text("rotationToken"))
 
     def _text(self, name: str) -> str | None:
         value = self.content.get(name)
         return value if isinstance(value, str) and value else None
 
 
-def read_secret(secrets: Any, secret_arn: str, stage: str = "AWSCURRENT") -> SecretState | None:
-    """The version of the secret at ``stage`` (None when no version has that stage)."""
+def read_secret(secrets: Any, secret_arn: str, **version: str) -> SecretState | None:
+    """The version named by ``VersionStage`` or ``VersionId`` (default AWSCURRENT); None when
+    no such version exists, except for AWSCURRENT."""
+    version = version or {"VersionStage": "AWSCURRENT"}
+    optional = () if version == {"VersionStage": "AWSCURRENT"} else ("ResourceNotFoundException",)
+    response = None
+    with aws_step(f"Reading the secret {secret_arn}", *optional):
+        response = secrets.get_secret_value(SecretId=secret_arn, **version)
+    if response is None:
+        return None
+    text = response.get("SecretString") or "{}"
     try:
-        response = secrets.get_secret_value(SecretId=secret_arn, VersionStage=stage)
-    except Exception as error:
-        if stage != "AWSCURRENT" and error_code(error) == "ResourceNotFoundException":
-            return None
-        raise KeyPairError(f"Reading the secret {secret_arn}: {describe_error(error)}") from error
-    try:
-        content = json.loads(response.get("SecretString") or "{}")
+        content = json.loads(text)
     except ValueError:
         content = {}
-    return SecretState(response["VersionId"], content if isinstance(content, dict) else {})
+    content = content if isinstance(content, dict) else {}
+    stages = tuple(response.get("VersionStages") or ())
+    return SecretState(response["VersionId"], content, text, stages)
 
 
 def secret_document(
@@ -408,17 +498,13 @@ def secret_document(
     }
 
 
-def write_secret(secrets: Any, secret_arn: str, document: dict[str, Any], token: str) -> None:
+def write_secret(secrets: Any, secret_arn: str, text: str, token: str) -> None:
     """One PutSecretValue; the token makes a repeated write of this request idempotent."""
-    try:
-        secrets.put_secret_value(
-            SecretId=secret_arn, SecretString=json.dumps(document), ClientRequestToken=token
-        )
-    except Exception as error:
-        raise KeyPairError(f"Writing the secret {secret_arn}: {describe_error(error)}") from error
+    with aws_step(f"Writing the secret {secret_arn}"):
+        secrets.put_secret_value(SecretId=secret_arn, SecretString=text, ClientRequestToken=token)
 
 
-# --- CloudFront public keys ------------------------------------------------------------------
+# --- CloudFront public keys and the stack
 
 
 def owned_public_keys(cloudfront: Any, ownership: Ownership) -> dict[str, str]:
@@ -426,43 +512,29 @@ def owned_public_keys(cloudfront: Any, ownership: Ownership) -> dict[str, str]:
     owned: dict[str, str] = {}
     marker: str | None = None
     while True:
-        arguments = {"Marker": marker} if marker else {}
-        try:
-            page = cloudfront.list_public_keys(**arguments)["PublicKeyList"]
-        except Exception as error:
-            raise KeyPairError(
-                f"Listing CloudFront public keys: {describe_error(error)}"
-            ) from error
+        with aws_step("Listing CloudFront public keys"):
+            page = cloudfront.list_public_keys(**({"Marker": marker} if marker else {}))
+        page = page["PublicKeyList"]
         for summary in page.get("Items") or []:
             if ownership.owns(summary["Name"]):
                 owned[summary["Id"]] = summary["Name"]
-        marker = page.get("NextMarker")
-        if not marker:
+        if not (marker := page.get("NextMarker")):
             return owned
 
 
 def create_public_key(
-    cloudfront: Any,
-    event: dict[str, Any],
-    ownership: Ownership,
-    pair: GeneratedPair,
-    algorithm: str,
+    cloudfront: Any, event: dict[str, Any], ownership: Ownership, pair: GeneratedPair, alg: str
 ) -> str:
     """Upload the public key; CallerReference is RequestId-derived and unique per attempt."""
-    request_id = _event_field(event, "RequestId")
-    try:
+    with aws_step("Creating the CloudFront public key"):
         response = cloudfront.create_public_key(
             PublicKeyConfig={
-                "CallerReference": f"{request_id}-{time.time_ns()}",
+                "CallerReference": f"{_event_field(event, 'RequestId')}-{time.time_ns()}",
                 "Name": ownership.new_key_name(),
                 "EncodedKey": pair.public_key_pem,
-                "Comment": f"Signed URLs {algorithm} key of stack {ownership.stack_name}"[:128],
+                "Comment": f"Signed URLs {alg} key of stack {ownership.stack_name}"[:128],
             }
         )
-    except Exception as error:
-        raise KeyPairError(
-            f"Creating the CloudFront public key: {describe_error(error)}"
-        ) from error
     return str(response["PublicKey"]["Id"])
 
 
@@ -474,28 +546,49 @@ def delete_public_keys(cloudfront: Any, key_ids: Iterable[str]) -> list[str]:
             etag = cloudfront.get_public_key(Id=key_id)["ETag"]
             cloudfront.delete_public_key(Id=key_id, IfMatch=etag)
             LOGGER.info("deleted public key %s", key_id)
+        except KeyPairError:
+            raise
         except Exception as error:
-            code = error_code(error)
-            if code == "NoSuchPublicKey":
-                continue
-            if code == "PublicKeyInUse":
+            if error_code(error) == "PublicKeyInUse":
                 in_use.append(key_id)
-                continue
-            raise KeyPairError(f"Deleting public key {key_id}: {describe_error(error)}") from error
+            elif error_code(error) != "NoSuchPublicKey":
+                message = f"Deleting public key {key_id}: {describe_error(error)}"
+                raise KeyPairError(message) from error
     return in_use
 
 
-# --- what an event does ----------------------------------------------------------------------
+def stack_status(cloudformation: Any, stack_id: str) -> str:
+    """The stack's status, asked up to STACK_STATUS_ATTEMPTS times; raises rather than guess."""
+    last_error: BaseException = KeyPairError("no status")
+    for attempt in range(STACK_STATUS_ATTEMPTS):
+        time.sleep(STACK_STATUS_PAUSE_S * attempt)
+        try:
+            stacks = cloudformation.describe_stacks(StackName=stack_id)["Stacks"]
+            if stacks and stacks[0].get("StackStatus"):
+                return str(stacks[0]["StackStatus"])
+        except KeyPairError:
+            raise
+        except Exception as error:
+            LOGGER.warning("reading the stack status (attempt %d): %s", attempt + 1, error)
+            last_error = error
+    raise KeyPairError(
+        f"Reading the status of stack {stack_id} failed {STACK_STATUS_ATTEMPTS} times: "
+        f"{describe_error(last_error)}"
+    )
+
+
+# --- what an event does
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """A successful answer: the current key is the PhysicalResourceId; attributes for GetAtt."""
+    """A SUCCESS answer: the current key is the PhysicalResourceId; attributes for GetAtt.
+    ``undo`` puts back what this event wrote, should the watchdog's FAILED win the answer."""
 
     current: str
     previous: str | None
     algorithm: str
-    stale_keys: frozenset[str] = frozenset()
+    undo: Callable[[], None] | None = field(default=None, compare=False)
 
     def data(self) -> dict[str, str]:
         items = [self.current] + ([self.previous] if self.previous else [])
@@ -507,165 +600,178 @@ class Outcome:
         }
 
 
-def outcome_of(state: SecretState, owned: dict[str, str], fallback_algorithm: str) -> Outcome:
+def outcome_of(state: SecretState, owned: Iterable[str], fallback_algorithm: str) -> Outcome:
     """Answer with what the secret already says (no change made by this event)."""
     assert state.key_pair_id is not None
     previous = state.previous_key_pair_id if state.previous_key_pair_id in owned else None
-    current = state.key_pair_id
-    stale = frozenset(owned) - {current, previous}
-    return Outcome(current, previous, state.algorithm or fallback_algorithm, stale)
+    return Outcome(state.key_pair_id, previous, state.algorithm or fallback_algorithm)
 
 
 def rotate(
     invocation: Invocation,
     clients: Clients,
     properties: KeyPairProperties,
-    ownership: Ownership,
-    owned: dict[str, str],
+    before: SecretState,
     previous: str | None,
 ) -> Outcome:
-    """New pair -> CloudFront public key -> current in the secret; undo the key on failure."""
-    event = invocation.event
-    invocation.require_time("GenerateDataKeyPair")
-    try:
-        pair = generate_pair(clients.kms, properties.kms_key_arn, properties.algorithm)
-    except Exception as error:
-        raise KeyPairError(
-            f"Generating the key pair with {properties.kms_key_arn}: {describe_error(error)}"
-        ) from error
-    invocation.require_time("CreatePublicKey")
-    key_id = create_public_key(clients.cloudfront, event, ownership, pair, properties.algorithm)
+    """New pair -> CloudFront public key -> current in the secret; no stray key on failure."""
+    event, secret_arn = invocation.event, properties.secret_arn
+    pair = generate_pair(clients.kms, properties.kms_key_arn, properties.algorithm)
+    key_id = create_public_key(
+        clients.cloudfront, event, Ownership.of(event), pair, properties.algorithm
+    )
     LOGGER.info("created public key %s (%s)", key_id, properties.algorithm)
+    document = secret_document(key_id, pair, properties, previous)
     token = version_token(event)
     try:
-        invocation.require_time("PutSecretValue")
-        document = secret_document(key_id, pair, properties, previous)
-        write_secret(clients.secrets, properties.secret_arn, document, token)
-    except BaseException:
-        if not _write_landed(clients.secrets, properties.secret_arn, token):
+        write_secret(clients.secrets, secret_arn, json.dumps(document), token)
+    except OutOfTime:
+        _forget_new_key(clients.cloudfront, key_id)
+        raise
+    except KeyPairError as error:
+        try:
+            stored = read_secret(clients.secrets, secret_arn, VersionId=token)
+        except KeyPairError as unreadable:
+            raise KeyPairError(
+                f"{error}; reading it back failed too ({unreadable}): the secret may name this "
+                "event's key, which the stack's rollback Update puts back"
+            ) from error
+        if stored is None or "AWSCURRENT" not in stored.stages or not stored.key_pair_id:
             _forget_new_key(clients.cloudfront, key_id)
             raise
-        LOGGER.warning("PutSecretValue reported an error, but the version is current")
-    stale = frozenset(owned) - {key_id, previous}
-    return Outcome(key_id, previous, properties.algorithm, stale)
-
-
-def _write_landed(secrets: Any, secret_arn: str, token: str) -> bool:
-    """After an error from PutSecretValue: is this request's version current anyway?"""
-    try:
-        state = read_secret(secrets, secret_arn)
-    except KeyPairError:
-        return False
-    return state is not None and state.version_id == token
+        if stored.key_pair_id != key_id:
+            LOGGER.warning("another delivery of this event stored %s", stored.key_pair_id)
+            _forget_new_key(clients.cloudfront, key_id)
+            return Outcome(stored.key_pair_id, previous, properties.algorithm)
+        LOGGER.warning("PutSecretValue reported an error, but this version is current")
+    undo_token = version_token(event, "|undo")
+    undo = functools.partial(_undo_write, clients, secret_arn, before.text, undo_token, key_id)
+    return Outcome(key_id, previous, properties.algorithm, undo)
 
 
 def _forget_new_key(cloudfront: Any, key_id: str) -> None:
-    """The secret never named this key (no key group lists it): delete it, best effort."""
+    """The secret does not name this key (no key group lists it): delete it if time allows."""
     try:
         delete_public_keys(cloudfront, [key_id])
     except Exception:
-        LOGGER.exception("could not delete unused public key %s; the next event retries", key_id)
+        LOGGER.exception("could not delete unused public key %s; the next Delete does", key_id)
 
 
-def restore_after_rollback(
+def _undo_write(clients: Clients, secret_arn: str, text: str, undo_token: str, key_id: str) -> None:
+    """FAILED was answered, yet this event's write landed: put the earlier value back, then
+    delete the key. After the answer, so without time checks (raw clients); if it does not
+    finish, the stack's rollback Update restores the earlier key."""
+    LOGGER.warning("answered FAILED after storing %s: putting the earlier value back", key_id)
+    try:
+        write_secret(clients.secrets.raw, secret_arn, text, undo_token)
+    except KeyPairError:
+        LOGGER.exception("could not put the earlier value back; the rollback does")
+        return
+    _forget_new_key(clients.cloudfront.raw, key_id)
+
+
+def undoes_own_rotation(
+    event: dict[str, Any],
+    properties: KeyPairProperties,
+    current: SecretState,
+    earlier: SecretState | None,
+    owned: Iterable[str],
+) -> bool:
+    """In UPDATE_ROLLBACK_IN_PROGRESS: does the secret show our rotation to undo? The current
+    version is our key, its previousKeyPairId is AWSPREVIOUS's key, which still exists and was
+    made with the properties the rollback asks for, and the PhysicalResourceId is one of the
+    two. (The secret alone cannot tell a rollback from setting RotationToken back.)"""
+    owned = set(owned)
+    return (
+        earlier is not None
+        and current.key_pair_id in owned
+        and earlier.key_pair_id in owned
+        and current.previous_key_pair_id == earlier.key_pair_id
+        and earlier.generation == properties.generation
+        and event.get("PhysicalResourceId") in (current.key_pair_id, earlier.key_pair_id)
+    )
+
+
+def roll_back(
     invocation: Invocation,
     clients: Clients,
     properties: KeyPairProperties,
+    current: SecretState,
     owned: dict[str, str],
-) -> Outcome | None:
-    """Rolling back our own rotation: make the secret's previous version current again."""
+) -> Outcome:
+    """Make AWSPREVIOUS current again if the secret shows our rotation; else keep the current
+    key (a rotation now could drop the key everyone signs with)."""
     event = invocation.event
-    if not _stack_is_rolling_back(clients.cloudformation, _event_field(event, "StackId")):
-        return None
-    invocation.require_time("GetSecretValue (AWSPREVIOUS)")
-    earlier = read_secret(clients.secrets, properties.secret_arn, stage="AWSPREVIOUS")
-    if (
-        earlier is None
-        or earlier.key_pair_id not in owned
-        or (earlier.algorithm, earlier.rotation_token)
-        != (properties.algorithm, properties.rotation_token)
-    ):
-        return None
+    earlier = read_secret(clients.secrets, properties.secret_arn, VersionStage="AWSPREVIOUS")
+    if earlier is None or not undoes_own_rotation(event, properties, current, earlier, owned):
+        LOGGER.warning("rollback: the secret shows no rotation of ours to undo")
+        return outcome_of(current, owned, properties.algorithm)
     previous = earlier.previous_key_pair_id if earlier.previous_key_pair_id in owned else None
     document = dict(earlier.content, previousKeyPairId=previous)
-    invocation.require_time("PutSecretValue")
-    write_secret(clients.secrets, properties.secret_arn, document, version_token(event))
+    text = json.dumps(document)
+    write_secret(clients.secrets, properties.secret_arn, text, version_token(event))
     LOGGER.info("rollback: %s is current again", earlier.key_pair_id)
     return outcome_of(SecretState(earlier.version_id, document), owned, properties.algorithm)
-
-
-def _stack_is_rolling_back(cloudformation: Any, stack_id: str) -> bool:
-    return stack_status(cloudformation, stack_id) == "UPDATE_ROLLBACK_IN_PROGRESS"
-
-
-def stack_status(cloudformation: Any, stack_id: str) -> str:
-    """The stack's status ('' when it cannot be read: callers then take the cautious path)."""
-    try:
-        stacks = cloudformation.describe_stacks(StackName=stack_id)["Stacks"]
-    except Exception as error:
-        LOGGER.warning("cannot read the stack status: %s", describe_error(error))
-        return ""
-    return str(stacks[0].get("StackStatus", "")) if stacks else ""
 
 
 def create_or_update(invocation: Invocation, clients: Clients) -> Outcome:
     event = invocation.event
     properties = KeyPairProperties.parse(event.get("ResourceProperties"))
-    ownership = Ownership.of(event)
-    invocation.require_time("GetSecretValue")
     current = read_secret(clients.secrets, properties.secret_arn)
     assert current is not None
-    owned = owned_public_keys(clients.cloudfront, ownership)
-    current_is_ours = current.key_pair_id in owned
-    if current_is_ours and current.version_id == version_token(event):
+    owned = owned_public_keys(clients.cloudfront, Ownership.of(event))
+    ours = current.key_pair_id in owned
+    if ours and current.version_id == version_token(event):
         LOGGER.info("request already done (repeated delivery): %s", current.key_pair_id)
         return outcome_of(current, owned, properties.algorithm)
     if event["RequestType"] == "Create":
-        return rotate(invocation, clients, properties, ownership, owned, previous=None)
-    if current_is_ours and (current.algorithm, current.rotation_token) == (
-        properties.algorithm,
-        properties.rotation_token,
-    ):
+        return rotate(invocation, clients, properties, current, previous=None)
+    if ours and current.generation == properties.generation:
         LOGGER.info("nothing relevant changed: %s stays current", current.key_pair_id)
         return outcome_of(current, owned, properties.algorithm)
-    restored = restore_after_rollback(invocation, clients, properties, owned)
-    if restored is not None:
-        return restored
+    stack_id = _event_field(event, "StackId")
+    try:
+        status = stack_status(clients.cloudformation, stack_id)
+    except OutOfTime:
+        raise
+    except KeyPairError as error:
+        raise KeyPairError(
+            f"{error}; the key pair is not rotated without knowing whether the stack is "
+            "rolling back (nothing changed; retry the update, or continue the rollback)"
+        ) from error
+    if status == ROLLING_BACK and ours:
+        return roll_back(invocation, clients, properties, current, owned)
+    if status not in (UPDATING, ROLLING_BACK):
+        raise KeyPairError(
+            f"Stack {stack_id} is {status}: an Update is only expected in {UPDATING} or "
+            f"{ROLLING_BACK}; nothing changed"
+        )
     candidates = [current.key_pair_id, event.get("PhysicalResourceId")]
     previous = next((key_id for key_id in candidates if key_id in owned), None)
-    return rotate(invocation, clients, properties, ownership, owned, previous)
+    return rotate(invocation, clients, properties, current, previous)
 
 
 def delete(invocation: Invocation, clients: Clients) -> str:
-    """Delete every public key of this resource that no key group lists.
-
-    CloudFront refuses to delete a listed key, which is what keeps the current and previous
-    keys alive during the cleanup after a rotation. Outside a cleanup phase (stack deletion,
-    rollback of a create) the key group is already gone, so a listed key is someone else's
-    use of it: that fails the Delete, naming the keys.
-    """
+    """Delete every public key of this resource that no key group lists. CloudFront refuses
+    to delete listed keys: during a cleanup those are current and previous; otherwise (stack
+    deletion, rollback of a create) the key group is gone, so a listed key is someone else's
+    use of it, and the Delete fails naming it."""
     event = invocation.event
-    invocation.require_time("ListPublicKeys")
     owned = owned_public_keys(clients.cloudfront, Ownership.of(event))
-    invocation.require_time("DeletePublicKey")
     in_use = delete_public_keys(clients.cloudfront, owned)
-    if in_use and not _in_cleanup(clients, event):
-        raise KeyPairError(
-            f"CloudFront public keys {', '.join(in_use)} are still listed in a key group; remove "
-            "them from every key group, then retry the delete"
-        )
+    if in_use:
+        status = stack_status(clients.cloudformation, _event_field(event, "StackId"))
+        if not status.endswith("_CLEANUP_IN_PROGRESS"):
+            raise KeyPairError(
+                f"CloudFront public keys {', '.join(in_use)} are still listed in a key group; "
+                "remove them from every key group, then retry the delete"
+            )
     for key_id in in_use:
         LOGGER.info("public key %s is still in the key group; it stays", key_id)
     return invocation.fallback_physical_id()
 
 
-def _in_cleanup(clients: Clients, event: dict[str, Any]) -> bool:
-    """Cleanup after an update or its rollback: listed keys are the stack's own current ones."""
-    status = stack_status(clients.cloudformation, _event_field(event, "StackId"))
-    return status.endswith("_CLEANUP_IN_PROGRESS")
-
-
-# --- entry point -----------------------------------------------------------------------------
+# --- entry point
 
 
 def handler(event: dict[str, Any], context: Any) -> None:
@@ -678,20 +784,20 @@ def handler(event: dict[str, Any], context: Any) -> None:
         event.get("PhysicalResourceId"),
     )
     invocation = Invocation(event, context)
-    backstop = invocation.start_backstop()
+    watchdog = Watchdog(invocation)
     try:
         _process(invocation)
     finally:
-        backstop.cancel()
+        watchdog.stop()
 
 
 def _process(invocation: Invocation) -> None:
     try:
-        clients = Clients.create()
+        clients = Clients.create(invocation)
         request_type = invocation.event.get("RequestType")
         if request_type == "Delete":
             physical_id = delete(invocation, clients)
-            invocation.answer("SUCCESS", "public keys removed", physical_id, None)
+            invocation.answer("SUCCESS", "unlisted public keys deleted", physical_id, None)
             return
         if request_type not in ("Create", "Update"):
             raise PropertyError(
@@ -702,15 +808,7 @@ def _process(invocation: Invocation) -> None:
         LOGGER.exception("failed")
         invocation.fail(describe_error(error))
         return
-    invocation.answer("SUCCESS", f"current key {outcome.current}", outcome.current, outcome.data())
-    _retire_stale_keys(invocation, clients, outcome.stale_keys)
-
-
-def _retire_stale_keys(invocation: Invocation, clients: Clients, stale: frozenset[str]) -> None:
-    """After answering: delete leftovers no key group lists (keys in use wait for a later event)."""
-    if not stale or invocation.remaining_ms() < STEP_BUDGET_MS:
-        return
-    try:
-        delete_public_keys(clients.cloudfront, stale)
-    except Exception:
-        LOGGER.exception("could not delete stale public keys; a later event retries")
+    reason = f"current key {outcome.current}"
+    answered = invocation.answer("SUCCESS", reason, outcome.current, outcome.data())
+    if not answered and outcome.undo is not None:
+        outcome.undo()

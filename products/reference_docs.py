@@ -70,12 +70,11 @@ def render_product_reference(spec: ProductSpec) -> str:
         "",
         "## Outputs",
         "",
-        "Each output is exported as `<stack name>-<output>`.",
-        "",
-        "| Output | Description |",
-        "|---|---|",
+        "| Output | Description | Exported as |",
+        "|---|---|---|",
         *(
-            f"| `{name}` | {output['Description']} |"
+            f"| `{name}` | {_escape(output['Description'])} | "
+            f"{f'`<stack name>-{name}`' if 'Export' in output else 'not exported'} |"
             for name, output in template.get("Outputs", {}).items()
         ),
         "",

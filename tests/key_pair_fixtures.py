@@ -1,14 +1,18 @@
 """CloudFormation's side of the key pair custom resource, played offline.
 
-* ``ResponseReceiver``: a real HTTP server on 127.0.0.1 that records the JSON body of every PUT,
-  as the presigned S3 ResponseURL would.
+* ``ResponseReceiver``: a real HTTP server on 127.0.0.1 that records the JSON body (and byte
+  size) of every PUT, as the presigned S3 ResponseURL would, and tells listeners at once.
 * ``KmsKeyPairDouble``: KMS ``GenerateDataKeyPair`` (moto lacks it) answering with real DER keys
-  made by ``cryptography``; every response goes through botocore's Stubber, which validates it
-  against the KMS service model, and the request is validated by the real client.
+  made by ``cryptography``; botocore's Stubber checks the request against what the event asked
+  for and the response against the KMS service model.
+* ``StackStatusDouble``: CloudFormation ``DescribeStacks`` for the simulated stack (Stubber
+  checked), which can be made to fail (throttled, unavailable) a given number of times.
 * ``SimulatedStack``: the CloudFormation lifecycle around the resource: real event payloads,
-  the native key group (``Fn::Split`` of the KeyGroupItems attribute, applied after the custom
-  resource answered), cleanup Deletes for replaced physical IDs, and CloudFront's refusal to
-  delete a public key that a key group still lists (moto does not enforce it).
+  the native key group (``Fn::Split`` of the KeyGroupItems attribute), updated the moment the
+  SUCCESS answer arrives (while the function may still be running), cleanup Deletes for
+  replaced physical IDs, and CloudFront's refusal to delete a public key that a key group still
+  lists (moto does not enforce it).
+* ``FakeLambdaContext``: Lambda's clock; ``advance`` moves it on without waiting.
 """
 
 from __future__ import annotations
@@ -38,23 +42,31 @@ LOGICAL_ID = "KeyPair"
 RESOURCE_TYPE = "Custom::SigningKeyPair"
 SERVICE_TOKEN = f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:key-pair-KeyPairFunction-AbC123"
 
+#: KeyAlgorithm property -> the KMS KeyPairSpec the function must ask for (written out here,
+#: not imported from the function, so a wrong mapping there fails the tests).
+EXPECTED_KEY_PAIR_SPEC = {"RSA_2048": "RSA_2048", "ECDSA_P256": "ECC_NIST_P256"}
+
+Listener = Callable[[dict[str, Any]], None]
+
 
 class ResponseReceiver:
     """Stands in for the presigned S3 URL: records every PUT body, in order of arrival."""
 
     def __init__(self) -> None:
         self.bodies: list[dict[str, Any]] = []
-        self.on_receive: Callable[[dict[str, Any]], None] | None = None
+        self.listeners: list[Listener] = []
         self._arrived = threading.Condition()
         receiver = self
 
         class PutHandler(BaseHTTPRequestHandler):
             def do_PUT(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))
-                body = json.loads(self.rfile.read(length))
+                raw = self.rfile.read(length)
+                body = json.loads(raw)
                 body["_content_type"] = self.headers.get("Content-Type")
-                if receiver.on_receive is not None:
-                    receiver.on_receive(body)
+                body["_bytes"] = len(raw)
+                for listener in list(receiver.listeners):
+                    listener(body)
                 with receiver._arrived:
                     receiver.bodies.append(body)
                     receiver._arrived.notify_all()
@@ -89,7 +101,7 @@ class ResponseReceiver:
         """Block until the response to ``request_id`` arrived (bounded, not a timing check)."""
         with self._arrived:
             self._arrived.wait_for(lambda: self._has(request_id), timeout=timeout_s)
-        [body] = self.for_request(request_id)
+        [body, *_] = self.for_request(request_id)
         return body
 
     def _has(self, request_id: str) -> bool:
@@ -100,7 +112,7 @@ class ResponseReceiver:
 class FakeLambdaContext:
     """The Lambda context's clock: a deadline ``remaining_ms`` from creation."""
 
-    remaining_ms: int = 60_000
+    remaining_ms: int = 300_000
     aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     deadline: float = field(init=False)
 
@@ -109,6 +121,10 @@ class FakeLambdaContext:
 
     def get_remaining_time_in_millis(self) -> int:
         return max(0, int((self.deadline - time.monotonic()) * 1000))
+
+    def advance(self, milliseconds: int) -> None:
+        """Let ``milliseconds`` pass at once (a call that took that long)."""
+        self.deadline -= milliseconds / 1000
 
 
 def new_private_key(key_pair_spec: str) -> rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey:
@@ -120,40 +136,51 @@ def new_private_key(key_pair_spec: str) -> rsa.RSAPrivateKey | ec.EllipticCurveP
 
 
 class KmsKeyPairDouble:
-    """``generate_data_key_pair`` with real keys, shape-checked by botocore's Stubber."""
+    """``generate_data_key_pair`` with real keys; the request must be what the event asked for."""
 
     def __init__(self) -> None:
         self.calls: list[dict[str, Any]] = []
         self.failure: tuple[str, str] | None = None
-        self.hold: threading.Event | None = None
-        self.entered = threading.Event()
+        self.expected: dict[str, str] | None = None
 
     def fail_with(self, code: str, message: str) -> None:
         self.failure = (code, message)
 
+    def expect(self, properties: Any) -> None:
+        """The request the function must send for these ResourceProperties."""
+        if not isinstance(properties, dict):
+            self.expected = None
+            return
+        spec = EXPECTED_KEY_PAIR_SPEC.get(properties.get("KeyAlgorithm", "RSA_2048"))
+        key_id = properties.get("KmsKeyArn")
+        self.expected = {"KeyId": key_id, "KeyPairSpec": spec} if spec and key_id else None
+
     def generate_data_key_pair(self, **request: Any) -> dict[str, Any]:
         self.calls.append(request)
-        self.entered.set()
-        if self.hold is not None:
-            self.hold.wait(timeout=30)
+        assert self.expected is not None, f"no GenerateDataKeyPair expected, got {request}"
         client = boto3.client("kms", region_name=REGION)
         with Stubber(client) as stubber:
             if self.failure is not None:
                 code, message = self.failure
                 stubber.add_client_error(
-                    "generate_data_key_pair", service_error_code=code, service_message=message
+                    "generate_data_key_pair",
+                    service_error_code=code,
+                    service_message=message,
+                    expected_params=self.expected,
                 )
             else:
                 stubber.add_response(
-                    "generate_data_key_pair", self._response(request), expected_params=request
+                    "generate_data_key_pair",
+                    self._response(self.expected),
+                    expected_params=self.expected,
                 )
             return client.generate_data_key_pair(**request)
 
     @staticmethod
-    def _response(request: dict[str, Any]) -> dict[str, Any]:
-        private_key = new_private_key(request["KeyPairSpec"])
+    def _response(expected: dict[str, str]) -> dict[str, Any]:
+        private_key = new_private_key(expected["KeyPairSpec"])
         return {
-            "PrivateKeyCiphertextBlob": b"ciphertext-under-" + request["KeyId"].encode(),
+            "PrivateKeyCiphertextBlob": b"ciphertext-under-" + expected["KeyId"].encode(),
             "PrivateKeyPlaintext": private_key.private_bytes(
                 serialization.Encoding.DER,
                 serialization.PrivateFormat.PKCS8,
@@ -162,8 +189,8 @@ class KmsKeyPairDouble:
             "PublicKey": private_key.public_key().public_bytes(
                 serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
             ),
-            "KeyId": request["KeyId"],
-            "KeyPairSpec": request["KeyPairSpec"],
+            "KeyId": expected["KeyId"],
+            "KeyPairSpec": expected["KeyPairSpec"],
         }
 
 
@@ -186,26 +213,67 @@ class KeyGroupAwareCloudFront:
         return self._client.delete_public_key(**request)
 
 
-def stubbed_cloudformation(stack_id: str, status: str) -> Any:
-    """A CloudFormation client whose DescribeStacks reports ``status`` (shape-checked)."""
-    client = boto3.client("cloudformation", region_name=REGION)
-    stubber = Stubber(client)
-    stubber.add_response(
-        "describe_stacks",
-        {
-            "Stacks": [
-                {
-                    "StackId": stack_id,
-                    "StackName": stack_id.split("/")[1],
-                    "CreationTime": datetime(2025, 1, 1, tzinfo=UTC),
-                    "StackStatus": status,
-                }
-            ]
-        },
-        expected_params={"StackName": stack_id},
-    )
-    stubber.activate()
-    return client
+class StackStatusDouble:
+    """``describe_stacks`` for one simulated stack; ``failures`` error codes come first."""
+
+    def __init__(self, stack: SimulatedStack) -> None:
+        self._stack = stack
+        self.failures: list[str] = []
+        self.unavailable = False
+        self.calls = 0
+
+    def describe_stacks(self, **request: Any) -> dict[str, Any]:
+        self.calls += 1
+        expected = {"StackName": self._stack.stack_id}
+        client = boto3.client("cloudformation", region_name=REGION)
+        with Stubber(client) as stubber:
+            if self.unavailable or self.failures:
+                code = self.failures.pop(0) if self.failures else "ServiceUnavailable"
+                stubber.add_client_error(
+                    "describe_stacks",
+                    service_error_code=code,
+                    service_message=f"{code} (simulated)",
+                    http_status_code=400 if code == "Throttling" else 503,
+                    expected_params=expected,
+                )
+            else:
+                stubber.add_response(
+                    "describe_stacks",
+                    {
+                        "Stacks": [
+                            {
+                                "StackId": self._stack.stack_id,
+                                "StackName": self._stack.stack_id.split("/")[1],
+                                "CreationTime": datetime(2025, 1, 1, tzinfo=UTC),
+                                "StackStatus": self._stack.status,
+                            }
+                        ]
+                    },
+                    expected_params=expected,
+                )
+            return client.describe_stacks(**request)
+
+
+class ClockedClient:
+    """Any client whose every call first records the time left, then uses up ``cost_ms``."""
+
+    def __init__(self, client: Any, context: FakeLambdaContext, cost_ms: int, log: list) -> None:
+        self._client = client
+        self._context = context
+        self._cost_ms = cost_ms
+        self._log = log
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._client, name)
+        if name.startswith("_") or not callable(attribute):
+            return attribute
+
+        def clocked(*args: Any, **kwargs: Any) -> Any:
+            self._log.append((name, self._context.get_remaining_time_in_millis()))
+            self._context.advance(self._cost_ms)
+            return attribute(*args, **kwargs)
+
+        return clocked
 
 
 def resource_properties(secret_arn: str, **overrides: str) -> dict[str, str]:
@@ -233,7 +301,12 @@ class SimulatedStack:
         self.physical_id: str | None = None
         self.attributes: dict[str, str] = {}
         self.key_group_items: list[str] | None = None
-        self.context_ms = 60_000
+        self.context_ms = 300_000
+        self.stack_status = StackStatusDouble(self)
+        #: Key group updates CloudFormation could not make (the test then fails).
+        self.errors: list[str] = []
+        self._updates_key_group: set[str] = set()
+        receiver.listeners.append(self._on_answer)
 
     # -- what the handler's client factories return while this stack is being driven --
 
@@ -242,8 +315,8 @@ class SimulatedStack:
             boto3.client("cloudfront", region_name=REGION), lambda: set(self.key_group_items or [])
         )
 
-    def cloudformation(self) -> Any:
-        return stubbed_cloudformation(self.stack_id, self.status)
+    def cloudformation(self) -> StackStatusDouble:
+        return self.stack_status
 
     # -- one event --
 
@@ -271,11 +344,26 @@ class SimulatedStack:
             event["PhysicalResourceId"] = physical_id
         if old_properties is not None:
             event["OldResourceProperties"] = old_properties
+        if request_type != "Delete":
+            self.kms.expect(properties)
         return event
 
-    def deliver(self, event: dict[str, Any]) -> dict[str, Any]:
-        """Invoke the real entry point and return the one response it sent."""
-        key_pair_function.handler(event, FakeLambdaContext(self.context_ms))
+    def deliver(
+        self,
+        event: dict[str, Any],
+        context: FakeLambdaContext | None = None,
+        *,
+        updates_key_group: bool = False,
+    ) -> dict[str, Any]:
+        """Invoke the real entry point and return the one response it sent.
+
+        ``updates_key_group``: a SUCCESS answer updates the key group as it arrives, before
+        the function has returned, as CloudFormation may.
+        """
+        if updates_key_group:
+            self._updates_key_group.add(event["RequestId"])
+        key_pair_function.handler(event, context or FakeLambdaContext(self.context_ms))
+        assert not self.errors, self.errors
         responses = self.receiver.for_request(event["RequestId"])
         assert len(responses) == 1, f"expected exactly one response, got {responses}"
         return responses[0]
@@ -284,18 +372,17 @@ class SimulatedStack:
 
     def create(self, properties: dict[str, Any]) -> dict[str, Any]:
         self.status = "CREATE_IN_PROGRESS"
-        response = self.deliver(self.event("Create", properties))
+        response = self.deliver(self.event("Create", properties), updates_key_group=True)
         self.physical_id = response["PhysicalResourceId"]
         if response["Status"] == "SUCCESS":
             self.properties = properties
-            self._apply_key_group(response)
             self.status = "CREATE_COMPLETE"
         return response
 
     def update(
         self, properties: dict[str, Any], *, later_resource_fails: bool = False
     ) -> dict[str, Any]:
-        """Update; on success apply the key group, then the cleanup Delete if replaced.
+        """Update (the key group follows the answer), then the cleanup Delete if replaced.
 
         ``later_resource_fails``: the resource and key group update, then another resource
         fails: no cleanup; the caller rolls back with ``roll_back_to``.
@@ -305,25 +392,23 @@ class SimulatedStack:
         response = self.deliver(
             self.event(
                 "Update", properties, old_properties=old_properties, physical_id=old_physical_id
-            )
+            ),
+            updates_key_group=True,
         )
         if response["Status"] != "SUCCESS":
             return response
         self.properties, self.physical_id = properties, response["PhysicalResourceId"]
-        self._apply_key_group(response)
         if later_resource_fails:
             self.status = "UPDATE_ROLLBACK_IN_PROGRESS"
             return response
         if self.physical_id != old_physical_id:
-            self.status = "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS"
-            cleanup = self.deliver(
-                self.event("Delete", old_properties, physical_id=old_physical_id)
-            )
-            assert cleanup["Status"] == "SUCCESS", cleanup
+            self.clean_up("UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", old_properties, old_physical_id)
         self.status = "UPDATE_COMPLETE"
         return response
 
-    def roll_back_to(self, properties: dict[str, Any], failed_physical_id: str) -> dict[str, Any]:
+    def roll_back_to(
+        self, properties: dict[str, Any], failed_physical_id: str | None
+    ) -> dict[str, Any]:
         """UPDATE_ROLLBACK_IN_PROGRESS: Update back to ``properties``, key group, cleanup."""
         self.status = "UPDATE_ROLLBACK_IN_PROGRESS"
         response = self.deliver(
@@ -332,20 +417,27 @@ class SimulatedStack:
                 properties,
                 old_properties=self.properties,
                 physical_id=failed_physical_id,
-            )
+            ),
+            updates_key_group=True,
         )
-        assert response["Status"] == "SUCCESS", response
+        if response["Status"] != "SUCCESS":
+            return response
         failed_properties = self.properties
         self.properties, self.physical_id = properties, response["PhysicalResourceId"]
-        self._apply_key_group(response)
         if self.physical_id != failed_physical_id:
-            self.status = "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS"
-            cleanup = self.deliver(
-                self.event("Delete", failed_properties, physical_id=failed_physical_id)
+            self.clean_up(
+                "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS",
+                failed_properties,
+                failed_physical_id,
             )
-            assert cleanup["Status"] == "SUCCESS", cleanup
         self.status = "UPDATE_ROLLBACK_COMPLETE"
         return response
+
+    def clean_up(self, status: str, properties: dict[str, Any], physical_id: str | None) -> None:
+        """The Delete CloudFormation sends for a replaced physical ID once the update is final."""
+        self.status = status
+        cleanup = self.deliver(self.event("Delete", properties, physical_id=physical_id))
+        assert cleanup["Status"] == "SUCCESS", cleanup
 
     def delete(self) -> dict[str, Any]:
         """DELETE_IN_PROGRESS: the key group goes first (it depends on the resource)."""
@@ -353,14 +445,21 @@ class SimulatedStack:
         self.key_group_items = None
         return self.deliver(self.event("Delete", self.properties, physical_id=self.physical_id))
 
+    def _on_answer(self, body: dict[str, Any]) -> None:
+        if body["RequestId"] in self._updates_key_group and body["Status"] == "SUCCESS":
+            self._apply_key_group(body)
+
     def _apply_key_group(self, response: dict[str, Any]) -> None:
         """AWS::CloudFront::KeyGroup Items: Fn::Split(",", GetAtt KeyPair.KeyGroupItems)."""
         self.attributes = response["Data"]
         items = self.attributes["KeyGroupItems"].split(",")
-        assert all(items) and len(items) == len(set(items)), f"bad key group items {items}"
-        existing = {summary["Id"] for summary in public_keys()}
-        missing = set(items) - existing
-        assert not missing, f"UpdateKeyGroup would fail: NoSuchPublicKey {missing}"
+        if not all(items) or len(items) != len(set(items)):
+            self.errors.append(f"UpdateKeyGroup would fail: bad items {items}")
+            return
+        missing = set(items) - {summary["Id"] for summary in public_keys()}
+        if missing:
+            self.errors.append(f"UpdateKeyGroup would fail: NoSuchPublicKey {sorted(missing)}")
+            return
         self.key_group_items = items
 
 

@@ -1,8 +1,9 @@
 """The key pair custom resource, driven like CloudFormation drives it, against moto.
 
 Real event payloads go to the real entry point ``handler(event, context)``; answers arrive on
-a local HTTP server; Secrets Manager and CloudFront public keys are moto; KMS
-GenerateDataKeyPair is a Stubber-validated double returning real DER keys.
+a local HTTP server, and a SUCCESS answer updates the key group the moment it arrives; Secrets
+Manager and CloudFront public keys are moto; KMS GenerateDataKeyPair and CloudFormation
+DescribeStacks are Stubber-checked doubles.
 """
 
 from __future__ import annotations
@@ -22,11 +23,19 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from moto import mock_aws
 
 from products import key_pair_function
-from products.key_pair_function import Ownership
+from products.key_pair_function import (
+    COMMIT_BUDGET_MS,
+    MAX_RESPONSE_BYTES,
+    RESPONSE_SAFETY_MARGIN_MS,
+    STEP_BUDGET_MS,
+    WORST_CASE_CALL_MS,
+    Ownership,
+)
 from products.secret import PLACEHOLDER_SECRET_VALUE
 from tests.key_pair_fixtures import (
     KMS_KEY_ARN,
     REGION,
+    ClockedClient,
     FakeLambdaContext,
     KmsKeyPairDouble,
     ResponseReceiver,
@@ -42,6 +51,16 @@ POLICY = (
     b'"Condition":{"DateLessThan":{"AWS:EpochTime":1767225600}}}]}'
 )
 KMS_SPEC = {"RSA_2048": "RSA_2048", "ECDSA_P256": "ECC_NIST_P256"}
+
+#: The AWS calls of a rotation, in order (PutSecretValue needs the larger commit budget).
+ROTATION_CALLS = [
+    "get_secret_value",
+    "list_public_keys",
+    "describe_stacks",
+    "generate_data_key_pair",
+    "create_public_key",
+    "put_secret_value",
+]
 
 
 @pytest.fixture
@@ -81,6 +100,7 @@ def stack(
     monkeypatch.setattr(key_pair_function, "kms_client", lambda: kms)
     monkeypatch.setattr(key_pair_function, "cloudfront_client", simulated.cloudfront)
     monkeypatch.setattr(key_pair_function, "cloudformation_client", simulated.cloudformation)
+    monkeypatch.setattr(key_pair_function, "STACK_STATUS_PAUSE_S", 0.01)
     return simulated
 
 
@@ -137,6 +157,65 @@ def verifies_with_key_group(
     return False
 
 
+def secret_matches_its_public_key(secret_arn: str) -> bool:
+    """The secret's private key is the one behind the CloudFront public key it names."""
+    document = secret_value(secret_arn)
+    published = cloudfront_public_key(document["keyPairId"])
+    return published.public_numbers() == private_key_of(document).public_key().public_numbers()
+
+
+def rotated_twice(stack: SimulatedStack, secret_arn: str) -> dict[str, Any]:
+    """Create (K1), rotate (K2): the secret's value with K2 current and K1 previous."""
+    stack.create(resource_properties(secret_arn))
+    stack.update(resource_properties(secret_arn, RotationToken="2"))
+    return secret_value(secret_arn)
+
+
+class SecretsWrapper:
+    """The moto Secrets Manager client; subclasses change PutSecretValue."""
+
+    def __init__(self) -> None:
+        self._client = boto3.client("secretsmanager", region_name=REGION)
+        self.writes = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
+
+
+class WriteOverrunsTheWatchdog(SecretsWrapper):
+    """The first PutSecretValue lands, then takes so long that the watchdog answers FAILED
+    before it returns (a call past its bounds). ``deny_later_writes``: the writes after it
+    (the undo) are refused."""
+
+    def __init__(
+        self,
+        context: FakeLambdaContext,
+        receiver: ResponseReceiver,
+        request_id: str,
+        *,
+        deny_later_writes: bool = False,
+    ) -> None:
+        super().__init__()
+        self._context = context
+        self._receiver = receiver
+        self._request_id = request_id
+        self._deny_later_writes = deny_later_writes
+
+    def put_secret_value(self, **request: Any) -> Any:
+        self.writes += 1
+        if self.writes > 1 and self._deny_later_writes:
+            raise ClientError(
+                {"Error": {"Code": "InternalServiceError", "Message": "unavailable"}},
+                "PutSecretValue",
+            )
+        response = self._client.put_secret_value(**request)
+        if self.writes == 1:
+            remaining = self._context.get_remaining_time_in_millis()
+            self._context.advance(remaining - (RESPONSE_SAFETY_MARGIN_MS - 1_000))
+            self._receiver.wait_for(self._request_id)
+        return response
+
+
 # --- create ----------------------------------------------------------------------------------
 
 
@@ -158,6 +237,7 @@ def test_create_generates_the_pair_in_the_account(
     assert "PRIVATE KEY" not in json.dumps(response), "key material must never reach CloudFormation"
     assert kms.calls == [{"KeyId": KMS_KEY_ARN, "KeyPairSpec": KMS_SPEC[algorithm]}]
     assert key_ids() == {key_id}
+    assert stack.key_group_items == [key_id]
 
     document = secret_value(secret_arn)
     assert document["keyPairId"] == key_id
@@ -170,15 +250,28 @@ def test_create_generates_the_pair_in_the_account(
     assert encoded_public_key(key_id).startswith("-----BEGIN PUBLIC KEY-----\n")
 
 
+def test_kms_request_must_match_what_the_event_asked_for(
+    stack: SimulatedStack, secret_arn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The KMS double checks the request against the event, not against itself."""
+    wrong = dict(key_pair_function.KEY_PAIR_SPECS, ECDSA_P256="ECC_NIST_P384")
+    monkeypatch.setattr(key_pair_function, "KEY_PAIR_SPECS", wrong)
+
+    response = stack.create(resource_properties(secret_arn, KeyAlgorithm="ECDSA_P256"))
+
+    assert response["Status"] == "FAILED"
+    assert "ECC_NIST_P384" in response["Reason"]
+    assert key_ids() == set()
+
+
 @pytest.mark.parametrize("algorithm", ["RSA_2048", "ECDSA_P256"])
 def test_published_public_key_matches_the_private_key(
     stack: SimulatedStack, secret_arn: str, algorithm: str
 ) -> None:
-    response = stack.create(resource_properties(secret_arn, KeyAlgorithm=algorithm))
+    stack.create(resource_properties(secret_arn, KeyAlgorithm=algorithm))
 
+    assert secret_matches_its_public_key(secret_arn)
     private_key = private_key_of(secret_value(secret_arn))
-    public_key = cloudfront_public_key(response["PhysicalResourceId"])
-    assert public_key.public_numbers() == private_key.public_key().public_numbers()
     expected = rsa.RSAPrivateKey if algorithm == "RSA_2048" else ec.EllipticCurvePrivateKey
     assert isinstance(private_key, expected)
     if algorithm == "RSA_2048":
@@ -236,6 +329,25 @@ def test_rotating_twice_keeps_the_previous_key_and_retires_older_ones(
     assert not verifies_with_key_group(stack, signed_before, hashes.SHA256())
 
 
+def test_keys_are_deleted_only_by_the_cleanup_after_the_update_is_final(
+    stack: SimulatedStack, secret_arn: str
+) -> None:
+    """Until CloudFormation's cleanup Delete, a rollback may still need every key."""
+    before = rotated_twice(stack, secret_arn)
+
+    forward = stack.update(
+        resource_properties(secret_arn, RotationToken="3"), later_resource_fails=True
+    )
+
+    assert forward["Status"] == "SUCCESS", forward["Reason"]
+    assert stack.key_group_items == [forward["PhysicalResourceId"], before["keyPairId"]]
+    assert key_ids() == {
+        forward["PhysicalResourceId"],
+        before["keyPairId"],
+        before["previousKeyPairId"],
+    }, "the key the rollback returns to as previous must still exist"
+
+
 def test_update_that_changes_nothing_relevant_does_not_rotate(
     stack: SimulatedStack, secret_arn: str, kms: KmsKeyPairDouble
 ) -> None:
@@ -250,6 +362,21 @@ def test_update_that_changes_nothing_relevant_does_not_rotate(
     assert len(kms.calls) == 1
     assert secret_version_ids(secret_arn) == versions
     assert key_ids() == {created["PhysicalResourceId"]}
+
+
+def test_setting_the_rotation_token_back_rotates_to_a_new_key(
+    stack: SimulatedStack, secret_arn: str
+) -> None:
+    """Not a rollback, although the secret looks the same as in one: the stack status decides."""
+    before = rotated_twice(stack, secret_arn)
+
+    response = stack.update(resource_properties(secret_arn))  # RotationToken "initial" again
+
+    new_key = response["PhysicalResourceId"]
+    assert new_key not in (before["keyPairId"], before["previousKeyPairId"])
+    document = secret_value(secret_arn)
+    assert (document["keyPairId"], document["previousKeyPairId"]) == (new_key, before["keyPairId"])
+    assert stack.key_group_items == [new_key, before["keyPairId"]]
 
 
 def test_changing_the_algorithm_rotates_to_a_key_of_the_new_kind(
@@ -286,7 +413,25 @@ def test_moving_to_another_secret_rotates_into_it_and_keeps_the_old_key_trusted(
     assert secret_value(secret_arn) == left_behind
 
 
-# --- repeated deliveries ---------------------------------------------------------------------
+def test_update_with_an_unreadable_stack_status_does_not_rotate(
+    stack: SimulatedStack, secret_arn: str, kms: KmsKeyPairDouble
+) -> None:
+    created = stack.create(resource_properties(secret_arn))
+    before = secret_value(secret_arn)
+    stack.stack_status.unavailable = True
+
+    response = stack.update(resource_properties(secret_arn, RotationToken="2"))
+
+    assert response["Status"] == "FAILED"
+    assert "Reading the status of stack" in response["Reason"]
+    assert "not rotated without knowing whether the stack is rolling back" in response["Reason"]
+    assert stack.stack_status.calls == key_pair_function.STACK_STATUS_ATTEMPTS
+    assert len(kms.calls) == 1
+    assert secret_value(secret_arn) == before
+    assert key_ids() == {created["PhysicalResourceId"]}
+
+
+# --- repeated and concurrent deliveries ------------------------------------------------------
 
 
 def test_repeated_create_delivery_makes_no_extra_key(
@@ -307,10 +452,55 @@ def test_repeated_create_delivery_makes_no_extra_key(
     assert secret_version_ids(secret_arn) == versions
 
 
-def test_delivery_after_one_that_died_before_writing_the_secret_leaves_one_key(
+def test_concurrent_deliveries_of_one_event_store_and_answer_one_key(
+    stack: SimulatedStack,
+    secret_arn: str,
+    kms: KmsKeyPairDouble,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Delivery A stores its key while B is between uploading its key and writing the secret:
+    B's write is refused (same version token), and B must answer with A's key, not its own."""
+    event = stack.event("Create", resource_properties(secret_arn))
+
+    class HeldFirstWrite(SecretsWrapper):
+        def __init__(self) -> None:
+            super().__init__()
+            self.entered, self.release = threading.Event(), threading.Event()
+
+        def put_secret_value(self, **request: Any) -> Any:
+            self.writes += 1
+            if self.writes == 1:
+                self.entered.set()
+                assert self.release.wait(timeout=30)
+            return self._client.put_secret_value(**request)
+
+    secrets = HeldFirstWrite()
+    monkeypatch.setattr(key_pair_function, "secretsmanager_client", lambda: secrets)
+    delivery_b = threading.Thread(
+        target=key_pair_function.handler, args=(event, FakeLambdaContext())
+    )
+    delivery_b.start()
+    assert secrets.entered.wait(timeout=30)
+
+    key_pair_function.handler(event, FakeLambdaContext())  # delivery A, start to finish
+    secrets.release.set()
+    delivery_b.join(timeout=30)
+
+    answer_a, answer_b = stack.receiver.for_request(event["RequestId"])
+    assert answer_a["Status"] == answer_b["Status"] == "SUCCESS", answer_b["Reason"]
+    assert answer_b["PhysicalResourceId"] == answer_a["PhysicalResourceId"]
+    assert answer_b["Data"] == answer_a["Data"]
+    assert len(kms.calls) == 2, "both deliveries made a key"
+    assert secret_value(secret_arn)["keyPairId"] == answer_a["PhysicalResourceId"]
+    assert secret_matches_its_public_key(secret_arn)
+    assert key_ids() == {answer_a["PhysicalResourceId"]}, "B's key, never stored, is deleted"
+
+
+def test_key_left_by_a_delivery_that_died_goes_at_the_next_cleanup(
     stack: SimulatedStack, secret_arn: str
 ) -> None:
-    """The dead delivery uploaded a public key whose private key is lost: it must go."""
+    """A dead delivery uploaded a public key whose private key is lost: no Create or Update
+    deletes keys (a concurrent delivery may be about to store its key), the next Delete does."""
     event = stack.event("Create", resource_properties(secret_arn))
     orphan = boto3.client("cloudfront", region_name=REGION).create_public_key(
         PublicKeyConfig={
@@ -320,11 +510,18 @@ def test_delivery_after_one_that_died_before_writing_the_secret_leaves_one_key(
         }
     )["PublicKey"]["Id"]
 
-    response = stack.deliver(event)
+    created = stack.deliver(event, updates_key_group=True)
+    stack.physical_id, stack.properties = (
+        created["PhysicalResourceId"],
+        resource_properties(secret_arn),
+    )
+    assert created["Status"] == "SUCCESS", created["Reason"]
+    assert created["PhysicalResourceId"] != orphan
+    assert orphan not in (stack.key_group_items or [])
 
-    assert response["Status"] == "SUCCESS", response["Reason"]
-    assert response["PhysicalResourceId"] != orphan
-    assert key_ids() == {response["PhysicalResourceId"]}
+    rotated = stack.update(resource_properties(secret_arn, RotationToken="2"))
+
+    assert key_ids() == {rotated["PhysicalResourceId"], created["PhysicalResourceId"]}
 
 
 # --- rollback --------------------------------------------------------------------------------
@@ -333,18 +530,18 @@ def test_delivery_after_one_that_died_before_writing_the_secret_leaves_one_key(
 def test_rollback_of_a_rotation_makes_the_earlier_key_current_again(
     stack: SimulatedStack, secret_arn: str
 ) -> None:
-    stack.create(resource_properties(secret_arn))
-    rotated = resource_properties(secret_arn, RotationToken="2")
-    stack.update(rotated)
-    before = secret_value(secret_arn)
+    before = rotated_twice(stack, secret_arn)
     signed_before = sign(private_key_of(before), POLICY, hashes.SHA256())
 
     forward = stack.update(
         resource_properties(secret_arn, RotationToken="3"), later_resource_fails=True
     )
     failed_key = forward["PhysicalResourceId"]
-    response = stack.roll_back_to(rotated, failed_physical_id=failed_key)
+    response = stack.roll_back_to(
+        resource_properties(secret_arn, RotationToken="2"), failed_physical_id=failed_key
+    )
 
+    assert response["Status"] == "SUCCESS", response["Reason"]
     restored = secret_value(secret_arn)
     assert response["PhysicalResourceId"] == before["keyPairId"]
     assert (restored["keyPairId"], restored["previousKeyPairId"]) == (
@@ -355,6 +552,62 @@ def test_rollback_of_a_rotation_makes_the_earlier_key_current_again(
     assert stack.key_group_items == [before["keyPairId"], before["previousKeyPairId"]]
     assert key_ids() == {before["keyPairId"], before["previousKeyPairId"]}, "failed key deleted"
     assert verifies_with_key_group(stack, signed_before, hashes.SHA256())
+
+
+def test_rollback_retries_a_throttled_stack_status(
+    stack: SimulatedStack, secret_arn: str, kms: KmsKeyPairDouble
+) -> None:
+    before = rotated_twice(stack, secret_arn)
+    forward = stack.update(
+        resource_properties(secret_arn, RotationToken="3"), later_resource_fails=True
+    )
+    calls_before, keys_made = stack.stack_status.calls, len(kms.calls)
+    stack.stack_status.failures = ["Throttling", "Throttling"]
+
+    response = stack.roll_back_to(
+        resource_properties(secret_arn, RotationToken="2"),
+        failed_physical_id=forward["PhysicalResourceId"],
+    )
+
+    assert response["Status"] == "SUCCESS", response["Reason"]
+    assert stack.stack_status.failures == []
+    assert stack.stack_status.calls - calls_before == 3 + 1, "2 throttled, 1 read; 1 by cleanup"
+    assert len(kms.calls) == keys_made, "a rollback makes no key"
+    assert secret_value(secret_arn)["keyPairId"] == before["keyPairId"]
+    assert stack.key_group_items == [before["keyPairId"], before["previousKeyPairId"]]
+
+
+def test_rollback_with_an_unreadable_stack_status_fails_and_changes_nothing(
+    stack: SimulatedStack, secret_arn: str, kms: KmsKeyPairDouble
+) -> None:
+    """Never rotate on an unknown status: that would drop the key everyone signs with."""
+    before = rotated_twice(stack, secret_arn)
+    forward = stack.update(
+        resource_properties(secret_arn, RotationToken="3"), later_resource_fails=True
+    )
+    failed_key, during = forward["PhysicalResourceId"], secret_value(secret_arn)
+    group, keys, keys_made = stack.key_group_items, key_ids(), len(kms.calls)
+    stack.stack_status.unavailable = True
+
+    response = stack.roll_back_to(
+        resource_properties(secret_arn, RotationToken="2"), failed_physical_id=failed_key
+    )
+
+    assert response["Status"] == "FAILED"
+    assert "Reading the status of stack" in response["Reason"]
+    assert "ServiceUnavailable" in response["Reason"]
+    assert len(kms.calls) == keys_made
+    assert secret_value(secret_arn) == during
+    assert key_ids() == keys
+    assert stack.key_group_items == group
+
+    stack.stack_status.unavailable = False  # the operator continues the rollback
+    again = stack.roll_back_to(
+        resource_properties(secret_arn, RotationToken="2"), failed_physical_id=failed_key
+    )
+    assert again["Status"] == "SUCCESS", again["Reason"]
+    assert secret_value(secret_arn)["keyPairId"] == before["keyPairId"]
+    assert stack.key_group_items == [before["keyPairId"], before["previousKeyPairId"]]
 
 
 def test_rollback_after_the_resource_itself_failed_changes_nothing(
@@ -447,18 +700,27 @@ def test_kms_access_denied_fails_readably_and_leaves_nothing(
     assert secret_value(secret_arn) == json.loads(PLACEHOLDER_SECRET_VALUE)
 
 
+@pytest.mark.parametrize("character", ["é", "🔑"], ids=["6-byte-escape", "12-byte-escape"])
+def test_long_non_ascii_reason_keeps_the_answer_within_4_kb(
+    stack: SimulatedStack, secret_arn: str, kms: KmsKeyPairDouble, character: str
+) -> None:
+    kms.fail_with("AccessDeniedException", character * 3_000)
+
+    response = stack.create(resource_properties(secret_arn))
+
+    assert response["Status"] == "FAILED"
+    assert response["_bytes"] <= MAX_RESPONSE_BYTES
+    assert response["Reason"].startswith(
+        f"Generating the key pair with {KMS_KEY_ARN}: GenerateDataKeyPair failed: "
+        f"AccessDeniedException: {character * 50}"
+    )
+    assert response["Reason"].endswith(character + "...")
+
+
 def test_secret_write_denied_deletes_the_uploaded_public_key(
     stack: SimulatedStack, secret_arn: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real_factory = key_pair_function.secretsmanager_client
-
-    class DeniedWrites:
-        def __init__(self) -> None:
-            self._client = real_factory()
-
-        def __getattr__(self, name: str) -> Any:
-            return getattr(self._client, name)
-
+    class DeniedWrites(SecretsWrapper):
         def put_secret_value(self, **request: Any) -> Any:
             raise ClientError(
                 {"Error": {"Code": "AccessDeniedException", "Message": "no PutSecretValue"}},
@@ -529,7 +791,7 @@ def test_properties_that_are_not_an_object_fail_readably(stack: SimulatedStack, 
 def test_too_little_time_left_answers_failed_before_changing_anything(
     stack: SimulatedStack, secret_arn: str, kms: KmsKeyPairDouble
 ) -> None:
-    stack.context_ms = key_pair_function.STEP_BUDGET_MS - 1
+    stack.context_ms = STEP_BUDGET_MS - 1
 
     response = stack.create(resource_properties(secret_arn))
 
@@ -540,6 +802,60 @@ def test_too_little_time_left_answers_failed_before_changing_anything(
     assert key_ids() == set()
 
 
+@pytest.mark.parametrize("calls_with_time", range(7))
+def test_no_aws_call_starts_without_time_to_finish_it(
+    stack: SimulatedStack,
+    secret_arn: str,
+    kms: KmsKeyPairDouble,
+    monkeypatch: pytest.MonkeyPatch,
+    calls_with_time: int,
+) -> None:
+    """Every call of a rotation takes the worst case: each must have started with its budget
+    left, and the event ends consistent whichever call was refused."""
+    created = stack.create(resource_properties(secret_arn))
+    before = secret_value(secret_arn)
+    context = FakeLambdaContext(
+        STEP_BUDGET_MS + calls_with_time * WORST_CASE_CALL_MS + WORST_CASE_CALL_MS // 2
+    )
+    calls: list[tuple[str, int]] = []
+
+    def clocked(client: Any) -> ClockedClient:
+        return ClockedClient(client, context, WORST_CASE_CALL_MS, calls)
+
+    secrets = boto3.client("secretsmanager", region_name=REGION)
+    monkeypatch.setattr(key_pair_function, "kms_client", lambda: clocked(kms))
+    monkeypatch.setattr(key_pair_function, "secretsmanager_client", lambda: clocked(secrets))
+    monkeypatch.setattr(key_pair_function, "cloudfront_client", lambda: clocked(stack.cloudfront()))
+    monkeypatch.setattr(
+        key_pair_function, "cloudformation_client", lambda: clocked(stack.stack_status)
+    )
+    stack.status = "UPDATE_IN_PROGRESS"
+    event = stack.event(
+        "Update",
+        resource_properties(secret_arn, RotationToken="2"),
+        old_properties=stack.properties,
+        physical_id=stack.physical_id,
+    )
+
+    response = stack.deliver(event, context, updates_key_group=True)
+
+    for name, remaining in calls:
+        budget = COMMIT_BUDGET_MS if name == "put_secret_value" else STEP_BUDGET_MS
+        assert remaining >= budget, f"{name} started with {remaining} ms left (needs {budget})"
+    rotation = [name for name, _ in calls if name in ROTATION_CALLS]
+    started = 6 if calls_with_time == 6 else min(calls_with_time + 1, 5)
+    assert rotation == ROTATION_CALLS[:started]
+    if response["Status"] == "SUCCESS":
+        assert calls_with_time == 6
+        assert secret_value(secret_arn)["keyPairId"] == response["PhysicalResourceId"]
+        assert secret_matches_its_public_key(secret_arn)
+    else:
+        assert "not started" in response["Reason"]
+        assert secret_value(secret_arn) == before
+        assert created["PhysicalResourceId"] in key_ids()
+        assert stack.key_group_items == [created["PhysicalResourceId"]]
+
+
 def test_hung_call_is_answered_failed_before_the_deadline_and_changes_nothing(
     stack: SimulatedStack,
     secret_arn: str,
@@ -547,26 +863,125 @@ def test_hung_call_is_answered_failed_before_the_deadline_and_changes_nothing(
     receiver: ResponseReceiver,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(key_pair_function, "STEP_BUDGET_MS", 200)
-    monkeypatch.setattr(key_pair_function, "RESPONSE_SAFETY_MARGIN_MS", 1_500)
-    context = FakeLambdaContext(remaining_ms=2_000)
-    left_at_answer: list[int] = []
-    receiver.on_receive = lambda body: left_at_answer.append(context.get_remaining_time_in_millis())
-    kms.hold = threading.Event()
+    """GenerateDataKeyPair hangs until the watchdog has answered (real budgets, moved clock)."""
+    context = FakeLambdaContext()
     event = stack.event("Create", resource_properties(secret_arn))
-    worker = threading.Thread(target=key_pair_function.handler, args=(event, context))
+    left_at_answer: list[int] = []
+    receiver.listeners.append(
+        lambda body: left_at_answer.append(context.get_remaining_time_in_millis())
+    )
 
-    worker.start()
-    answer = receiver.wait_for(event["RequestId"])
-    still_hung = kms.entered.is_set() and not kms.hold.is_set()
-    kms.hold.set()
-    worker.join(timeout=30)
+    class HangingKms:
+        def generate_data_key_pair(self, **request: Any) -> dict[str, Any]:
+            context.advance(context.get_remaining_time_in_millis() - RESPONSE_SAFETY_MARGIN_MS + 1)
+            receiver.wait_for(event["RequestId"])
+            return kms.generate_data_key_pair(**request)
 
-    assert still_hung, "the answer came while the KMS call was still hanging"
+    monkeypatch.setattr(key_pair_function, "kms_client", HangingKms)
+
+    key_pair_function.handler(event, context)
+
+    [answer] = receiver.for_request(event["RequestId"])
     assert answer["Status"] == "FAILED"
     assert "ran out of time" in answer["Reason"]
     assert left_at_answer and left_at_answer[0] > 0, "answered before the deadline"
-    assert not worker.is_alive()
-    assert len(receiver.for_request(event["RequestId"])) == 1, "exactly one answer"
+    assert len(kms.calls) == 1, "the KMS call did finish, late"
     assert key_ids() == set(), "the call that finished late changed nothing"
     assert secret_value(secret_arn) == json.loads(PLACEHOLDER_SECRET_VALUE)
+
+
+def test_create_whose_write_outlasts_the_watchdog_is_undone(
+    stack: SimulatedStack,
+    secret_arn: str,
+    receiver: ResponseReceiver,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    context = FakeLambdaContext()
+    event = stack.event("Create", resource_properties(secret_arn))
+    secrets = WriteOverrunsTheWatchdog(context, receiver, event["RequestId"])
+    monkeypatch.setattr(key_pair_function, "secretsmanager_client", lambda: secrets)
+
+    response = stack.deliver(event, context, updates_key_group=True)
+
+    assert response["Status"] == "FAILED"
+    assert "ran out of time" in response["Reason"]
+    assert secrets.writes == 2, "the write, then the earlier value put back"
+    assert secret_value(secret_arn) == json.loads(PLACEHOLDER_SECRET_VALUE)
+    assert key_ids() == set()
+    assert stack.key_group_items is None
+
+
+def test_update_whose_write_outlasts_the_watchdog_is_undone(
+    stack: SimulatedStack,
+    secret_arn: str,
+    receiver: ResponseReceiver,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    before = rotated_twice(stack, secret_arn)
+    group, keys = stack.key_group_items, key_ids()
+    context = FakeLambdaContext()
+    event = stack.event(
+        "Update",
+        resource_properties(secret_arn, RotationToken="3"),
+        old_properties=stack.properties,
+        physical_id=stack.physical_id,
+    )
+    secrets = WriteOverrunsTheWatchdog(context, receiver, event["RequestId"])
+    monkeypatch.setattr(key_pair_function, "secretsmanager_client", lambda: secrets)
+    stack.status = "UPDATE_IN_PROGRESS"
+
+    response = stack.deliver(event, context, updates_key_group=True)
+
+    assert response["Status"] == "FAILED"
+    restored = secret_value(secret_arn)
+    assert (restored["keyPairId"], restored["privateKey"]) == (
+        before["keyPairId"],
+        before["privateKey"],
+    )
+    assert key_ids() == keys
+    assert stack.key_group_items == group
+
+
+def test_rollback_restores_the_key_a_failed_undo_left_current(
+    stack: SimulatedStack,
+    secret_arn: str,
+    receiver: ResponseReceiver,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The write outlasted the watchdog and putting the earlier value back failed too: the
+    secret names a key CloudFormation never heard of, until the rollback Update."""
+    before = rotated_twice(stack, secret_arn)
+    context = FakeLambdaContext()
+    event = stack.event(
+        "Update",
+        resource_properties(secret_arn, RotationToken="3"),
+        old_properties=stack.properties,
+        physical_id=stack.physical_id,
+    )
+    secrets = WriteOverrunsTheWatchdog(
+        context, receiver, event["RequestId"], deny_later_writes=True
+    )
+    real_factory = key_pair_function.secretsmanager_client
+    monkeypatch.setattr(key_pair_function, "secretsmanager_client", lambda: secrets)
+    stack.status = "UPDATE_IN_PROGRESS"
+    failed = stack.deliver(event, context, updates_key_group=True)
+    assert failed["Status"] == "FAILED"
+    stranded = secret_value(secret_arn)["keyPairId"]
+    assert stranded != before["keyPairId"], "the undo failed: the new key is current"
+    monkeypatch.setattr(key_pair_function, "secretsmanager_client", real_factory)
+
+    response = stack.roll_back_to(
+        resource_properties(secret_arn, RotationToken="2"),
+        failed_physical_id=failed["PhysicalResourceId"],
+    )
+
+    assert response["Status"] == "SUCCESS", response["Reason"]
+    restored = secret_value(secret_arn)
+    assert (restored["keyPairId"], restored["privateKey"]) == (
+        before["keyPairId"],
+        before["privateKey"],
+    )
+    assert stack.key_group_items == [before["keyPairId"], before["previousKeyPairId"]]
+    rotated = stack.update(resource_properties(secret_arn, RotationToken="4"))
+    assert stranded not in key_ids(), "the next cleanup Delete removes the stranded key"
+    assert key_ids() == {rotated["PhysicalResourceId"], before["keyPairId"]}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -16,11 +17,30 @@ from products.key_pair import (
     FUNCTION_SOURCE,
     HAS_KEY_GROUP_COMMENT,
     HAS_KEY_GROUP_NAME,
+    MIN_FUNCTION_TIMEOUT,
+    RESERVES_CONCURRENCY,
+    TEMPLATE_BODY_MAX_BYTES,
+    TEMPLATE_URL_MAX_BYTES,
     ZIP_FILE_MAX_BYTES,
     KeyPairOptions,
     build,
 )
+from products.key_pair_function import (
+    COMMIT_BUDGET_MS,
+    MAX_RESPONSE_BYTES,
+    RESPONSE_ATTEMPTS,
+    RESPONSE_PAUSE_S,
+    RESPONSE_SAFETY_MARGIN_MS,
+    RESPONSE_TIMEOUT_S,
+    STEP_BUDGET_MS,
+    response_body,
+)
 from products.secret import KEY_PAIR_SPECS as SECRET_KEY_POLICY_SPECS
+from tests.cfn_resolution import ResolvedTemplate
+
+#: botocore standard retry mode: before the retry it pauses rand(0, 1) x 1 s, and up to 5 s
+#: more when the service sends x-amz-retry-after (botocore/retries/standard.py).
+BOTOCORE_MAX_FIRST_RETRY_PAUSE_S = 1 + 5
 
 
 def template(options: KeyPairOptions | None = None) -> dict[str, Any]:
@@ -62,11 +82,29 @@ def test_function_runtime_and_limits() -> None:
     assert function["Runtime"] == "python3.13"
     assert function["Architectures"] == ["arm64"]
     assert function["Handler"] == "index.handler"
-    assert function["Timeout"] == 60
-    assert function["ReservedConcurrentExecutions"] == 1
+    assert function["Timeout"] == 300
+    assert function["ReservedConcurrentExecutions"] == {
+        "Fn::If": [RESERVES_CONCURRENCY, 1, {"Ref": "AWS::NoValue"}]
+    }
     assert function["LoggingConfig"] == {"LogGroup": {"Ref": "KeyPairFunctionLogGroup"}}
     assert function["Role"] == {"Fn::GetAtt": ["KeyPairFunctionRole", "Arn"]}
     assert "Environment" not in function
+
+
+@pytest.mark.parametrize(("reserve", "expected"), [("true", 1), ("false", None)])
+def test_reserved_concurrency_follows_the_parameter(reserve: str, expected: int | None) -> None:
+    resolved = ResolvedTemplate(template(), {"ReserveConcurrency": reserve})
+    function = resolved.resources()["KeyPairFunction"]["Properties"]
+    assert function.get("ReservedConcurrentExecutions") == expected
+
+
+def test_reserve_concurrency_defaults_on_and_explains_new_accounts() -> None:
+    parameter = template()["Parameters"]["ReserveConcurrency"]
+    assert parameter["Default"] == "true"
+    assert parameter["AllowedValues"] == ["true", "false"]
+    assert "quota is 10" in parameter["Description"]
+    assert "false" in parameter["Description"]
+    assert ResolvedTemplate(template(), {}).condition(RESERVES_CONCURRENCY)
 
 
 def test_function_has_its_own_log_group_with_retention() -> None:
@@ -123,6 +161,16 @@ def test_outputs_wire_the_next_products() -> None:
     assert outputs["PublicKeyId"]["Value"] == {"Fn::GetAtt": ["KeyPair", "PublicKeyId"]}
     assert outputs["KeyGroupId"]["Value"] == {"Ref": "KeyPairKeyGroup"}
     assert outputs["SecretArn"]["Value"] == {"Ref": "SecretArn"}
+    assert outputs["KeyGroupId"]["Export"] == {"Name": {"Fn::Sub": "${AWS::StackName}-KeyGroupId"}}
+    assert outputs["SecretArn"]["Export"] == {"Name": {"Fn::Sub": "${AWS::StackName}-SecretArn"}}
+
+
+def test_rotating_public_key_id_is_not_exported() -> None:
+    """An imported export cannot change: every later rotation would fail."""
+    output = template()["Outputs"]["PublicKeyId"]
+    assert "Export" not in output
+    assert "Changes on every rotation" in output["Description"]
+    assert "read keyPairId from the secret" in output["Description"]
 
 
 def test_key_algorithm_parameter_matches_the_function() -> None:
@@ -195,6 +243,16 @@ def test_key_is_used_for_this_secret_only_and_only_through_secrets_manager() -> 
     }
 
 
+def test_role_metadata_says_why_cloudfront_actions_name_no_resource() -> None:
+    role = resources()["KeyPairFunctionRole"]
+    [unscoped] = role["Metadata"]["signed-urls"]["unscoped-actions"]
+    statement = statements()[unscoped["sid"]]
+    assert statement["Resource"] == ["*"]
+    assert sorted(unscoped["actions"]) == sorted(statement["Action"])
+    assert "no resource type and no condition key" in unscoped["reason"]
+    assert "only deletes public keys whose name starts with" in unscoped["reason"]
+
+
 def test_every_checkov_skip_has_a_reason() -> None:
     for name, resource in resources().items():
         for skip in resource.get("Metadata", {}).get("checkov", {}).get("skip", []):
@@ -208,7 +266,11 @@ def test_every_checkov_skip_has_a_reason() -> None:
     ("options", "message"),
     [
         ({"log_retention_days": 10}, "key_pair: log_retention_days (10) must be one of 1, 3,"),
-        ({"function_timeout_seconds": 20}, "key_pair: function_timeout_seconds (20) must be"),
+        (
+            {"function_timeout_seconds": MIN_FUNCTION_TIMEOUT - 1},
+            f"key_pair: function_timeout_seconds ({MIN_FUNCTION_TIMEOUT - 1}) must be between "
+            f"{MIN_FUNCTION_TIMEOUT} and 900",
+        ),
         ({"function_timeout_seconds": 901}, "key_pair: function_timeout_seconds (901) must be"),
         (
             {"function_timeout_seconds": 300, "service_timeout_seconds": 300},
@@ -216,7 +278,6 @@ def test_every_checkov_skip_has_a_reason() -> None:
             "(300) and at most 3600",
         ),
         ({"service_timeout_seconds": 3601}, "key_pair: service_timeout_seconds (3601) must be"),
-        ({"reserved_concurrency": 0}, "key_pair: reserved_concurrency (0) must be between 1"),
         ({"role_path": "signed-urls/"}, "key_pair: role_path ('signed-urls/') must be '/' or"),
         ({"role_path": "/a b/"}, "key_pair: role_path ('/a b/') must be '/' or"),
     ],
@@ -232,13 +293,12 @@ def test_impossible_options_are_rejected_naming_the_option(
 def test_options_reach_the_template() -> None:
     options = KeyPairOptions(
         log_retention_days=90,
-        function_timeout_seconds=120,
+        function_timeout_seconds=600,
         service_timeout_seconds=900,
-        reserved_concurrency=2,
         role_path="/teams/media/",
     )
     function = properties("KeyPairFunction", options)
-    assert (function["Timeout"], function["ReservedConcurrentExecutions"]) == (120, 2)
+    assert function["Timeout"] == 600
     assert properties("KeyPair", options)["ServiceTimeout"] == 900
     assert properties("KeyPairFunctionLogGroup", options)["RetentionInDays"] == 90
     assert properties("KeyPairFunctionRole", options)["Path"] == "/teams/media/"
@@ -255,12 +315,39 @@ def test_source_over_the_inline_limit_fails_the_build(tmp_path: Path) -> None:
     )
 
 
-def test_source_at_the_inline_limit_builds(tmp_path: Path) -> None:
+def test_source_at_the_inline_limit_cannot_make_a_deployable_template(tmp_path: Path) -> None:
+    """4 MB fits Code.ZipFile, but the template holding it could never be loaded."""
     source = tmp_path / "exact_function.py"
     source.write_bytes(b"#" * ZIP_FILE_MAX_BYTES)
-    assert properties("KeyPairFunction", KeyPairOptions(function_source=source))["Code"] == {
-        "ZipFile": "#" * ZIP_FILE_MAX_BYTES
-    }
+    with pytest.raises(GeneratorOptionError) as raised:
+        build(KeyPairOptions(function_source=source))
+    assert str(raised.value).startswith(f"key_pair: function_source {source} makes the template ")
+    assert str(raised.value).endswith(
+        f"bytes; CloudFormation loads templates from S3 up to {TEMPLATE_URL_MAX_BYTES} bytes "
+        "(1 MB template size limit)"
+    )
+
+
+def test_template_at_the_s3_template_limit_builds_and_one_byte_more_fails(tmp_path: Path) -> None:
+    source = tmp_path / "function.py"
+    source.write_text("#\n", encoding="utf-8")
+    overhead = template_bytes(build(KeyPairOptions(function_source=source)).to_yaml()) - 1
+    source.write_text("#" * (TEMPLATE_URL_MAX_BYTES - overhead) + "\n", encoding="utf-8")
+    at_limit = build(KeyPairOptions(function_source=source)).to_yaml()
+    assert template_bytes(at_limit) == TEMPLATE_URL_MAX_BYTES
+    source.write_text("#" * (TEMPLATE_URL_MAX_BYTES - overhead + 1) + "\n", encoding="utf-8")
+    with pytest.raises(GeneratorOptionError) as raised:
+        build(KeyPairOptions(function_source=source))
+    assert f"makes the template {TEMPLATE_URL_MAX_BYTES + 1} bytes" in str(raised.value)
+
+
+def test_shipped_template_fits_an_inline_template_body() -> None:
+    """The e2e test and `aws cloudformation deploy` without a bucket pass it as TemplateBody."""
+    assert template_bytes(build().to_yaml()) <= TEMPLATE_BODY_MAX_BYTES
+
+
+def template_bytes(text: str) -> int:
+    return len(text.encode("utf-8"))
 
 
 def test_missing_source_fails_the_build_naming_the_option(tmp_path: Path) -> None:
@@ -269,6 +356,46 @@ def test_missing_source_fails_the_build_naming_the_option(tmp_path: Path) -> Non
 
 
 # --- the function's pure pieces --------------------------------------------------------------
+
+
+def test_budgets_cover_the_slowest_call_and_the_answer() -> None:
+    """A call started within budget ends before the watchdog answers, and that answer is
+    delivered before Lambda stops the function."""
+    config = key_pair_function.client_config()
+    attempts = config.retries["max_attempts"]
+    assert config.retries["mode"] == "standard"
+    slowest_call_ms = 1000 * (
+        attempts * (config.connect_timeout + config.read_timeout)
+        + (attempts - 1) * BOTOCORE_MAX_FIRST_RETRY_PAUSE_S
+    )
+    slowest_answer_ms = 1000 * (
+        RESPONSE_ATTEMPTS * 2 * RESPONSE_TIMEOUT_S + (RESPONSE_ATTEMPTS - 1) * RESPONSE_PAUSE_S
+    )
+    assert slowest_answer_ms <= RESPONSE_SAFETY_MARGIN_MS
+    assert slowest_call_ms + RESPONSE_SAFETY_MARGIN_MS <= STEP_BUDGET_MS
+    assert 2 * slowest_call_ms + RESPONSE_SAFETY_MARGIN_MS <= COMMIT_BUDGET_MS
+    assert COMMIT_BUDGET_MS + 2 * STEP_BUDGET_MS <= MIN_FUNCTION_TIMEOUT * 1000
+    assert KeyPairOptions().function_timeout_seconds >= MIN_FUNCTION_TIMEOUT
+
+
+EVENT = {
+    "StackId": "arn:aws:cloudformation:eu-west-1:123456789012:stack/team-a/" + "0" * 36,
+    "RequestId": "1" * 36,
+    "LogicalResourceId": "KeyPair",
+}
+
+
+@pytest.mark.parametrize(
+    "reason", ["é" * 5_000, "🔑" * 5_000, "\x00" * 5_000, "a" * 5_000, "short"]
+)
+def test_response_body_stays_within_4096_bytes(reason: str) -> None:
+    body = response_body(EVENT, "FAILED", reason, "K" * 512, {"KeyGroupItems": "K1,K2"})
+    sent = json.loads(body)["Reason"]
+    assert len(body) <= MAX_RESPONSE_BYTES
+    if sent != reason:
+        assert sent.endswith("...") and reason.startswith(sent[:-3])
+        one_more_character = 12
+        assert len(sent) == 1_000 or len(body) > MAX_RESPONSE_BYTES - one_more_character
 
 
 def test_pem_wraps_der_in_64_character_lines() -> None:
