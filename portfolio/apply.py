@@ -8,6 +8,7 @@ as skipped, and the next run converges because the planner starts from what exis
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import time
 from collections.abc import Callable, Mapping
@@ -15,7 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+import botocore.session
+from botocore import xform_name
 from botocore.exceptions import BotoCoreError, ClientError
+from botocore.validate import ParamValidator
 
 from portfolio.aws_calls import RegionClients
 from portfolio.plan import Ref, RegionPlan, Step, TemplateFile
@@ -53,6 +57,44 @@ class StepResult:
 def planned(plan: RegionPlan) -> tuple[StepResult, ...]:
     """A plan's steps as not-yet-run results (``portfolio plan``, ``--dry-run``)."""
     return tuple(StepResult(step, "planned") for step in plan.steps)
+
+
+@functools.cache
+def _operations(service: str) -> dict[str, Any]:
+    """boto3 method name -> botocore's operation model, for ``service``."""
+    model = botocore.session.get_session().get_service_model(service)
+    return {xform_name(name): model.operation_model(name) for name in model.operation_names}
+
+
+def invalid_requests(plan: RegionPlan) -> list[str]:
+    """Each step's request checked against botocore's model of its operation (required
+    members, types, minimum lengths), one line per problem naming the step: run before the
+    first call, so a request AWS would refuse stops the publish before anything changed."""
+    problems: list[str] = []
+    for step in plan.steps:
+        operation = _operations(step.service)[step.operation]
+        report = ParamValidator().validate(_as_sent(step.params), operation.input_shape)
+        if report.has_errors():
+            problems.extend(
+                f"{step.label}: {line.strip()}"
+                for line in report.generate_report().splitlines()
+                if line.strip()
+            )
+    return problems
+
+
+def _as_sent(value: Any) -> Any:
+    """``value`` shaped like the request boto3 will send: a Ref stands for an ID, a template
+    file for its bytes (neither is read here)."""
+    if isinstance(value, Ref):
+        return f"{value.kind}-planned"
+    if isinstance(value, TemplateFile):
+        return b""
+    if isinstance(value, Mapping):
+        return {key: _as_sent(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_as_sent(item) for item in value]
+    return value
 
 
 def apply_plan(

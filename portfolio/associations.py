@@ -3,7 +3,9 @@ TagOptions, principals, product associations, constraints and shares. Pure plann
 
 Constraints are matched by (product, type); each carries a fingerprint of its parameters in
 its description, so an unchanged constraint needs no DescribeConstraint call and a changed
-one is updated in place. Removals come first, so LAUNCH can be swapped for STACKSET.
+one is updated in place. A LAUNCH removed for a new STACKSET (or the reverse) goes right
+before its replacement, as AWS allows only one of them; every other removal comes after all
+creates and updates, so a failed create never leaves a product with fewer constraints.
 """
 
 from __future__ import annotations
@@ -176,7 +178,9 @@ def constraint_parameters(constraints: Constraints, region: str) -> dict[str, di
             else {"LocalRoleName": launch.role_name_in(region)}
         )
     if constraints.notification is not None:
-        documents["NOTIFICATION"] = {"NotificationArns": list(constraints.notification.topic_arns)}
+        documents["NOTIFICATION"] = {
+            "NotificationArns": constraints.notification.topic_arns_in(region)
+        }
     if constraints.resource_update is not None:
         allowed = constraints.resource_update.tag_updates_allowed
         documents["RESOURCE_UPDATE"] = {
@@ -217,18 +221,27 @@ def description_fingerprint(description: str) -> str | None:
     return match.group(1) if match else None
 
 
+#: LAUNCH and STACKSET exclude each other: one replacing the other must wait for its removal.
+_RIVALS = {"LAUNCH": "STACKSET", "STACKSET": "LAUNCH"}
+
+
 def plan_constraints(
-    manifest: Manifest, observed: ObservedCatalog, portfolio: PortfolioId, region: str
+    manifest: Manifest,
+    observed: ObservedCatalog,
+    portfolio: PortfolioId,
+    region: str,
+    run_nonce: str = "",
 ) -> Iterator[Item]:
-    """Removals first (a LAUNCH must go before a STACKSET can come), then updates and creates."""
-    removals: list[Item] = []
-    others: list[Item] = []
+    """Creates and updates (each LAUNCH/STACKSET swap's removal right before its create), then
+    every other removal."""
+    later: list[Item] = []
     for product in manifest.products:
-        for item in _product_constraint_items(manifest, product, observed, portfolio, region):
-            is_removal = isinstance(item, Step) and item.action is Action.DELETE
-            (removals if is_removal else others).append(item)
-    yield from removals
-    yield from others
+        now, deferred = _product_constraint_items(
+            manifest, product, observed, portfolio, region, run_nonce
+        )
+        yield from now
+        later.extend(deferred)
+    yield from later
 
 
 def _product_constraint_items(
@@ -237,25 +250,42 @@ def _product_constraint_items(
     observed: ObservedCatalog,
     portfolio: PortfolioId,
     region: str,
-) -> Iterator[Item]:
+    run_nonce: str,
+) -> tuple[list[Item], list[Item]]:
+    """(items in order, removals that wait until every create and update is done)."""
     current = observed.products.get(product.name)
     existing = _constraints_of(observed, current.id) if current else {}
     desired = constraint_parameters(product.constraints, region)
-    for constraint_type, found in sorted(existing.items()):
-        keep = found[:1] if constraint_type in desired else []
-        for constraint in found[len(keep) :]:
-            yield _sc_step(
-                Action.DELETE,
-                Subject.CONSTRAINT,
-                f"{constraint_type} on {product.name}",
-                "delete_constraint",
-                Id=constraint.id,
-            )
+    removals = {
+        constraint_type: [
+            _delete_constraint_step(product, constraint_type, constraint)
+            for constraint in found[(1 if constraint_type in desired else 0) :]
+        ]
+        for constraint_type, found in sorted(existing.items())
+    }
+    now: list[Item] = []
     for constraint_type, document in desired.items():
         found = existing.get(constraint_type, [])
-        yield _constraint_item(
-            manifest, product, observed, portfolio, constraint_type, document, found
+        item = _constraint_item(
+            manifest, product, observed, portfolio, constraint_type, document, found, run_nonce
         )
+        rival = _RIVALS.get(constraint_type)
+        if rival is not None and rival not in desired and isinstance(item, Step):
+            now.extend(removals.pop(rival, []))
+        now.append(item)
+    return now, [step for steps in removals.values() for step in steps]
+
+
+def _delete_constraint_step(
+    product: Product, constraint_type: str, constraint: ObservedConstraint
+) -> Step:
+    return _sc_step(
+        Action.DELETE,
+        Subject.CONSTRAINT,
+        f"{constraint_type} on {product.name}",
+        "delete_constraint",
+        Id=constraint.id,
+    )
 
 
 def _constraints_of(
@@ -277,6 +307,7 @@ def _constraint_item(
     constraint_type: str,
     document: dict[str, Any],
     found: list[ObservedConstraint],
+    run_nonce: str,
 ) -> Item:
     label = f"{constraint_type} on {product.name}"
     description = constraint_description(constraint_type, document)
@@ -302,16 +333,19 @@ def _constraint_item(
         Type=constraint_type,
         Parameters=parameters_json(document),
         Description=description,
-        IdempotencyToken=_constraint_token(manifest, product, constraint_type, document),
+        IdempotencyToken=_constraint_token(run_nonce, manifest, product, constraint_type, document),
     )
 
 
 def _constraint_token(
-    manifest: Manifest, product: Product, constraint_type: str, document: dict[str, Any]
+    run_nonce: str,
+    manifest: Manifest,
+    product: Product,
+    constraint_type: str,
+    document: dict[str, Any],
 ) -> str:
-    text = "\0".join(
-        ("constraint", manifest.portfolio.display_name, product.name, constraint_type)
-    ) + parameters_json(document)
+    parts = (run_nonce, "constraint", manifest.portfolio.display_name, product.name)
+    text = "\0".join((*parts, constraint_type)) + parameters_json(document)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

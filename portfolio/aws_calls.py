@@ -1,19 +1,23 @@
 """boto3 clients whose every API call is counted (read or mutating) and retried when AWS is
-throttling or failing (5xx), with capped exponential backoff and full jitter.
+throttling or failing (5xx), or could not be reached, with capped exponential backoff and full
+jitter.
 
 botocore's own retries are switched off so that one policy, ours, is tested and counted. A
-call counts once however often it is retried; retries are counted separately.
+call counts once however often it is retried; retries are counted separately. A connection
+dropped after the request was sent is not retried: the call may have taken effect.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 import random
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlparse
 
 import boto3
 from botocore.config import Config
@@ -80,7 +84,8 @@ class RetryPolicy:
 
 
 def is_retryable(error: Exception) -> bool:
-    """Throttling, a 5xx answer, or a dropped connection: worth another try."""
+    """Throttling, a 5xx answer, or a connection that could not be made (botocore's
+    ConnectionError: the request never reached AWS): worth another try."""
     if isinstance(error, ConnectionError):
         return True
     if not isinstance(error, ClientError):
@@ -133,6 +138,25 @@ class ClientSettings:
     #: Called with every new raw boto3 client (tests and the benchmark register event hooks).
     on_client: Callable[[Any], None] | None = None
 
+    def __post_init__(self) -> None:
+        if self.endpoint_url is not None:
+            check_endpoint_url(self.endpoint_url)
+
+
+def check_endpoint_url(url: str) -> None:
+    """BadInput naming --endpoint-url unless ``url`` is an http(s) URL with a host."""
+    try:
+        parsed = urlparse(url)
+        port_ok = parsed.port is None or parsed.port > 0
+    except ValueError:
+        parsed, port_ok = None, False
+    if parsed is None or parsed.scheme not in ("http", "https") or not parsed.hostname:
+        port_ok = False
+    if not port_ok:
+        raise BadInput(
+            f"--endpoint-url {url}: not an http(s) URL with a host (e.g. http://127.0.0.1:5000)"
+        )
+
 
 @dataclass
 class RegionClients:
@@ -177,10 +201,19 @@ def _session(settings: ClientSettings, region: str) -> boto3.session.Session:
     try:
         session = boto3.session.Session(profile_name=settings.profile, region_name=region)
     except ProfileNotFound:
-        raise BadInput(f"--profile {settings.profile}: no such profile") from None
+        raise BadInput(no_such_profile(settings.profile)) from None
     if settings.endpoint_url and session.get_credentials() is None:
         session = boto3.session.Session(region_name=region, **LOCAL_CREDENTIALS)
     return session
+
+
+def no_such_profile(flag_profile: str | None) -> str:
+    """Names where the profile came from: the flag, or AWS_PROFILE when no flag was given."""
+    if flag_profile is not None:
+        return f"--profile {flag_profile}: no such profile"
+    profile = os.environ.get("AWS_PROFILE") or os.environ.get("AWS_DEFAULT_PROFILE")
+    variable = "AWS_PROFILE" if os.environ.get("AWS_PROFILE") else "AWS_DEFAULT_PROFILE"
+    return f"{variable}={profile} (from the environment): no such profile; unset it or fix it"
 
 
 def _config(service: str, settings: ClientSettings) -> Config:

@@ -6,8 +6,8 @@ import argparse
 import re
 import sys
 from typing import TYPE_CHECKING
-from urllib.parse import urlparse
 
+from portfolio.aws_calls import check_endpoint_url
 from portfolio.errors import EXIT_FAILED, EXIT_OK, BadInput
 
 if TYPE_CHECKING:
@@ -77,9 +77,7 @@ def _validate(args: argparse.Namespace) -> None:
             "starting with a letter"
         )
     if args.endpoint_url is not None:
-        endpoint = urlparse(args.endpoint_url)
-        if endpoint.scheme not in ("http", "https") or not endpoint.netloc:
-            raise BadInput(f"--endpoint-url {args.endpoint_url!r}: not an http(s) URL")
+        check_endpoint_url(args.endpoint_url)
     if args.access_log_bucket and not BUCKET_NAME_PATTERN.match(args.access_log_bucket):
         raise BadInput(f"--access-log-bucket {args.access_log_bucket!r}: not a bucket name")
 
@@ -88,10 +86,12 @@ def _session(profile: str | None) -> boto3.Session:
     import boto3
     from botocore.exceptions import ProfileNotFound
 
+    from portfolio.aws_calls import no_such_profile
+
     try:
         return boto3.Session(profile_name=profile)
     except ProfileNotFound as error:
-        raise BadInput(f"--profile {profile!r}: no such profile") from error
+        raise BadInput(no_such_profile(profile)) from error
 
 
 def _bootstrap(args: argparse.Namespace) -> int:

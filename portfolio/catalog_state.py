@@ -1,14 +1,16 @@
 """Reads what a region's Service Catalog holds now, as frozen data for the planner.
 
-Products are found by name (SearchProductsAsAdmin), versions by provisioning artifact name,
-the portfolio by display name: the names in the manifest are the identities, so a run that
-failed midway finds what it already created instead of creating it twice.
+Products are found by name (SearchProductsAsAdmin, only products created in this account),
+versions by provisioning artifact name, the portfolio by display name: the names in the
+manifest are the identities, so a run that failed midway finds what it already created instead
+of creating it twice. The manifest's own version of each product is also described, for its
+status and the template it was created from.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -22,6 +24,10 @@ class ObservedVersion:
     name: str
     active: bool
     guidance: str  # DEFAULT | DEPRECATED
+    #: Read only for the manifest's current version (DescribeProvisioningArtifact); None: not
+    #: read. The URL the version's template was loaded from ("" when it has none).
+    template_url: str | None = None
+    status: str | None = None  # AVAILABLE | CREATING | FAILED; None: not read
 
 
 @dataclass(frozen=True)
@@ -80,18 +86,56 @@ class ObservedCatalog:
     products: Mapping[str, ObservedProduct] = field(default_factory=dict)  # by name
     tag_options: Mapping[tuple[str, str], ObservedTagOption] = field(default_factory=dict)
     stored_template_keys: frozenset[str] = frozenset()  # artifact bucket keys that exist
+    #: GetAWSOrganizationsAccessStatus (ENABLED | UNDER_CHANGE | DISABLED), read only when the
+    #: manifest shares with an organization or OU; None: not read.
+    organizations_access: str | None = None
 
 
-def read_catalog(sc: Any, display_name: str, product_names: Iterable[str]) -> ObservedCatalog:
-    """The portfolio named ``display_name``, the named products and every TagOption."""
+class OrganizationsAccessUnknown(Exception):
+    """GetAWSOrganizationsAccessStatus was refused: the caller cannot share with organization
+    nodes (not the management account or a delegated administrator)."""
+
+
+def read_catalog(
+    sc: Any,
+    display_name: str,
+    product_versions: Mapping[str, str],
+    *,
+    organization_shares: bool = False,
+) -> ObservedCatalog:
+    """The portfolio named ``display_name``, the products named in ``product_versions``
+    (product name -> the manifest's version), every TagOption and, with
+    ``organization_shares``, whether sharing with organization nodes is enabled."""
     summary = find_portfolio(sc, display_name)
     portfolio = read_portfolio(sc, summary) if summary else None
     associated = associated_product_ids(sc, portfolio.id) if portfolio else frozenset()
     return ObservedCatalog(
         portfolio=portfolio,
-        products=read_products(sc, set(product_names), associated),
+        products=read_products(sc, product_versions, associated),
         tag_options=read_tag_options(sc),
+        organizations_access=organizations_access(sc) if organization_shares else None,
     )
+
+
+#: What GetAWSOrganizationsAccessStatus answers a caller that is neither the management account
+#: nor a delegated administrator (or an account outside an organization).
+_NOT_AN_ORGANIZATION_ADMIN = frozenset(
+    {"OperationNotSupportedException", "ResourceNotFoundException"}
+)
+
+
+def organizations_access(sc: Any) -> str:
+    """ENABLED, UNDER_CHANGE or DISABLED; OrganizationsAccessUnknown when the caller may not ask
+    (only the management account or a delegated administrator may, and share with nodes)."""
+    try:
+        return str(sc.get_aws_organizations_access_status().get("AccessStatus", "DISABLED"))
+    except ClientError as error:
+        details = error.response.get("Error", {})
+        if details.get("Code") not in _NOT_AN_ORGANIZATION_ADMIN:
+            raise  # throttling, 5xx, access denied...: the region fails with AWS's words
+        raise OrganizationsAccessUnknown(
+            f"{details.get('Code')}: {details.get('Message', '')}".rstrip(": ")
+        ) from error
 
 
 def pages(
@@ -184,18 +228,40 @@ def associated_product_ids(sc: Any, portfolio_id: str) -> frozenset[str]:
 
 
 def read_products(
-    sc: Any, names: set[str], associated: frozenset[str]
+    sc: Any, product_versions: Mapping[str, str], associated: frozenset[str]
 ) -> dict[str, ObservedProduct]:
-    """The products called one of ``names`` (the first of each name when duplicated)."""
+    """The products named in ``product_versions`` that this account created.
+
+    One search per product (its name as full-text filter, then the exact name): the reads
+    grow with the manifest, not with the account's catalog, and a same-named product of an
+    imported portfolio (ProductSource other than ACCOUNT) is never taken for ours.
+    """
     found: dict[str, ObservedProduct] = {}
-    for detail in pages(sc.search_products_as_admin, "ProductViewDetails", PageSize=20):
-        summary = detail["ProductViewSummary"]
-        if summary["Name"] in names and summary["Name"] not in found:
-            found[summary["Name"]] = _product(sc, summary, summary["ProductId"] in associated)
+    for name, version in product_versions.items():
+        summary = find_product(sc, name)
+        if summary is not None:
+            found[name] = _product(sc, summary, summary["ProductId"] in associated, version)
     return found
 
 
-def _product(sc: Any, summary: Mapping[str, Any], associated: bool) -> ObservedProduct:
+def find_product(sc: Any, name: str) -> Mapping[str, Any] | None:
+    """The first product of this account named exactly ``name``."""
+    listed = pages(
+        sc.search_products_as_admin,
+        "ProductViewDetails",
+        ProductSource="ACCOUNT",
+        Filters={"FullTextSearch": [name]},
+        PageSize=20,
+    )
+    for detail in listed:
+        if detail["ProductViewSummary"]["Name"] == name:
+            return detail["ProductViewSummary"]
+    return None
+
+
+def _product(
+    sc: Any, summary: Mapping[str, Any], associated: bool, current_version: str
+) -> ObservedProduct:
     product_id = summary["ProductId"]
     return ObservedProduct(
         id=product_id,
@@ -206,21 +272,37 @@ def _product(sc: Any, summary: Mapping[str, Any], associated: bool) -> ObservedP
         support_email=summary.get("SupportEmail", ""),
         support_url=summary.get("SupportUrl", ""),
         support_description=summary.get("SupportDescription", ""),
-        versions=read_versions(sc, product_id),
+        versions=read_versions(sc, product_id, current_version),
         associated=associated,
     )
 
 
-def read_versions(sc: Any, product_id: str) -> tuple[ObservedVersion, ...]:
+def read_versions(sc: Any, product_id: str, current: str) -> tuple[ObservedVersion, ...]:
+    """Every version of the product; the one named ``current`` also with its status and
+    template URL (one DescribeProvisioningArtifact: only that version is published again)."""
     listed = sc.list_provisioning_artifacts(ProductId=product_id)
-    return tuple(
-        ObservedVersion(
+    versions = []
+    for artifact in listed.get("ProvisioningArtifactDetails", []):
+        version = ObservedVersion(
             id=artifact["Id"],
             name=artifact.get("Name", ""),
             active=artifact.get("Active", True),
             guidance=artifact.get("Guidance", "DEFAULT"),
         )
-        for artifact in listed.get("ProvisioningArtifactDetails", [])
+        if version.name == current:
+            version = _described(sc, product_id, version)
+        versions.append(version)
+    return tuple(versions)
+
+
+def _described(sc: Any, product_id: str, version: ObservedVersion) -> ObservedVersion:
+    described = sc.describe_provisioning_artifact(
+        ProductId=product_id, ProvisioningArtifactId=version.id
+    )
+    return replace(
+        version,
+        template_url=described.get("Info", {}).get("TemplateUrl", ""),
+        status=described.get("Status", ""),
     )
 
 

@@ -85,7 +85,8 @@ _DEMO: dict[str, Any] = {
 
 
 def demo_manifest_data(products: int = 3, regions: tuple[str, ...] = ("us-east-1",)) -> dict:
-    """The demo manifest as data; product 1 also carries TEMPLATE and NOTIFICATION constraints."""
+    """The demo manifest as data; product 1 also carries TEMPLATE and NOTIFICATION constraints
+    (each region's own topic, through {region})."""
     data = copy.deepcopy(_DEMO)
     data["regions"] = list(regions)
     data["products"] = [demo_product(index) for index in range(1, products + 1)]
@@ -102,7 +103,7 @@ def demo_manifest_data(products: int = 3, regions: tuple[str, ...] = ("us-east-1
         }
     }
     data["products"][0]["constraints"]["notification"] = {
-        "topic_arns": ["arn:aws:sns:us-east-1:123456789012:catalog-events"]
+        "topic_arns": ["arn:aws:sns:{region}:123456789012:catalog-events"]
     }
     return data
 

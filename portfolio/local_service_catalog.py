@@ -20,7 +20,16 @@ Behaviour worth knowing when testing against it:
 - ``LoadTemplateFromURL`` pointing at S3 (virtual-hosted or path style, any region) must name an
   object in moto's S3, and the object must parse as a CloudFormation template unless
   ``DisableTemplateValidation``; other URLs are accepted unchecked.
-- Organization nodes are checked for format only (no ``EnableAWSOrganizationsAccess`` needed).
+- Organization nodes are checked for format only. Sharing with one needs AWS Organizations
+  access (``GetAWSOrganizationsAccessStatus``), which starts as ``ORGANIZATIONS_ACCESS`` (ENABLED,
+  unlike a new AWS account, so shares work without a setup call) and follows
+  ``EnableAWSOrganizationsAccess`` / ``DisableAWSOrganizationsAccess``; while it is not ENABLED,
+  creating or updating a share with an organization node fails (OperationNotSupportedException).
+  Every account counts as the management account.
+- Products of another account reach this one only through a share it accepted
+  (``AcceptPortfolioShare``); ``SearchProductsAsAdmin`` lists them too unless
+  ``ProductSource=ACCOUNT`` (products created in this account only).
+- A provisioning artifact whose ``failed`` attribute a test sets reports status FAILED.
 """
 
 from __future__ import annotations
@@ -44,6 +53,9 @@ from moto.core.exceptions import ServiceException
 
 PENDING_DESCRIBES = 1
 """How many status polls see an artifact CREATING / a share IN_PROGRESS before it completes."""
+
+ORGANIZATIONS_ACCESS = "ENABLED"
+"""GetAWSOrganizationsAccessStatus of a new backend (ENABLED | UNDER_CHANGE | DISABLED)."""
 
 MAX_ARTIFACTS_PER_PRODUCT = 100
 MAX_PRODUCTS_PER_PORTFOLIO = 150
@@ -672,6 +684,7 @@ class ProvisioningArtifact:
     active: bool = True
     guidance: str = "DEFAULT"
     pending_describes: int = field(default_factory=lambda: PENDING_DESCRIBES)
+    failed: bool = False  # set by tests: the artifact's creation failed
 
     def detail(self) -> dict[str, Any]:
         return _without_none(
@@ -704,10 +717,13 @@ class ProvisioningArtifact:
 
     @property
     def status(self) -> str:
-        return "CREATING" if self.pending_describes > 0 else "AVAILABLE"
+        if self.pending_describes > 0:
+            return "CREATING"
+        return "FAILED" if self.failed else "AVAILABLE"
 
     def observe(self) -> str:
-        """The status this poll reports; each poll brings the artifact closer to AVAILABLE."""
+        """The status this poll reports; each poll brings the artifact closer to AVAILABLE (or
+        FAILED)."""
         status = self.status
         if self.pending_describes > 0:
             self.pending_describes -= 1
@@ -843,6 +859,8 @@ class LocalServiceCatalogBackend(BaseBackend):
         self.tag_option_links: dict[str, list[str]] = {}
         self.share_operations: dict[str, ShareOperation] = {}
         self.idempotent_results: dict[tuple[str, str], str] = {}
+        self.organizations_access = ORGANIZATIONS_ACCESS
+        self.imported_portfolio_ids: list[str] = []  # of other accounts, shares accepted here
 
     # ------------------------------------------------------------------------ shared lookups
 
@@ -1115,8 +1133,11 @@ class LocalServiceCatalogBackend(BaseBackend):
         sort_order: str | None = None,
         page_token: str | None = None,
         page_size: int | None = None,
+        product_source: str | None = None,
     ) -> dict[str, Any]:
         products = list(self.products.values())
+        if portfolio_id is None and product_source != "ACCOUNT":
+            products += [p for p in self._imported_products() if p.id not in self.products]
         if portfolio_id is not None:
             in_portfolio = self._portfolio(portfolio_id).product_ids
             products = [product for product in products if product.id in in_portfolio]
@@ -1132,6 +1153,18 @@ class LocalServiceCatalogBackend(BaseBackend):
             products.reverse()
         page = _page([product.view_detail() for product in products], page_size, page_token)
         return _page_response("ProductViewDetails", "NextPageToken", page)
+
+    def _imported_products(self) -> list[Product]:
+        """Products of the portfolios other accounts shared with this one (shares accepted)."""
+        products: dict[str, Product] = {}
+        for portfolio_id in self.imported_portfolio_ids:
+            found = _portfolio_elsewhere(portfolio_id, self.region_name, self.account_id)
+            if found is None:
+                continue
+            owner, portfolio = found
+            for product_id in portfolio.product_ids:
+                products.setdefault(product_id, owner.products[product_id])
+        return list(products.values())
 
     def associate_product_with_portfolio(
         self, product_id: str, portfolio_id: str
@@ -1642,6 +1675,7 @@ class LocalServiceCatalogBackend(BaseBackend):
     ) -> dict[str, Any]:
         portfolio = self._portfolio(portfolio_id)
         share_type, principal_id = self._share_key(account_id, organization_node)
+        self._check_organizations_access(organization_node)
         if share_principals and share_type not in ("ORGANIZATION", "ORGANIZATIONAL_UNIT"):
             raise InvalidParameters(
                 "SharePrincipals is only supported for shares with an ORGANIZATION or "
@@ -1696,6 +1730,7 @@ class LocalServiceCatalogBackend(BaseBackend):
     ) -> dict[str, Any]:
         portfolio = self._portfolio(portfolio_id)
         key = self._share_key(account_id, organization_node)
+        self._check_organizations_access(organization_node)
         share = portfolio.shares.get(key)
         if share is None:
             raise ResourceNotFound(f"Portfolio {portfolio_id} is not shared with {key[1]}.")
@@ -1732,6 +1767,57 @@ class LocalServiceCatalogBackend(BaseBackend):
             return {}
         return {"PortfolioShareToken": self._start_share_operation(portfolio_id, share)}
 
+    def accept_portfolio_share(
+        self, portfolio_id: str, portfolio_share_type: str | None = None
+    ) -> dict[str, Any]:
+        """Import a portfolio another account shared with this one (IMPORTED: an account
+        share, accepted here; AWS_ORGANIZATIONS: a share with an organization node above it)."""
+        kind = portfolio_share_type or "IMPORTED"
+        found = _portfolio_elsewhere(portfolio_id, self.region_name, self.account_id)
+        share = found[1].shares.get(("ACCOUNT", self.account_id)) if found else None
+        if found is not None and kind == "AWS_ORGANIZATIONS":
+            share = next(
+                (s for s in found[1].shares.values() if self._reached_by(s)),
+                None,
+            )
+        if found is None or share is None or kind == "AWS_SERVICECATALOG":
+            raise ResourceNotFound(
+                f"Portfolio {portfolio_id} is not shared with account {self.account_id} ({kind})."
+            )
+        share.accepted = True
+        if portfolio_id not in self.imported_portfolio_ids:
+            self.imported_portfolio_ids.append(portfolio_id)
+        return {}
+
+    def _reached_by(self, share: PortfolioShare) -> bool:
+        """Whether an organization-node share reaches this account."""
+        if share.type == "ORGANIZATION_MEMBER_ACCOUNT":
+            return share.principal_id == self.account_id
+        if share.type in ("ORGANIZATION", "ORGANIZATIONAL_UNIT"):
+            return self.account_id in _accounts_under(share.principal_id)
+        return False
+
+    # ----------------------------------------------------------------- organizations access
+
+    def _check_organizations_access(self, organization_node: dict[str, str] | None) -> None:
+        if organization_node is not None and self.organizations_access != "ENABLED":
+            raise OperationNotSupported(
+                "Sharing with an organization node needs AWS Organizations access, which is "
+                f"{self.organizations_access}: call EnableAWSOrganizationsAccess from the "
+                "management account."
+            )
+
+    def get_aws_organizations_access_status(self) -> dict[str, Any]:
+        return {"AccessStatus": self.organizations_access}
+
+    def enable_aws_organizations_access(self) -> dict[str, Any]:
+        self.organizations_access = "ENABLED"
+        return {}
+
+    def disable_aws_organizations_access(self) -> dict[str, Any]:
+        self.organizations_access = "DISABLED"
+        return {}
+
     def list_portfolio_access(
         self,
         portfolio_id: str,
@@ -1755,6 +1841,19 @@ class LocalServiceCatalogBackend(BaseBackend):
             account_ids = [account for account in under_parent if account in inheriting]
         page = _page(account_ids, page_size, page_token)
         return _page_response("AccountIds", "NextPageToken", page)
+
+
+def _portfolio_elsewhere(
+    portfolio_id: str, region: str, not_account: str
+) -> tuple[LocalServiceCatalogBackend, Portfolio] | None:
+    """(owner backend, portfolio) of a portfolio another account holds in ``region``."""
+    for account_id in list(local_service_catalog_backends.keys()):
+        if account_id == not_account:
+            continue
+        backend = dict.get(local_service_catalog_backends[account_id], region)
+        if backend is not None and portfolio_id in backend.portfolios:
+            return backend, backend.portfolios[portfolio_id]
+    return None
 
 
 def _matches_filters(product: Product, filters: dict[str, list[str]]) -> bool:
@@ -1817,5 +1916,9 @@ OPERATIONS = (
     "UpdatePortfolioShare",
     "DeletePortfolioShare",
     "ListPortfolioAccess",
+    "AcceptPortfolioShare",
+    "GetAWSOrganizationsAccessStatus",
+    "EnableAWSOrganizationsAccess",
+    "DisableAWSOrganizationsAccess",
 )
 """The operations this backend implements (AWS names); each is a method named in snake_case."""

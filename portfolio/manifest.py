@@ -31,8 +31,14 @@ REGION_PLACEHOLDER = "{region}"
 LOCAL_ROLE_NAME = r"(?:[\w+=,.@-]|\{region\}){1,64}"
 ROLE_ARN = rf"arn:{_PARTITION}:iam::{ACCOUNT_ID}:role/{_IAM_PATH}{_IAM_NAME}"
 PRINCIPAL_ARN = rf"arn:{_PARTITION}:iam::(?:{ACCOUNT_ID})?:(?:role|user|group)/[\w+=,.@*?/-]+"
-SNS_TOPIC_ARN = rf"arn:{_PARTITION}:sns:[a-z0-9-]+:{ACCOUNT_ID}:[\w-]{{1,256}}(?:\.fifo)?"
-TAG_TEXT = r"[\w\s.:/=+\-@]+"
+SNS_TOPIC_ARN = (
+    rf"arn:{_PARTITION}:sns:(?:[a-z0-9-]+|\{{region\}}):{ACCOUNT_ID}:[\w-]{{1,256}}(?:\.fifo)?"
+)
+#: Where a topic ARN names its region: arn:PARTITION:sns:REGION:ACCOUNT:NAME.
+SNS_TOPIC_REGION_FIELD = 3
+#: Service Catalog allows letters, digits, space separators (\p{Z}) and _ . : / = + - @; a
+#: tab or line break is not a space separator, so only the plain space is accepted here.
+TAG_TEXT = r"[\w .:/=+\-@]+"
 TAG_TEXT_MEANS = "letters, digits, spaces and _ . : / = + - @"
 EMAIL = r"[^@\s]+@[^@\s]+\.[^@\s]+"
 URL = r"https?://\S+"
@@ -44,6 +50,7 @@ class FieldRule:
 
     doc: str
     pattern: str | None = None  # full match, for a string or each string item of a list
+    # (an optional string field that may stay empty says so in its pattern: "(?:...)?")
     means: str = ""  # what the pattern accepts, in words ("a 12-digit account ID")
     min_length: int | None = None
     max_length: int | None = None
@@ -62,9 +69,13 @@ def rule(doc: str, **checks: Any) -> dict[str, FieldRule]:
 @dataclass(frozen=True)
 class PortfolioInfo:
     display_name: str = field(
-        metadata=rule("Portfolio name in the console; identifies the portfolio.", max_length=100)
+        metadata=rule(
+            "Portfolio name in the console; identifies the portfolio.", min_length=1, max_length=100
+        )
     )
-    provider_name: str = field(metadata=rule("Who provides the portfolio.", max_length=50))
+    provider_name: str = field(
+        metadata=rule("Who provides the portfolio.", min_length=1, max_length=50)
+    )
     description: str = field(default="", metadata=rule("Portfolio description.", max_length=2000))
 
 
@@ -131,13 +142,19 @@ class TemplateConstraint:
 class NotificationConstraint:
     topic_arns: tuple[str, ...] = field(
         metadata=rule(
-            "SNS topics told about stack events.",
+            "SNS topics told about stack events; `{region}` in place of the ARN's region stands "
+            "for the region being published (a topic only hears about stacks in its own region, "
+            "so an ARN without it allows a single region in `regions`).",
             pattern=SNS_TOPIC_ARN,
-            means="an SNS topic ARN",
+            means="an SNS topic ARN, optionally with {region}",
             min_items=1,
             unique=True,
         )
     )
+
+    def topic_arns_in(self, region: str) -> list[str]:
+        """The topic ARNs as they are in ``region``."""
+        return [arn.replace(REGION_PLACEHOLDER, region) for arn in self.topic_arns]
 
 
 @dataclass(frozen=True)
@@ -199,12 +216,16 @@ class Constraints:
 @dataclass(frozen=True)
 class Product:
     name: str = field(
-        metadata=rule("Product name; identifies the product (unique).", max_length=8191)
+        metadata=rule(
+            "Product name; identifies the product (unique).", min_length=1, max_length=8191
+        )
     )
-    description: str = field(metadata=rule("Product description.", max_length=8191))
-    owner: str = field(metadata=rule("Product owner.", max_length=8191))
+    description: str = field(metadata=rule("Product description.", min_length=1, max_length=8191))
+    owner: str = field(metadata=rule("Product owner.", min_length=1, max_length=8191))
     template: str = field(
-        metadata=rule("Template file, relative to the manifest's directory.", max_length=4096)
+        metadata=rule(
+            "Template file, relative to the manifest's directory.", min_length=1, max_length=4096
+        )
     )
     version: str = field(
         metadata=rule(
@@ -218,11 +239,14 @@ class Product:
     )
     distributor: str = field(default="", metadata=rule("Distributor.", max_length=8191))
     support_email: str = field(
-        default="", metadata=rule("Support email.", pattern=EMAIL, means="an email address")
+        default="",
+        metadata=rule("Support email.", pattern=f"(?:{EMAIL})?", means="an email address"),
     )
     support_url: str = field(
         default="",
-        metadata=rule("Support URL.", pattern=URL, means="an http(s) URL", max_length=2083),
+        metadata=rule(
+            "Support URL.", pattern=f"(?:{URL})?", means="an http(s) URL", max_length=2083
+        ),
     )
     support_description: str = field(
         default="", metadata=rule("How to get support.", max_length=8191)

@@ -87,6 +87,10 @@ def _default_text(value: Any) -> str:
 
 def _accepts(rule: FieldRule) -> str:
     parts = [rule.means] if rule.means else []
+    if rule.min_length == 1:
+        parts.append("not empty")
+    elif rule.min_length is not None:
+        parts.append(f"at least {rule.min_length} characters")
     if rule.max_length is not None:
         parts.append(f"at most {rule.max_length} characters")
     if rule.minimum is not None and rule.maximum is not None:

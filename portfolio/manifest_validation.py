@@ -21,6 +21,8 @@ from portfolio.errors import BadInput
 from portfolio.manifest import (
     ACCOUNT_ID,
     MAX_VERSIONS_PER_PRODUCT,
+    REGION_PLACEHOLDER,
+    SNS_TOPIC_REGION_FIELD,
     FieldRule,
     LoadedManifest,
     Manifest,
@@ -70,12 +72,37 @@ def _read_yaml(path: Path) -> Any:
     except (OSError, UnicodeDecodeError) as error:
         raise BadInput(f"--manifest {path}: cannot read it ({error})") from None
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=UniqueKeyLoader)  # a SafeLoader: no arbitrary objects
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""
         problem = getattr(error, "problem", None) or "invalid YAML"
         raise BadInput(f"--manifest {path}:{where}: invalid YAML ({problem})") from None
+
+
+class UniqueKeyLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, except that a key repeated in one mapping is an error (PyYAML
+    silently keeps the last value, so a pasted second ``owner:`` would win unnoticed).
+    Keys brought in by a ``<<`` merge may still be overridden, as YAML intends."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        first_lines: dict[Any, int] = {}
+        for key_node, _value in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=True)
+            line = key_node.start_mark.line + 1
+            if isinstance(key, list | dict):
+                continue  # unhashable: PyYAML reports it itself
+            if key in first_lines:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"duplicate key {key!r} (first on line {first_lines[key]})",
+                    key_node.start_mark,
+                )
+            first_lines[key] = line
+        return super().construct_mapping(node, deep=deep)
 
 
 # --- structure: driven by the dataclass fields -------------------------------------------------
@@ -209,11 +236,18 @@ def _satisfies(value: Any, path: str, problems: Problems, check: FieldRule) -> b
 
 
 def _string_satisfies(value: str, path: str, problems: Problems, check: FieldRule) -> bool:
+    if check.min_length is not None and len(value) < check.min_length:
+        problems.add(
+            path,
+            "must not be empty"
+            if check.min_length == 1
+            else f"must be at least {check.min_length} characters, got {len(value)}",
+        )
+        return False
     if check.max_length is not None and len(value) > check.max_length:
         problems.add(path, f"must be at most {check.max_length} characters, got {len(value)}")
         return False
-    optional_empty = value == "" and check.pattern is not None
-    if check.pattern is not None and not optional_empty and not re.fullmatch(check.pattern, value):
+    if check.pattern is not None and not re.fullmatch(check.pattern, value):
         problems.add(path, f"{value!r} is not {check.means or 'in the expected form'}")
         return False
     return True
@@ -259,7 +293,7 @@ def check_manifest(loaded: LoadedManifest, problems: Problems) -> None:
         path = f"products[{index}]"
         _check_duplicate_name(manifest.products, index, problems)
         _check_template_file(loaded, product, f"{path}.template", problems)
-        _check_constraints(product, f"{path}.constraints", problems)
+        _check_constraints(product, f"{path}.constraints", manifest.regions, problems)
     _check_shares(manifest, problems)
 
 
@@ -290,7 +324,9 @@ def _check_template_file(
         problems.add(path, f"{product.template}: no such file (next to {loaded.path.name})")
 
 
-def _check_constraints(product: Product, path: str, problems: Problems) -> None:
+def _check_constraints(
+    product: Product, path: str, regions: Sequence[str], problems: Problems
+) -> None:
     constraints = product.constraints
     if constraints.launch is not None and constraints.stackset is not None:
         problems.add(path, "LAUNCH and STACKSET cannot both be set")
@@ -299,6 +335,26 @@ def _check_constraints(product: Product, path: str, problems: Problems) -> None:
         problems.add(f"{path}.launch", "set exactly one of role_arn and local_role_name")
     if constraints.template is not None:
         _check_template_rules(constraints.template.rules, f"{path}.template.rules", problems)
+    if constraints.notification is not None:
+        for index, arn in enumerate(constraints.notification.topic_arns):
+            problem = topic_region_problem(arn, regions)
+            if problem:
+                problems.add(f"{path}.notification.topic_arns[{index}]", problem)
+
+
+def topic_region_problem(arn: str, regions: Sequence[str]) -> str:
+    """Why ``arn`` cannot notify about stacks in ``regions`` ("" when it can): a topic hears
+    only about stacks in its own region, so a literal region allows only that one region."""
+    if REGION_PLACEHOLDER in arn:
+        return ""
+    topic_region = arn.split(":")[SNS_TOPIC_REGION_FIELD]
+    if list(regions) == [topic_region]:
+        return ""
+    return (
+        f"{arn} is a topic in {topic_region}, so it can only serve regions: [{topic_region}] "
+        f"(publishing to {', '.join(regions)}); write {REGION_PLACEHOLDER} in place of the region "
+        "to use each region's own topic"
+    )
 
 
 _RULE_KEYS = {"RuleCondition", "Assertions"}
@@ -319,18 +375,35 @@ def _check_template_rules(rules: Mapping[str, Any], path: str, problems: Problem
 
 
 def _check_rule_body(body: Mapping[str, Any], path: str, problems: Problems) -> None:
-    for key in set(body) - _RULE_KEYS:
+    for key in sorted(set(body) - _RULE_KEYS):
         problems.add(path, f"unknown key {key!r} (expected RuleCondition, Assertions)")
+    if "RuleCondition" in body and not isinstance(body["RuleCondition"], Mapping):
+        problems.add(
+            f"{path}.RuleCondition",
+            f"must be a mapping (a condition function such as Fn::Equals), got "
+            f"{_kind(body['RuleCondition'])}",
+        )
     assertions = body.get("Assertions")
     if not isinstance(assertions, list) or not assertions:
         problems.add(f"{path}.Assertions", "must be a non-empty list of {Assert, ...}")
         return
     for index, assertion in enumerate(assertions):
-        item = f"{path}.Assertions[{index}]"
-        if not isinstance(assertion, Mapping) or "Assert" not in assertion:
-            problems.add(item, "must be a mapping with an Assert key")
-        elif set(assertion) - _ASSERTION_KEYS:
-            problems.add(item, "allows only Assert and AssertDescription")
+        _check_assertion(assertion, f"{path}.Assertions[{index}]", problems)
+
+
+def _check_assertion(assertion: Any, path: str, problems: Problems) -> None:
+    if not isinstance(assertion, Mapping) or "Assert" not in assertion:
+        problems.add(path, "must be a mapping with an Assert key")
+    elif set(assertion) - _ASSERTION_KEYS:
+        problems.add(path, "allows only Assert and AssertDescription")
+    elif not isinstance(assertion["Assert"], Mapping):
+        problems.add(
+            f"{path}.Assert",
+            f"must be a mapping (a condition function such as Fn::Equals), got "
+            f"{_kind(assertion['Assert'])}",
+        )
+    elif not isinstance(assertion.get("AssertDescription", ""), str):
+        problems.add(f"{path}.AssertDescription", "must be a string")
 
 
 def _check_shares(manifest: Manifest, problems: Problems) -> None:

@@ -5,18 +5,24 @@ items for it; ``plan_region`` puts them in the order AWS needs: templates upload
 versions point at them, products associated before constraints name them, new versions
 created before older ones are deprecated. Associations, constraints and shares live in
 ``portfolio.associations``.
+
+What must stop a region before its first mutating call is found here too:
+``input_problems`` (the manifest asks for something it may not: exit 2) and
+``region_blockers`` (the region's state does not allow publishing: the region fails).
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from portfolio import associations
 from portfolio.catalog_state import ObservedCatalog, ObservedProduct, ObservedVersion
-from portfolio.manifest import Manifest, Product
+from portfolio.manifest import MAX_VERSIONS_PER_PRODUCT, Manifest, Product
+from portfolio.manifest_validation import topic_region_problem
 from portfolio.plan import (
     Action,
     Output,
@@ -41,11 +47,23 @@ class PublishTarget:
     bucket: str  # the artifact bucket templates are uploaded to
     templates: Mapping[str, TemplateFile]  # product name -> its local template
     bucket_region: str | None = None  # known for the bootstrap stack's bucket
+    #: One value per publish run, part of every IdempotencyToken: a retry within the run
+    #: repeats its token, a later run (after someone deleted what this one created) does not.
+    run_nonce: str = ""
 
 
 def template_key(sha256: str) -> str:
     """Content-addressed: a template is uploaded once, whatever product or version uses it."""
     return f"templates/{sha256}.yaml"
+
+
+_TEMPLATE_KEY_IN_URL = re.compile(r"/templates/(?P<sha256>[0-9a-f]{64})\.yaml(?:\?.*)?")
+
+
+def template_sha256_in(url: str) -> str | None:
+    """The sha256 in a template URL this publisher made (``template_key``), else None."""
+    match = _TEMPLATE_KEY_IN_URL.search(url)
+    return match.group("sha256") if match else None
 
 
 def template_url(bucket: str, key: str, region: str | None = None) -> str:
@@ -54,9 +72,10 @@ def template_url(bucket: str, key: str, region: str | None = None) -> str:
     return f"https://{host}/{key}"
 
 
-def idempotency_token(*parts: str) -> str:
-    """Same request content -> same token, so a retried create cannot create twice."""
-    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
+def idempotency_token(run_nonce: str, *parts: str) -> str:
+    """Same run and request content -> same token, so a retried create cannot create twice;
+    the run's nonce keeps a later run from getting an earlier run's (maybe deleted) resource."""
+    return hashlib.sha256("\0".join((run_nonce, *parts)).encode("utf-8")).hexdigest()
 
 
 def keys_to_check(manifest: Manifest, target: PublishTarget, observed: ObservedCatalog) -> set[str]:
@@ -72,13 +91,15 @@ def plan_region(manifest: Manifest, target: PublishTarget, observed: ObservedCat
     portfolio = associations.portfolio_id(manifest, observed)
     items: list[Item] = [
         *plan_uploads(manifest, target, observed),
-        *plan_portfolio(manifest, observed),
+        *plan_portfolio(manifest, target, observed),
         *associations.plan_tag_options(manifest, observed, portfolio),
         *associations.plan_principals(manifest, observed, portfolio),
         *plan_products(manifest, target, observed),
         *plan_new_versions(manifest, target, observed),
         *associations.plan_product_associations(manifest, observed, portfolio),
-        *associations.plan_constraints(manifest, observed, portfolio, target.region),
+        *associations.plan_constraints(
+            manifest, observed, portfolio, target.region, target.run_nonce
+        ),
         *plan_version_lifecycle(manifest, observed),
         *associations.plan_shares(manifest, observed, portfolio),
     ]
@@ -133,7 +154,9 @@ def _upload_step(product: Product, bucket: str, key: str, template: TemplateFile
 # --- portfolio ----------------------------------------------------------------------------------
 
 
-def plan_portfolio(manifest: Manifest, observed: ObservedCatalog) -> Iterator[Item]:
+def plan_portfolio(
+    manifest: Manifest, target: PublishTarget, observed: ObservedCatalog
+) -> Iterator[Item]:
     info = manifest.portfolio
     current = observed.portfolio
     if current is None:
@@ -147,7 +170,9 @@ def plan_portfolio(manifest: Manifest, observed: ObservedCatalog) -> Iterator[It
                 DisplayName=info.display_name,
                 ProviderName=info.provider_name,
                 Description=info.description,
-                IdempotencyToken=idempotency_token("portfolio", info.display_name),
+                IdempotencyToken=idempotency_token(
+                    target.run_nonce, "portfolio", info.display_name
+                ),
             ),
             outputs=(Output(Ref("portfolio", info.display_name), ("PortfolioDetail", "Id")),),
         )
@@ -238,7 +263,11 @@ def _create_product_step(manifest: Manifest, product: Product, target: PublishTa
             ProductType=ARTIFACT_TYPE,
             ProvisioningArtifactParameters=_artifact_parameters(product, target),
             IdempotencyToken=idempotency_token(
-                "product", manifest.portfolio.display_name, product.name, template.sha256
+                target.run_nonce,
+                "product",
+                manifest.portfolio.display_name,
+                product.name,
+                template.sha256,
             ),
         ),
         outputs=(
@@ -291,7 +320,11 @@ def plan_new_versions(
                 "ProductId": current.id,
                 "Parameters": _artifact_parameters(product, target),
                 "IdempotencyToken": idempotency_token(
-                    "version", current.id, product.version, target.templates[product.name].sha256
+                    target.run_nonce,
+                    "version",
+                    current.id,
+                    product.version,
+                    target.templates[product.name].sha256,
                 ),
             },
             wait="artifact",
@@ -361,6 +394,88 @@ def _lifecycle_item(
         },
         detail="keep active" if keep_active else ("inactive" if not active else ""),
     )
+
+
+# --- what stops a region before its first mutating call ---------------------------------------
+
+
+def input_problems(
+    manifest: Manifest, target: PublishTarget, observed: ObservedCatalog
+) -> list[str]:
+    """What the manifest asks of this region that it may not (exit 2), one line each: a
+    published version whose template differs from the local one, more versions than Service
+    Catalog keeps, a notification topic of another region."""
+    problems: list[str] = []
+    for index, product in enumerate(manifest.products):
+        current = observed.products.get(product.name)
+        path = f"products[{index}]"
+        if current is not None:
+            problems.extend(_published_template_problems(product, target, current, path))
+            problems.extend(_version_limit_problems(product, target, current, path))
+        notification = product.constraints.notification
+        for arn_index, arn in enumerate(notification.topic_arns if notification else ()):
+            problem = topic_region_problem(arn, [target.region])
+            if problem:
+                problems.append(
+                    f"{path}.constraints.notification.topic_arns[{arn_index}]: {problem}"
+                )
+    return problems
+
+
+def _published_template_problems(
+    product: Product, target: PublishTarget, current: ObservedProduct, path: str
+) -> Iterator[str]:
+    """A published version is immutable: its template must be the local one, byte for byte.
+
+    Only a URL this publisher made carries the template's sha256. Any other URL (a version
+    published by hand or another tool) cannot be compared and is left alone rather than
+    blocking every later publish.
+    """
+    for version in current.versions:
+        if version.name != product.version or version.template_url is None:
+            continue
+        published = template_sha256_in(version.template_url)
+        if published is not None and published != target.templates[product.name].sha256:
+            yield (
+                f"{path}.version: {product.version} is already published with a different "
+                "template; bump the version"
+            )
+
+
+def _version_limit_problems(
+    product: Product, target: PublishTarget, current: ObservedProduct, path: str
+) -> Iterator[str]:
+    if not _version_is_new(product, current):
+        return
+    count = len(current.versions) + 1
+    if count > MAX_VERSIONS_PER_PRODUCT:
+        yield (
+            f"{path}.version: {product.version} would be version {count} of {product.name} in "
+            f"{target.region}; Service Catalog keeps at most {MAX_VERSIONS_PER_PRODUCT} per "
+            "product: delete old versions first"
+        )
+
+
+def region_blockers(manifest: Manifest, observed: ObservedCatalog) -> list[str]:
+    """What in the region's state stops publishing there (the region fails, exit 1): the
+    manifest's version exists but FAILED; organization sharing is not enabled."""
+    blockers = [
+        f"products[{index}].version: {product.version} of {product.name} FAILED (product "
+        f"{current.id}, version {version.id}); delete that version (DeleteProvisioningArtifact) "
+        "and publish again, or bump the version"
+        for index, product in enumerate(manifest.products)
+        if (current := observed.products.get(product.name)) is not None
+        for version in current.versions
+        if version.name == product.version and version.status == "FAILED"
+    ]
+    access = observed.organizations_access
+    if access is not None and access != "ENABLED":
+        blockers.append(
+            f"shares: sharing with an organization or OU needs AWS Organizations access, which "
+            f"is {access}: from the management account run `aws servicecatalog "
+            "enable-aws-organizations-access`, then publish from it or a delegated administrator"
+        )
+    return blockers
 
 
 # --- helpers ------------------------------------------------------------------------------------

@@ -1,13 +1,17 @@
 """Plan, and optionally publish, the manifest in every region at once (one thread per region,
 each with its own boto3 session and clients).
 
-Per region: find the artifact bucket, read what Service Catalog holds, plan against it, run
-the plan. A region that fails does not stop the others; its outcome carries the reason.
+Two phases. Read: per region, find the artifact bucket, read what Service Catalog holds and
+plan against it; a plan that asks for what the manifest may not (a changed template under a
+published version, a request botocore's model refuses...) stops everything with BadInput
+before any region changes anything. Apply: every region runs its plan. A region that fails
+(in either phase) does not stop the others; its outcome carries the reason.
 """
 
 from __future__ import annotations
 
 import functools
+import secrets
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -15,14 +19,32 @@ from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from portfolio.apply import ProgressCallback, StatusPolling, StepResult, apply_plan, planned
+from portfolio.apply import (
+    ProgressCallback,
+    StatusPolling,
+    StepResult,
+    apply_plan,
+    invalid_requests,
+    planned,
+)
 from portfolio.aws_calls import ClientSettings, RegionClients, region_clients
-from portfolio.catalog_state import bootstrap_output, read_catalog, read_stored_keys
+from portfolio.catalog_state import (
+    OrganizationsAccessUnknown,
+    bootstrap_output,
+    read_catalog,
+    read_stored_keys,
+)
 from portfolio.errors import BadInput
 from portfolio.manifest import LoadedManifest
 from portfolio.manifest_validation import check_version_lock, load_manifest
 from portfolio.plan import RegionPlan, TemplateFile
-from portfolio.planner import PublishTarget, keys_to_check, plan_region
+from portfolio.planner import (
+    PublishTarget,
+    input_problems,
+    keys_to_check,
+    plan_region,
+    region_blockers,
+)
 from portfolio.report import RegionOutcome
 from portfolio.version_lock import lock_path_for, read_lock, template_sha256
 
@@ -72,71 +94,119 @@ class PublishOptions:
     clients: ClientSettings = field(default_factory=ClientSettings)
     polling: StatusPolling = field(default_factory=StatusPolling)
     progress: ProgressCallback | None = None
+    run_nonce: str | None = None  # None: a new random one for each publish() call
+
+
+@dataclass(frozen=True)
+class PlannedRegion:
+    """A region after the read phase: its plan, or why it cannot be published, and what in
+    the manifest it would refuse (bad input)."""
+
+    region: str
+    clients: RegionClients
+    plan: RegionPlan | None = None
+    error: str = ""
+    problems: tuple[str, ...] = ()
 
 
 def publish(prepared: PreparedManifest, options: PublishOptions) -> list[RegionOutcome]:
-    """Every region concurrently; outcomes in the order of ``options.regions``."""
-    run = functools.partial(publish_region, prepared, options)
+    """Read and plan every region concurrently; then, unless some plan asks for something the
+    manifest may not (BadInput, nothing changed anywhere), apply every region concurrently.
+    Outcomes in the order of ``options.regions``."""
+    nonce = options.run_nonce or secrets.token_hex(8)
     with ThreadPoolExecutor(max_workers=len(options.regions)) as pool:
-        return list(pool.map(run, options.regions))
+        planned = list(
+            pool.map(functools.partial(plan_region_of, prepared, options, nonce), options.regions)
+        )
+        problems = list(dict.fromkeys(p for region in planned for p in region.problems))
+        if problems:
+            raise BadInput("\n".join(problems))
+        if not options.apply:
+            return [_outcome(region, _planned_steps(region.plan)) for region in planned]
+        return list(pool.map(functools.partial(apply_region, options), planned))
 
 
-def publish_region(
-    prepared: PreparedManifest, options: PublishOptions, region: str
-) -> RegionOutcome:
+def _planned_steps(plan: RegionPlan | None) -> tuple[StepResult, ...]:
+    """``portfolio plan``: the steps as not run (none for a region that failed to plan)."""
+    return planned(plan) if plan is not None else ()
+
+
+def plan_region_of(
+    prepared: PreparedManifest, options: PublishOptions, run_nonce: str, region: str
+) -> PlannedRegion:
+    """The read phase of one region, in its own thread with its own clients: no mutating call."""
     clients = region_clients(options.clients, region)
-    plan: RegionPlan | None = None
     try:
-        plan = plan_for_region(prepared, options, clients)
-        if options.apply:
-            results = apply_plan(plan, clients, options.polling, options.progress)
-        else:
-            results = planned(plan)
+        plan, problems = plan_for_region(prepared, options, clients, run_nonce)
     except (ClientError, BotoCoreError, PublishFailed) as error:
-        return _outcome(region, plan, (), clients, error=" ".join(str(error).split()))
-    return _outcome(region, plan, results, clients)
+        return PlannedRegion(region, clients, error=" ".join(str(error).split()))
+    return PlannedRegion(region, clients, plan=plan, problems=tuple(problems))
+
+
+def apply_region(options: PublishOptions, region: PlannedRegion) -> RegionOutcome:
+    if region.plan is None:
+        return _outcome(region, ())
+    try:
+        results = apply_plan(region.plan, region.clients, options.polling, options.progress)
+    except (ClientError, BotoCoreError) as error:
+        return _outcome(region, (), error=" ".join(str(error).split()))
+    return _outcome(region, results)
 
 
 def _outcome(
-    region: str,
-    plan: RegionPlan | None,
-    results: Sequence[StepResult],
-    clients: RegionClients,
-    error: str = "",
+    region: PlannedRegion, results: Sequence[StepResult], error: str = ""
 ) -> RegionOutcome:
     return RegionOutcome(
-        region=region,
-        plan=plan,
+        region=region.region,
+        plan=region.plan,
         results=tuple(results),
-        api_calls=clients.counter.as_dict(),
-        retries=clients.counter.retries,
-        error=error,
+        api_calls=region.clients.counter.as_dict(),
+        retries=region.clients.counter.retries,
+        error=error or region.error,
     )
 
 
 def plan_for_region(
-    prepared: PreparedManifest, options: PublishOptions, clients: RegionClients
-) -> RegionPlan:
-    """Read the region's state (and which new templates are stored already), then plan."""
+    prepared: PreparedManifest, options: PublishOptions, clients: RegionClients, run_nonce: str
+) -> tuple[RegionPlan, list[str]]:
+    """Read the region's state (and which new templates are stored already), then plan.
+
+    Returns the plan and what it would ask of AWS that the manifest may not (exit 2); raises
+    PublishFailed when the region's state does not allow publishing."""
     manifest = prepared.loaded.manifest
     bucket = artifact_bucket(options, clients)
-    observed = read_catalog(
-        clients.servicecatalog,
-        manifest.portfolio.display_name,
-        [product.name for product in manifest.products],
-    )
+    try:
+        observed = read_catalog(
+            clients.servicecatalog,
+            manifest.portfolio.display_name,
+            {product.name: product.version for product in manifest.products},
+            organization_shares=bool(
+                manifest.shares.organizational_units or manifest.shares.organization
+            ),
+        )
+    except OrganizationsAccessUnknown as error:
+        raise PublishFailed(
+            "shares: sharing with an organization or OU needs the management account or a "
+            f"delegated administrator (GetAWSOrganizationsAccessStatus refused: {error})"
+        ) from error
     target = PublishTarget(
         region=clients.region,
         bucket=bucket or _unknown_bucket(options),
         templates=prepared.templates,
         bucket_region=None if options.artifact_bucket else clients.region,
+        run_nonce=run_nonce,
     )
+    blockers = region_blockers(manifest, observed)
+    if blockers:
+        raise PublishFailed("; ".join(blockers))
+    problems = input_problems(manifest, target, observed)
     if bucket is not None:
         keys = keys_to_check(manifest, target, observed)
         observed = replace(
             observed, stored_template_keys=read_stored_keys(clients.s3, bucket, keys)
         )
-    return plan_region(manifest, target, observed)
+    plan = plan_region(manifest, target, observed)
+    return plan, [*problems, *invalid_requests(plan)]
 
 
 def artifact_bucket(options: PublishOptions, clients: RegionClients) -> str | None:

@@ -53,7 +53,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     lock.add_argument(
         "--force",
         action="store_true",
-        help="also re-record a version whose template changed (only if never published)",
+        help="also re-record a version whose template changed; lock cannot see AWS, so only "
+        "use it for a version never published (publish refuses one published with another "
+        "template)",
     )
     lock.set_defaults(handler=run_lock)
 

@@ -1062,6 +1062,114 @@ def test_list_portfolio_access_below_an_organization_node(aws: Aws) -> None:
     assert from_root["AccountIds"] == [account_id]  # the management account is not below the OU
 
 
+def test_organizations_access_gates_shares_with_organization_nodes(aws: Aws) -> None:
+    sc = aws.sc
+    portfolio_id = new_portfolio(sc)
+    assert sc.get_aws_organizations_access_status()["AccessStatus"] == "ENABLED"
+    sc.create_portfolio_share(PortfolioId=portfolio_id, OrganizationNode=UNIT)
+    sc.disable_aws_organizations_access()
+    assert sc.get_aws_organizations_access_status()["AccessStatus"] == "DISABLED"
+
+    def share(node: dict[str, str]) -> Callable[[], object]:
+        return lambda: sc.create_portfolio_share(PortfolioId=portfolio_id, OrganizationNode=node)
+
+    assert aws_error(share(ORGANIZATION)) == "OperationNotSupportedException"
+    assert aws_error(share({"Type": "ACCOUNT", "Value": "444455556666"})) == (
+        "OperationNotSupportedException"
+    )
+    update = lambda: sc.update_portfolio_share(  # noqa: E731
+        PortfolioId=portfolio_id, OrganizationNode=UNIT, ShareTagOptions=True
+    )
+    assert aws_error(update) == "OperationNotSupportedException"
+    sc.create_portfolio_share(PortfolioId=portfolio_id, AccountId="210987654321")  # unaffected
+    sc.enable_aws_organizations_access()
+    assert sc.get_aws_organizations_access_status()["AccessStatus"] == "ENABLED"
+    share(ORGANIZATION)()
+
+
+def test_organizations_access_default_can_be_set(
+    in_process: Aws, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(local_service_catalog, "ORGANIZATIONS_ACCESS", "DISABLED")
+    sc = in_process.client("servicecatalog", "eu-central-1")
+    assert sc.get_aws_organizations_access_status()["AccessStatus"] == "DISABLED"
+
+
+OTHER_ACCOUNT = "210987654321"
+
+
+def _shared_from_other_account(
+    aws: Aws, monkeypatch: pytest.MonkeyPatch, **share: Any
+) -> tuple[str, str]:
+    """(portfolio, product) that OTHER_ACCOUNT creates and shares with ACCOUNT."""
+    monkeypatch.setenv("MOTO_ACCOUNT_ID", OTHER_ACCOUNT)
+    theirs = aws.sc
+    portfolio_id, product_id = new_portfolio(theirs, "Theirs"), new_product(theirs)
+    theirs.associate_product_with_portfolio(ProductId=product_id, PortfolioId=portfolio_id)
+    theirs.create_portfolio_share(PortfolioId=portfolio_id, **share)
+    monkeypatch.delenv("MOTO_ACCOUNT_ID")
+    return portfolio_id, product_id
+
+
+def test_imported_products_are_listed_unless_product_source_is_account(
+    aws: Aws, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    portfolio_id, imported = _shared_from_other_account(aws, monkeypatch, AccountId=ACCOUNT)
+    sc = aws.sc
+    own = new_product(sc, name="Signed URLs - bucket copy")
+
+    def found(**search: Any) -> list[str]:
+        details = sc.search_products_as_admin(**search)["ProductViewDetails"]
+        return [detail["ProductViewSummary"]["ProductId"] for detail in details]
+
+    assert found() == [own]  # not accepted yet: not imported
+    assert aws_error(lambda: sc.accept_portfolio_share(PortfolioId="port-missing")) == (
+        "ResourceNotFoundException"
+    )
+    sc.accept_portfolio_share(PortfolioId=portfolio_id)
+    assert found() == [own, imported]
+    assert found(ProductSource="ACCOUNT") == [own]
+    by_name = {"FullTextSearch": ["Signed URLs - bucket"]}
+    assert found(Filters=by_name) == [own, imported]
+    assert found(Filters=by_name, ProductSource="ACCOUNT") == [own]
+    assert found(Filters={"FullTextSearch": ["copy"]}, ProductSource="ACCOUNT") == [own]
+
+    monkeypatch.setenv("MOTO_ACCOUNT_ID", OTHER_ACCOUNT)
+    shares = aws.sc.describe_portfolio_shares(PortfolioId=portfolio_id, Type="ACCOUNT")
+    assert shares["PortfolioShareDetails"][0]["Accepted"] is True
+
+
+def test_organization_share_is_accepted_as_aws_organizations(
+    aws: Aws, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    member = {"Type": "ACCOUNT", "Value": ACCOUNT}
+    portfolio_id, imported = _shared_from_other_account(aws, monkeypatch, OrganizationNode=member)
+    sc = aws.sc
+    not_imported = lambda: sc.accept_portfolio_share(PortfolioId=portfolio_id)  # noqa: E731
+    assert aws_error(not_imported) == "ResourceNotFoundException"  # not an account share
+    sc.accept_portfolio_share(PortfolioId=portfolio_id, PortfolioShareType="AWS_ORGANIZATIONS")
+    listed = sc.search_products_as_admin()["ProductViewDetails"]
+    assert [p["ProductViewSummary"]["ProductId"] for p in listed] == [imported]
+    assert sc.search_products_as_admin(ProductSource="ACCOUNT")["ProductViewDetails"] == []
+
+
+def test_failed_provisioning_artifact_reports_failed(in_process: Aws) -> None:
+    sc = in_process.sc
+    product_id = new_product(sc)
+    backend = local_service_catalog.local_service_catalog_backends[ACCOUNT][REGION]
+    (artifact,) = backend.products[product_id].artifacts.values()
+    artifact.failed = True
+    described = sc.describe_provisioning_artifact(
+        ProductId=product_id, ProvisioningArtifactId=artifact.id
+    )
+    assert described["Status"] == "CREATING"  # the first poll, as for any new artifact
+    described = sc.describe_provisioning_artifact(
+        ProductId=product_id, ProvisioningArtifactId=artifact.id
+    )
+    assert described["Status"] == "FAILED"
+    assert described["Info"] == {"TemplateUrl": OTHER_URL}
+
+
 # ----------------------------------------------------------------- limits, pages, regions
 
 

@@ -13,11 +13,12 @@ from typing import Any
 
 import boto3
 import pytest
+import yaml
 
 from portfolio import local_service_catalog
 from portfolio.apply import StatusPolling
 from portfolio.aws_calls import ClientSettings, RetryPolicy, is_read
-from portfolio.demo_manifest import write_demo
+from portfolio.demo_manifest import demo_manifest_data, write_demo
 from portfolio.local_endpoint import local_aws
 from portfolio.publisher import PublishOptions, prepare, publish
 from portfolio.report import RegionOutcome
@@ -205,3 +206,57 @@ def test_version_stuck_creating_fails_after_bounded_polling(
     monkeypatch.setattr(local_service_catalog, "PENDING_DESCRIBES", 1)
     assert run(path).ok
     assert snapshot() == EXPECTED_FIRST_PUBLISH
+
+
+def test_failed_stackset_create_leaves_every_other_constraint_in_place(
+    local: None, tmp_path: Path
+) -> None:
+    """LAUNCH -> STACKSET while NOTIFICATION and TEMPLATE are dropped: when the STACKSET
+    create fails, only the LAUNCH (which had to go first) is gone."""
+    data = demo_manifest_data()
+    path = write_demo(tmp_path, data)
+    assert run(path).ok
+    constraints = data["products"][0]["constraints"]
+    del constraints["launch"], constraints["notification"], constraints["template"]
+    constraints["stackset"] = {
+        "accounts": ["111111111111"],
+        "regions": ["us-east-1"],
+        "admin_role_arn": "arn:aws:iam::123456789012:role/StackSetAdmin",
+        "execution_role_name": "StackSetExecution",
+    }
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    faults = Faults()
+    faults.answers["CreateConstraint"] = [(400, "InjectedFailure")]
+    outcome = run(path, faults)
+    assert not outcome.ok
+    assert "create constraint STACKSET on Demo product 1" in outcome.failure
+    left = [c for c in snapshot()["constraints"] if c[1] == "Demo product 1"]
+    assert left == [
+        ("NOTIFICATION", "Demo product 1"),
+        ("RESOURCE_UPDATE", "Demo product 1"),
+        ("TEMPLATE", "Demo product 1"),
+    ]
+    assert run(path).ok
+    assert [c for c in snapshot()["constraints"] if c[1] == "Demo product 1"] == [
+        ("RESOURCE_UPDATE", "Demo product 1"),
+        ("STACKSET", "Demo product 1"),
+    ]
+    assert run(path).api_calls["mutating"] == 0
+
+
+def test_caller_that_may_not_share_with_organizations_fails_before_any_change(
+    local: None, tmp_path: Path
+) -> None:
+    """GetAWSOrganizationsAccessStatus answers only the management account or a delegated
+    administrator; anyone else cannot create the manifest's OU share."""
+    faults = Faults()
+    faults.answers["GetAWSOrganizationsAccessStatus"] = [(400, "OperationNotSupportedException")]
+    outcome = run(write_demo(tmp_path), faults)
+    assert not outcome.ok
+    assert outcome.failure == (
+        "shares: sharing with an organization or OU needs the management account or a "
+        "delegated administrator (GetAWSOrganizationsAccessStatus refused: "
+        "OperationNotSupportedException: injected)"
+    )
+    assert faults.mutating_seen == 0
+    assert snapshot()["portfolios"] == []

@@ -6,6 +6,7 @@ A first publish creates everything; publishing the same manifest again makes no 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 import urllib.request
@@ -18,13 +19,17 @@ import pytest
 import yaml
 
 from portfolio.apply import StatusPolling
+from portfolio.aws_calls import ClientSettings, is_read
 from portfolio.cli import main
 from portfolio.demo_manifest import demo_manifest_data, demo_template, record_lock, write_demo
+from portfolio.errors import BadInput
 from portfolio.local_endpoint import LocalAwsServer, local_aws
+from portfolio.local_service_catalog import local_service_catalog_backends
 from portfolio.publisher import PublishOptions, prepare, publish
 from portfolio.report import RegionOutcome
 
 BUCKET = "signed-urls-artifacts"
+ACCOUNT = "123456789012"  # moto's default account
 FAST = StatusPolling(interval=0.0, max_polls=20)
 
 
@@ -396,3 +401,238 @@ def test_no_progress_lines_when_stderr_is_not_a_terminal(
     path = write_demo(tmp_path)
     assert main(["publish", "--manifest", str(path), "--artifact-bucket", BUCKET]) == 0
     assert capsys.readouterr().err == ""
+
+
+# --- checks before the first mutating call --------------------------------------------------
+
+
+class MutatingCalls:
+    """Records every mutating API call the publisher's clients attempt (``on_client``)."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+        self.every_call: list[str] = []
+
+    def attach(self, client: Any) -> None:
+        client.meta.events.register("before-call.*.*", self._seen)
+
+    def _seen(self, model: Any, **_kwargs: Any) -> None:
+        self.every_call.append(model.name)
+        if not is_read(model.name):
+            self.names.append(model.name)
+
+    def settings(self) -> ClientSettings:
+        return ClientSettings(on_client=self.attach)
+
+
+def _local_backend(region: str = "us-east-1") -> Any:
+    return local_service_catalog_backends[ACCOUNT][region]
+
+
+def test_changed_template_under_a_published_version_exits_2_before_any_change(
+    local: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`lock --force` cannot know the version was published; publish finds out from AWS."""
+    path = write_demo(tmp_path)
+    _only(run(path))
+    (tmp_path / "templates" / "product-2.yaml").write_text(demo_template(2, revision=2))
+    assert main(["lock", "--manifest", str(path), "--force"]) == 0
+    before = snapshot()
+    calls = MutatingCalls()
+    with pytest.raises(BadInput) as raised:
+        run(path, regions=("us-east-1", "eu-west-1"), clients=calls.settings())
+    assert str(raised.value) == (
+        "products[1].version: 1.0.0 is already published with a different template; "
+        "bump the version"
+    )
+    assert calls.names == []  # not even eu-west-1, where nothing was published yet
+    assert snapshot("eu-west-1")["portfolios"] == []
+    capsys.readouterr()
+    assert main(["publish", "--manifest", str(path), "--artifact-bucket", BUCKET]) == 2
+    assert capsys.readouterr().err == (
+        "portfolio publish: error: products[1].version: 1.0.0 is already published with a "
+        "different template; bump the version\n"
+    )
+    assert snapshot() == before
+
+
+def test_unchanged_republish_reads_each_manifest_version_once(local: None, tmp_path: Path) -> None:
+    path = write_demo(tmp_path)
+    _only(run(path))
+    calls = MutatingCalls()
+    again = _only(run(path, clients=calls.settings()))
+    assert calls.names == []
+    assert again.api_calls["mutating"] == 0
+    assert calls.every_call.count("DescribeProvisioningArtifact") == 3  # one per product
+    assert calls.every_call.count("SearchProductsAsAdmin") == 1 + 3  # portfolio + by name
+    assert calls.every_call.count("GetAWSOrganizationsAccessStatus") == 1  # an OU share
+
+
+def test_failed_version_fails_the_region_before_any_change(
+    local: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_demo(tmp_path)
+    _only(run(path))
+    product = next(p for p in _local_backend().products.values() if p.name == "Demo product 3")
+    (artifact,) = product.artifacts.values()
+    artifact.failed = True
+    calls = MutatingCalls()
+    (outcome,) = run(path, clients=calls.settings())
+    assert not outcome.ok
+    assert outcome.failure == (
+        f"products[2].version: 1.0.0 of Demo product 3 FAILED (product {product.id}, version "
+        f"{artifact.id}); delete that version (DeleteProvisioningArtifact) and publish again, "
+        "or bump the version"
+    )
+    assert calls.names == []
+    capsys.readouterr()
+    assert main(["publish", "--manifest", str(path), "--artifact-bucket", BUCKET]) == 1
+    assert "Demo product 3 FAILED" in capsys.readouterr().err
+
+
+def test_organization_shares_without_organizations_access_fail_before_any_change(
+    local: None, tmp_path: Path
+) -> None:
+    sc = boto3.client("servicecatalog", region_name="us-east-1")
+    sc.disable_aws_organizations_access()
+    path = write_demo(tmp_path)  # shares with an OU
+    calls = MutatingCalls()
+    (outcome,) = run(path, clients=calls.settings())
+    assert not outcome.ok
+    assert outcome.failure.startswith(
+        "shares: sharing with an organization or OU needs AWS Organizations access, which is "
+        "DISABLED: from the management account run `aws servicecatalog "
+        "enable-aws-organizations-access`"
+    )
+    assert calls.names == []
+    assert outcome.api_calls["mutating"] == 0
+    assert snapshot()["portfolios"] == []
+    sc.enable_aws_organizations_access()
+    _only(run(path))
+    assert snapshot() == EXPECTED_FIRST_PUBLISH
+
+
+def test_account_shares_alone_do_not_ask_about_organizations_access(
+    local: None, tmp_path: Path
+) -> None:
+    boto3.client("servicecatalog", region_name="us-east-1").disable_aws_organizations_access()
+    data = demo_manifest_data()
+    data["shares"] = {"accounts": ["111111111111"], "share_tag_options": True}
+    calls = MutatingCalls()
+    outcome = _only(run(write_demo(tmp_path, data), clients=calls.settings()))
+    assert "CreatePortfolioShare" in calls.names
+    assert outcome.api_calls["mutating"] == len(calls.names)
+
+
+def test_request_the_service_model_refuses_stops_every_region_before_any_change(
+    local: None, tmp_path: Path
+) -> None:
+    """The safety net behind manifest validation (bypassed here on purpose)."""
+    prepared = prepare(write_demo(tmp_path))
+    manifest = prepared.loaded.manifest
+    no_owner = dataclasses.replace(
+        manifest,
+        products=(dataclasses.replace(manifest.products[0], owner=""), *manifest.products[1:]),
+    )
+    broken = dataclasses.replace(
+        prepared, loaded=dataclasses.replace(prepared.loaded, manifest=no_owner)
+    )
+    calls = MutatingCalls()
+    options = PublishOptions(
+        regions=("us-east-1", "eu-west-1"),
+        apply=True,
+        artifact_bucket=BUCKET,
+        polling=FAST,
+        clients=calls.settings(),
+    )
+    with pytest.raises(BadInput) as raised:
+        publish(broken, options)
+    assert str(raised.value) == (
+        "create product Demo product 1 (with version 1.0.0): Missing required parameter in "
+        'input: "Owner"'
+    )
+    assert calls.names == []
+    assert snapshot()["portfolios"] == [] and snapshot("eu-west-1")["portfolios"] == []
+
+
+# --- products of other accounts, tokens across runs, per-region topics ----------------------
+
+OTHER_ACCOUNT = "210987654321"
+
+
+def test_same_named_product_imported_from_another_account_is_not_taken_for_ours(
+    local: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MOTO_ACCOUNT_ID", OTHER_ACCOUNT)
+    theirs = boto3.client("servicecatalog", region_name="us-east-1")
+    shared = theirs.create_portfolio(DisplayName="Theirs", ProviderName="Them")["PortfolioDetail"]
+    imported = theirs.create_product(
+        Name="Demo product 1",
+        Owner="Them",
+        ProductType="CLOUD_FORMATION_TEMPLATE",
+        ProvisioningArtifactParameters={
+            "Name": "1.0.0",
+            "Info": {"LoadTemplateFromURL": "https://example.com/theirs.yaml"},
+            "Type": "CLOUD_FORMATION_TEMPLATE",
+        },
+    )["ProductViewDetail"]["ProductViewSummary"]["ProductId"]
+    theirs.associate_product_with_portfolio(ProductId=imported, PortfolioId=shared["Id"])
+    theirs.create_portfolio_share(PortfolioId=shared["Id"], AccountId=ACCOUNT)
+    monkeypatch.delenv("MOTO_ACCOUNT_ID")
+    sc = boto3.client("servicecatalog", region_name="us-east-1")
+    sc.accept_portfolio_share(PortfolioId=shared["Id"])
+    listed = sc.search_products_as_admin()["ProductViewDetails"]
+    assert imported in {p["ProductViewSummary"]["ProductId"] for p in listed}
+
+    _only(run(write_demo(tmp_path)))
+    ours = sc.search_products_as_admin(ProductSource="ACCOUNT")["ProductViewDetails"]
+    names = {p["ProductViewSummary"]["Name"]: p["ProductViewSummary"]["ProductId"] for p in ours}
+    assert sorted(names) == ["Demo product 1", "Demo product 2", "Demo product 3"]
+    assert names["Demo product 1"] != imported
+    assert _only(run(write_demo(tmp_path))).api_calls["mutating"] == 0
+
+
+def test_constraint_swapped_back_is_created_again_not_answered_from_an_old_token(
+    local: None, tmp_path: Path
+) -> None:
+    """LAUNCH -> STACKSET -> LAUNCH with the same parameters: the last create must not repeat
+    the first run's IdempotencyToken (AWS would answer with the deleted constraint)."""
+    data = demo_manifest_data()
+    path = write_demo(tmp_path, data)
+    _only(run(path))
+    launch = data["products"][1]["constraints"].pop("launch")
+    data["products"][1]["constraints"]["stackset"] = {
+        "accounts": ["111111111111"],
+        "regions": ["us-east-1"],
+        "admin_role_arn": "arn:aws:iam::123456789012:role/StackSetAdmin",
+        "execution_role_name": "StackSetExecution",
+    }
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    _only(run(path))
+    assert ("STACKSET", "Demo product 2") in snapshot()["constraints"]
+    del data["products"][1]["constraints"]["stackset"]
+    data["products"][1]["constraints"]["launch"] = launch
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    _only(run(path))
+    assert snapshot() == EXPECTED_FIRST_PUBLISH
+    assert _only(run(path)).api_calls["mutating"] == 0
+
+
+def test_notification_names_each_regions_own_topic(local: None, tmp_path: Path) -> None:
+    regions = ("us-east-1", "eu-west-1")
+    outcomes = run(write_demo(tmp_path, demo_manifest_data(regions=regions)), regions=regions)
+    assert all(outcome.ok for outcome in outcomes)
+    for region in regions:
+        sc = boto3.client("servicecatalog", region_name=region)
+        portfolio_id = sc.list_portfolios()["PortfolioDetails"][0]["Id"]
+        (notification,) = [
+            c
+            for c in sc.list_constraints_for_portfolio(PortfolioId=portfolio_id)[
+                "ConstraintDetails"
+            ]
+            if c["Type"] == "NOTIFICATION"
+        ]
+        described = sc.describe_constraint(Id=notification["ConstraintId"])
+        assert json.loads(described["ConstraintParameters"]) == {
+            "NotificationArns": [f"arn:aws:sns:{region}:123456789012:catalog-events"]
+        }

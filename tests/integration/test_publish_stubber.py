@@ -12,7 +12,8 @@ import boto3
 import pytest
 from botocore.stub import ANY, Stubber
 
-from portfolio.apply import StatusPolling, apply_plan, resolve
+from portfolio.apply import StatusPolling, apply_plan, invalid_requests, resolve
+from portfolio.associations import constraint_parameters
 from portfolio.aws_calls import CallCounter, CountingClient, RegionClients, RetryPolicy
 from portfolio.catalog_state import (
     ObservedCatalog,
@@ -22,6 +23,7 @@ from portfolio.catalog_state import (
     ObservedVersion,
     read_catalog,
 )
+from portfolio.demo_manifest import demo_manifest_data
 from portfolio.plan import RegionPlan, TemplateFile
 from portfolio.planner import plan_region
 from tests.unit.test_plan_support import converged, manifest, target, with_portfolio, with_product
@@ -155,6 +157,7 @@ def _diverged() -> tuple[Any, ObservedCatalog]:
         "tag-0", "cost-center", "platform", False
     )
     options[("old", "tag")] = ObservedTagOption("tag-old", "old", "tag", True)
+    del options[("data-classification", "internal")]
     assert observed.portfolio is not None
     observed = dataclasses.replace(observed, tag_options=options)
     observed = with_portfolio(
@@ -232,23 +235,235 @@ def test_catalog_reader_requests_match_the_service_models(stubbed: Any) -> None:
         {"ProductViewDetails": []},
         {"PortfolioId": "port-1", "PageSize": 20},
     )
+    longer = {"ProductId": "prod-10", "Name": "Demo product 10", "Owner": "o"}
     summary = {"ProductId": "prod-1", "Name": "Demo product 1", "Owner": "o"}
     sc.add_response(
         "search_products_as_admin",
-        {"ProductViewDetails": [{"ProductViewSummary": summary}]},
-        {"PageSize": 20},
+        {"ProductViewDetails": [{"ProductViewSummary": longer}, {"ProductViewSummary": summary}]},
+        {
+            "ProductSource": "ACCOUNT",
+            "Filters": {"FullTextSearch": ["Demo product 1"]},
+            "PageSize": 20,
+        },
     )
     sc.add_response(
         "list_provisioning_artifacts",
-        {"ProvisioningArtifactDetails": [{"Id": "pa-1", "Name": "1.0.0", "Active": True}]},
+        {
+            "ProvisioningArtifactDetails": [
+                {"Id": "pa-0", "Name": "0.9.0", "Active": True},
+                {"Id": "pa-1", "Name": "1.0.0", "Active": True},
+            ]
+        },
         {"ProductId": "prod-1"},
     )
+    url = "https://b.s3.amazonaws.com/templates/" + "a" * 64 + ".yaml"
+    sc.add_response(
+        "describe_provisioning_artifact",
+        {"Info": {"TemplateUrl": url}, "Status": "AVAILABLE"},
+        {"ProductId": "prod-1", "ProvisioningArtifactId": "pa-1"},
+    )
+    sc.add_response(
+        "search_products_as_admin",
+        {"ProductViewDetails": [{"ProductViewSummary": longer}]},
+        {
+            "ProductSource": "ACCOUNT",
+            "Filters": {"FullTextSearch": ["Demo product 2"]},
+            "PageSize": 20,
+        },
+    )
     sc.add_response("list_tag_options", {"TagOptionDetails": []}, {"PageSize": 20})
+    sc.add_response("get_aws_organizations_access_status", {"AccessStatus": "ENABLED"}, {})
     sc.activate()
-    observed = read_catalog(clients.servicecatalog, "Signed URLs demo", ["Demo product 1"])
+    observed = read_catalog(
+        clients.servicecatalog,
+        "Signed URLs demo",
+        {"Demo product 1": "1.0.0", "Demo product 2": "1.0.0"},
+        organization_shares=True,
+    )
     sc.assert_no_pending_responses()
     assert observed.portfolio is not None and observed.portfolio.id == "port-1"
+    assert set(observed.products) == {"Demo product 1"}  # exact names only
     product = observed.products["Demo product 1"]
-    assert product.versions == (ObservedVersion("pa-1", "1.0.0", True, "DEFAULT"),)
+    assert product.versions == (
+        ObservedVersion("pa-0", "0.9.0", True, "DEFAULT"),
+        ObservedVersion("pa-1", "1.0.0", True, "DEFAULT", url, "AVAILABLE"),
+    )
     assert product.associated is False
-    assert clients.counter.as_dict() == {"read": 12, "mutating": 0}
+    assert observed.organizations_access == "ENABLED"
+    assert clients.counter.as_dict() == {"read": 15, "mutating": 0}
+
+
+# --- a manifest that sets every field -------------------------------------------------------
+
+ROLE = "arn:aws:iam::123456789012:role/"
+
+
+def full_manifest_data() -> dict[str, Any]:
+    """Every manifest field set: each constraint type, every share mode, both principal types."""
+    data = demo_manifest_data(products=3)
+    data["keep_active_versions"] = 3
+    data["deactivate_deprecated"] = True
+    data["principals"] = [
+        {"type": "IAM", "arn": f"{ROLE}platform/launcher"},
+        {"type": "IAM_PATTERN", "arn": "arn:aws:iam:::role/app-teams/*"},
+    ]
+    data["shares"] = {
+        "accounts": ["111111111111", "222222222222"],
+        "organizational_units": ["ou-ab12-cdef3456"],
+        "organization": "o-abcdefghij",
+        "share_principals": True,
+        "share_tag_options": True,
+    }
+    first, second, third = data["products"]
+    first["constraints"] = {
+        "launch": {"role_arn": f"{ROLE}launch"},
+        "template": {
+            "rules": {
+                "OnlyInProduction": {
+                    "RuleCondition": {"Fn::Equals": [{"Ref": "TopicName"}, "prod"]},
+                    "Assertions": [
+                        {
+                            "Assert": {"Fn::Not": [{"Fn::Equals": [{"Ref": "TopicName"}, ""]}]},
+                            "AssertDescription": "TopicName must not be empty",
+                        },
+                        {"Assert": {"Fn::Equals": ["a", "a"]}},
+                    ],
+                }
+            }
+        },
+        "notification": {
+            "topic_arns": [
+                "arn:aws:sns:{region}:123456789012:catalog-events",
+                "arn:aws:sns:{region}:123456789012:audit.fifo",
+            ]
+        },
+        "resource_update": {"tag_updates_allowed": False},
+    }
+    second["constraints"] = {"launch": {"local_role_name": "launch-{region}"}}
+    third["constraints"] = {
+        "stackset": {
+            "accounts": ["111111111111", "222222222222"],
+            "regions": ["us-east-1", "eu-west-1"],
+            "admin_role_arn": f"{ROLE}AWSCloudFormationStackSetAdministrationRole",
+            "execution_role_name": "AWSCloudFormationStackSetExecutionRole",
+        },
+        "resource_update": {"tag_updates_allowed": True},
+    }
+    for optional in ("distributor", "support_email", "support_url", "support_description"):
+        del third[optional]
+    third["version_description"] = ""
+    return data
+
+
+def _full_diverged(m: Any) -> ObservedCatalog:
+    """The full manifest's catalog, different in every way a step can change."""
+    observed = converged(m)
+    observed = with_product(observed, "Demo product 1", owner="someone", support_url="")
+    observed = with_product(
+        observed,
+        "Demo product 2",
+        versions=tuple(ObservedVersion(f"pa-{n}", f"0.{n}.0", True, "DEFAULT") for n in range(5)),
+    )
+    options = dict(observed.tag_options)
+    options[("cost-center", "platform")] = dataclasses.replace(
+        options[("cost-center", "platform")], active=False
+    )
+    options[("old", "tag")] = ObservedTagOption("tag-old", "old", "tag", True)
+    del options[("data-classification", "internal")]
+    observed = dataclasses.replace(observed, tag_options=options)
+    assert observed.portfolio is not None
+    return with_portfolio(
+        observed,
+        provider_name="someone else",
+        tag_option_ids=observed.portfolio.tag_option_ids | {"tag-old"},
+        principals=frozenset(
+            {("IAM_PATTERN", "arn:aws:iam:::role/app-teams/*"), ("IAM", f"{ROLE}gone")}
+        ),
+        constraints=(
+            *(
+                dataclasses.replace(c, description="changed by hand")
+                for c in observed.portfolio.constraints
+                if c.product_id != "prod-2"
+            ),
+            ObservedConstraint("cons-stackset-2", "STACKSET", "prod-2", "old"),
+            ObservedConstraint("cons-launch-3", "LAUNCH", "prod-3", "old"),
+        ),
+        shares=(
+            ObservedShare("ACCOUNT", "111111111111", False, False),
+            ObservedShare("ACCOUNT", "333333333333", True, False),
+            ObservedShare("ORGANIZATIONAL_UNIT", "ou-ab12-cdef3456", True, False),
+            ObservedShare("ORGANIZATIONAL_UNIT", "ou-ab12-gone0000", True, True),
+        ),
+    )
+
+
+def test_full_manifest_sets_every_field() -> None:
+    m = manifest(full_manifest_data())
+    constraints = {kind for p in m.products for kind in constraint_parameters(p.constraints, "x")}
+    assert constraints == {"LAUNCH", "TEMPLATE", "NOTIFICATION", "RESOURCE_UPDATE", "STACKSET"}
+    assert {p.type for p in m.principals} == {"IAM", "IAM_PATTERN"}
+    shares = m.shares
+    assert shares.accounts and shares.organizational_units and shares.organization
+    assert m.products[1].constraints.launch.local_role_name  # type: ignore[union-attr]
+    assert m.products[0].constraints.launch.role_arn  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("state", ["empty", "diverged"])
+def test_every_planned_request_of_the_full_manifest_passes_botocore_validation(
+    state: str, stubbed: Any, tmp_path: Path
+) -> None:
+    clients, stubbers = stubbed
+    m = manifest(full_manifest_data())
+    observed = ObservedCatalog(portfolio=None) if state == "empty" else _full_diverged(m)
+    plan = _local_templates(tmp_path, plan_region(m, target(m), observed))
+    operations = {step.operation for step in plan.steps}
+    expected = (
+        {"create_portfolio", "create_product", "create_constraint", "create_portfolio_share"}
+        if state == "empty"
+        else {
+            "update_portfolio",
+            "update_tag_option",
+            "create_tag_option",
+            "associate_tag_option_with_resource",
+            "disassociate_tag_option_from_resource",
+            "associate_principal_with_portfolio",
+            "disassociate_principal_from_portfolio",
+            "update_product",
+            "create_provisioning_artifact",
+            "update_provisioning_artifact",
+            "update_constraint",
+            "create_constraint",
+            "delete_constraint",
+            "create_portfolio_share",
+            "update_portfolio_share",
+            "delete_portfolio_share",
+        }
+    )
+    assert expected <= operations
+    assert invalid_requests(plan) == []
+    _apply(plan, clients, stubbers)  # the Stubber checks every request against the model too
+
+
+def test_request_validation_names_the_step_and_the_parameter() -> None:
+    """The safety net behind manifest validation: an empty required value that planning
+    dropped as optional is caught before any call."""
+    m = manifest(full_manifest_data())
+    empty_owner = dataclasses.replace(
+        m, products=(dataclasses.replace(m.products[0], owner=""), *m.products[1:])
+    )
+    empty_provider = dataclasses.replace(
+        m, portfolio=dataclasses.replace(m.portfolio, provider_name="")
+    )
+    empty = ObservedCatalog(portfolio=None)
+    assert invalid_requests(plan_region(empty_owner, target(empty_owner), empty)) == [
+        "create product Demo product 1 (with version 1.0.0): Missing required parameter in "
+        'input: "Owner"'
+    ]
+    assert invalid_requests(plan_region(empty_provider, target(empty_provider), empty)) == [
+        'create portfolio Signed URLs demo: Missing required parameter in input: "ProviderName"'
+    ]
+    updated = plan_region(empty_provider, target(empty_provider), converged(m))
+    assert invalid_requests(updated) == [
+        "update portfolio Signed URLs demo (provider_name changed): Invalid length for "
+        "parameter ProviderName, value: 0, valid min length: 1"
+    ]

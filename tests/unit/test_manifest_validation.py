@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -158,7 +161,86 @@ CASES: list[tuple[str, Change, str]] = [
         "portfolio.display_name: must be at most 100 characters",
     ),
     ("not a mapping", _set("portfolio", ["Signed"]), "portfolio: must be a mapping, got a list"),
+    # Required strings AWS needs non-empty (planning would drop them as "optional" and AWS
+    # would refuse midway, after earlier steps changed things).
+    ("empty display name", _set("portfolio.display_name", ""), "portfolio.display_name: must not"),
+    ("empty provider", _set("portfolio.provider_name", ""), "portfolio.provider_name: must not be"),
+    ("empty product name", _set("products[1].name", ""), "products[1].name: must not be empty"),
+    ("empty owner", _set("products[0].owner", ""), "products[0].owner: must not be empty"),
+    ("empty description", _set("products[2].description", ""), "products[2].description: must"),
+    ("empty template", _set("products[0].template", ""), "products[0].template: must not be"),
+    ("empty version", _set("products[0].version", ""), "products[0].version: '' is not a sem"),
+    ("empty account", _set("shares.accounts", [""]), "shares.accounts[0]: '' is not a 12-digit"),
+    (
+        "empty stack set role",
+        _set(
+            "products[1].constraints",
+            {
+                "stackset": {
+                    "accounts": ["123456789012"],
+                    "regions": ["us-east-1"],
+                    "admin_role_arn": "",
+                    "execution_role_name": "exec",
+                }
+            },
+        ),
+        "products[1].constraints.stackset.admin_role_arn: '' is not a role ARN",
+    ),
+    # Service Catalog allows space separators in TagOptions, not tabs or line breaks.
+    (
+        "tab in TagOption key",
+        _set("tag_options[0].key", "cost\tcenter"),
+        "tag_options[0].key: 'cost\\tcenter' is not letters, digits, spaces",
+    ),
+    (
+        "newline in TagOption value",
+        _set("tag_options[1].value", "a\nb"),
+        "tag_options[1].value: 'a\\nb' is not letters, digits, spaces",
+    ),
+    (
+        "null Assert",
+        _set(
+            "products[0].constraints.template.rules",
+            {"R": {"Assertions": [{"Assert": None, "AssertDescription": "x"}]}},
+        ),
+        "products[0].constraints.template.rules.R.Assertions[0].Assert: must be a mapping",
+    ),
+    (
+        "RuleCondition list",
+        _set(
+            "products[0].constraints.template.rules",
+            {"R": {"RuleCondition": [1], "Assertions": [{"Assert": {"Fn::Equals": ["a", "a"]}}]}},
+        ),
+        "products[0].constraints.template.rules.R.RuleCondition: must be a mapping",
+    ),
+    (
+        "AssertDescription number",
+        _set(
+            "products[0].constraints.template.rules",
+            {"R": {"Assertions": [{"Assert": {"Fn::Equals": ["a", "a"]}, "AssertDescription": 1}]}},
+        ),
+        "products[0].constraints.template.rules.R.Assertions[0].AssertDescription: must be a str",
+    ),
+    # A topic hears only about stacks in its own region.
+    (
+        "literal topic, two regions",
+        _set("regions", ["us-east-1", "eu-west-1"]),
+        "products[0].constraints.notification.topic_arns[0]: arn:aws:sns:us-east-1:123456789012:"
+        "catalog-events is a topic in us-east-1, so it can only serve regions: [us-east-1]",
+    ),
+    (
+        "literal topic, other region",
+        _set("regions", ["eu-west-1"]),
+        "products[0].constraints.notification.topic_arns[0]: arn:aws:sns:us-east-1:",
+    ),
 ]
+
+
+def _literal_topic(data: dict[str, Any]) -> None:
+    """The demo names its topic with {region}; these cases need a literal one."""
+    data["products"][0]["constraints"]["notification"]["topic_arns"] = [
+        "arn:aws:sns:us-east-1:123456789012:catalog-events"
+    ]
 
 
 @pytest.mark.parametrize(("change", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
@@ -166,13 +248,13 @@ def test_bad_manifest_exits_2_naming_the_field(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], change: Change, expected: str
 ) -> None:
     data = demo_manifest_data()
+    _literal_topic(data)
     path = write_demo(tmp_path, data)
     change(data)
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
     assert main(["plan", "--manifest", str(path)]) == 2
     error = capsys.readouterr().err
     assert error.startswith(f"portfolio plan: error: {expected}"), error
-    assert "Traceback" not in error
 
 
 def test_every_problem_is_listed_on_its_own_line(tmp_path: Path) -> None:
@@ -266,3 +348,141 @@ def test_valid_demo_manifest_loads_into_the_typed_model(tmp_path: Path) -> None:
     )
     assert manifest.shares.accounts == ("111111111111",)
     assert loaded.template_path(manifest.products[0]) == tmp_path / "templates" / "product-1.yaml"
+
+
+def test_region_placeholder_in_topic_allows_every_region(tmp_path: Path) -> None:
+    data = demo_manifest_data(regions=("us-east-1", "eu-west-1"))
+    assert data["products"][0]["constraints"]["notification"]["topic_arns"] == [
+        "arn:aws:sns:{region}:123456789012:catalog-events"
+    ]
+    notification = load_manifest(write_demo(tmp_path, data)).manifest.products[0].constraints
+    assert notification.notification is not None
+    assert notification.notification.topic_arns_in("eu-west-1") == [
+        "arn:aws:sns:eu-west-1:123456789012:catalog-events"
+    ]
+
+
+def test_literal_topic_is_fine_for_its_own_single_region(tmp_path: Path) -> None:
+    data = demo_manifest_data()
+    _literal_topic(data)
+    assert load_manifest(write_demo(tmp_path, data)).manifest.regions == ("us-east-1",)
+
+
+def test_duplicate_yaml_key_names_the_key_and_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_demo(tmp_path)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    owner_line = next(i for i, line in enumerate(lines) if line.strip().startswith("owner:"))
+    indent = lines[owner_line][: len(lines[owner_line]) - len(lines[owner_line].lstrip())]
+    lines.insert(owner_line + 1, f"{indent}owner: Someone else")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["plan", "--manifest", str(path)]) == 2
+    error = capsys.readouterr().err
+    assert error == (
+        f"portfolio plan: error: --manifest {path}: line {owner_line + 2}: invalid YAML "
+        f"(duplicate key 'owner' (first on line {owner_line + 1}))\n"
+    )
+
+
+def test_yaml_merge_keys_may_still_be_overridden(tmp_path: Path) -> None:
+    path = write_demo(tmp_path)
+    text = path.read_text(encoding="utf-8").replace(
+        "portfolio:\n", "defaults: &info {provider_name: Nobody}\nportfolio:\n  <<: *info\n", 1
+    )
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(BadInput, match=r"^manifest: unknown key 'defaults'"):
+        load_manifest(path)  # parsed (the merged provider_name overridden), then refused
+
+
+def test_bad_endpoint_url_exits_2_naming_the_flag(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_demo(tmp_path)
+    for url in ("notaurl", "ftp://example.com", "http://", "http://host:99999"):
+        assert main(["plan", "--manifest", str(path), "--endpoint-url", url]) == 2
+        assert capsys.readouterr().err == (
+            f"portfolio plan: error: --endpoint-url {url}: not an http(s) URL with a host "
+            "(e.g. http://127.0.0.1:5000)\n"
+        )
+
+
+def _isolated_aws_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "aws-config"
+    config.write_text("[profile real]\nregion = us-east-1\n", encoding="utf-8")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
+
+
+def test_unknown_profile_from_the_environment_names_aws_profile(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_demo(tmp_path)
+    _isolated_aws_config(tmp_path, monkeypatch)
+    monkeypatch.setenv("AWS_PROFILE", "nope")
+    assert main(["plan", "--manifest", str(path)]) == 2
+    assert capsys.readouterr().err == (
+        "portfolio plan: error: AWS_PROFILE=nope (from the environment): no such profile; "
+        "unset it or fix it\n"
+    )
+    assert main(["plan", "--manifest", str(path), "--profile", "other"]) == 2
+    assert capsys.readouterr().err == "portfolio plan: error: --profile other: no such profile\n"
+
+
+# --- the installed command, as a person runs it: one line on stderr, never a traceback ------
+
+
+def _portfolio_command(*argv: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    executable = Path(sys.executable).parent / "portfolio"
+    return subprocess.run(
+        [str(executable), *argv], capture_output=True, text=True, env=env, timeout=120, check=False
+    )
+
+
+@pytest.mark.parametrize(
+    ("extra_args", "extra_env", "expected"),
+    [
+        (["--endpoint-url", "notaurl"], {}, "--endpoint-url notaurl: not an http(s) URL"),
+        ([], {"AWS_PROFILE": "nope"}, "AWS_PROFILE=nope (from the environment): no such"),
+        (["--profile", "nope"], {}, "--profile nope: no such profile"),
+        (["--region", "mars"], {}, "--region mars: not a region name"),
+    ],
+    ids=["endpoint-url", "AWS_PROFILE", "profile", "region"],
+)
+def test_installed_command_reports_bad_flags_in_one_line(
+    tmp_path: Path, extra_args: list[str], extra_env: dict[str, str], expected: str
+) -> None:
+    path = write_demo(tmp_path)
+    config = tmp_path / "aws-config"
+    config.write_text("[profile real]\nregion = us-east-1\n", encoding="utf-8")
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
+        "AWS_CONFIG_FILE": str(config),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "no-credentials"),
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
+        **extra_env,
+    }
+    done = _portfolio_command("plan", "--manifest", str(path), *extra_args, env=env)
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stderr.count("\n") == 1
+    assert done.stderr.startswith(f"portfolio plan: error: {expected}"), done.stderr
+
+
+def test_installed_command_reports_a_bad_manifest_without_a_traceback(tmp_path: Path) -> None:
+    data = demo_manifest_data()
+    path = write_demo(tmp_path, data)
+    data["products"][0]["owner"] = ""
+    data["tag_options"][0]["key"] = "cost\tcenter"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path)}
+    done = _portfolio_command("publish", "--manifest", str(path), env=env)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert done.stderr.splitlines() == [
+        "portfolio publish: error: products[0].owner: must not be empty",
+        "tag_options[0].key: 'cost\\tcenter' is not letters, digits, spaces and _ . : / = + - @",
+    ]

@@ -27,7 +27,7 @@ from portfolio.manifest import (
     TemplateConstraint,
 )
 from portfolio.plan import Action, Ref
-from portfolio.planner import plan_region
+from portfolio.planner import input_problems, plan_region
 from tests.unit.test_plan_support import (
     PORTFOLIO_ID,
     converged,
@@ -151,27 +151,101 @@ def test_duplicate_constraints_are_reduced_to_one() -> None:
     assert step.params == {"Id": "cons-dup"}
 
 
+STACKSET = StackSetConstraint(
+    accounts=("123456789012",),
+    regions=("us-east-1",),
+    admin_role_arn="arn:aws:iam::123456789012:role/AWSCloudFormationStackSetAdministrationRole",
+    execution_role_name="AWSCloudFormationStackSetExecutionRole",
+)
+
+
+def _with_constraints(m, index: int, **changes):
+    product = m.products[index]
+    changed = dataclasses.replace(
+        product, constraints=dataclasses.replace(product.constraints, **changes)
+    )
+    return dataclasses.replace(m, products=(*m.products[:index], changed, *m.products[index + 1 :]))
+
+
 def test_launch_is_deleted_before_stackset_is_created() -> None:
     m = manifest()
-    first = m.products[0]
-    stackset = StackSetConstraint(
-        accounts=("123456789012",),
-        regions=("us-east-1",),
-        admin_role_arn="arn:aws:iam::123456789012:role/AWSCloudFormationStackSetAdministrationRole",
-        execution_role_name="AWSCloudFormationStackSetExecutionRole",
-    )
-    swapped = dataclasses.replace(
-        m,
-        products=(
-            dataclasses.replace(
-                first,
-                constraints=dataclasses.replace(first.constraints, launch=None, stackset=stackset),
-            ),
-            *m.products[1:],
-        ),
-    )
+    swapped = _with_constraints(m, 0, launch=None, stackset=STACKSET)
     ops = operations(plan_region(swapped, target(swapped), converged(m)).steps)
     assert ops == ["delete_constraint", "create_constraint"]
+
+
+def test_only_the_swapped_launch_goes_before_creates_other_removals_come_last() -> None:
+    """LAUNCH -> STACKSET while NOTIFICATION and TEMPLATE go and RESOURCE_UPDATE changes: should
+    the STACKSET create fail, the product keeps every constraint but the LAUNCH."""
+    m = manifest()
+    changed = _with_constraints(
+        m,
+        0,
+        launch=None,
+        stackset=STACKSET,
+        notification=None,
+        template=None,
+        resource_update=ResourceUpdateConstraint(tag_updates_allowed=False),
+    )
+    changed = _with_constraints(changed, 2, launch=LaunchConstraint(local_role_name="other"))
+    steps = plan_region(changed, target(changed), converged(m)).steps
+    assert [(s.operation, s.name) for s in steps] == [
+        ("update_constraint", "RESOURCE_UPDATE on Demo product 1"),
+        ("delete_constraint", "LAUNCH on Demo product 1"),
+        ("create_constraint", "STACKSET on Demo product 1"),
+        ("update_constraint", "LAUNCH on Demo product 3"),
+        ("delete_constraint", "NOTIFICATION on Demo product 1"),
+        ("delete_constraint", "TEMPLATE on Demo product 1"),
+    ]
+
+
+def test_launch_removed_without_replacement_comes_after_the_creates() -> None:
+    m = manifest()
+    changed = _with_constraints(m, 1, launch=None)
+    changed = _with_constraints(changed, 2, stackset=STACKSET, launch=None)
+    steps = plan_region(changed, target(changed), converged(m)).steps
+    assert [(s.operation, s.name) for s in steps] == [
+        ("delete_constraint", "LAUNCH on Demo product 3"),
+        ("create_constraint", "STACKSET on Demo product 3"),
+        ("delete_constraint", "LAUNCH on Demo product 2"),
+    ]
+
+
+def test_notification_topics_follow_the_region_placeholder() -> None:
+    per_region = Constraints(
+        notification=NotificationConstraint(
+            topic_arns=(
+                "arn:aws:sns:{region}:123456789012:events",
+                "arn:aws:sns:us-east-1:123456789012:global",
+            )
+        )
+    )
+    assert constraint_parameters(per_region, "eu-west-1") == {
+        "NOTIFICATION": {
+            "NotificationArns": [
+                "arn:aws:sns:eu-west-1:123456789012:events",
+                "arn:aws:sns:us-east-1:123456789012:global",
+            ]
+        }
+    }
+
+
+def test_literal_topic_of_another_region_is_bad_input_for_that_region() -> None:
+    """The manifest allows it for its single region; ``--region`` may still pick another."""
+    data = demo_manifest_data()
+    data["products"][0]["constraints"]["notification"]["topic_arns"] = [
+        "arn:aws:sns:us-east-1:123456789012:catalog-events",
+        "arn:aws:sns:{region}:123456789012:catalog-events",
+    ]
+    m = manifest(data)
+    assert input_problems(m, target(m), converged(m)) == []
+    elsewhere = dataclasses.replace(target(m), region="eu-west-1")
+    assert input_problems(m, elsewhere, ObservedCatalog(portfolio=None)) == [
+        "products[0].constraints.notification.topic_arns[0]: arn:aws:sns:us-east-1:123456789012:"
+        "catalog-events is a topic in us-east-1, so it can only serve regions: [us-east-1] "
+        "(publishing to eu-west-1); write {region} in place of the region to use each region's "
+        "own topic"
+    ]
 
 
 def test_new_product_constraints_come_after_its_association() -> None:

@@ -5,9 +5,18 @@ from __future__ import annotations
 import dataclasses
 import re
 
+import pytest
+
 from portfolio.catalog_state import ObservedCatalog, ObservedVersion
 from portfolio.plan import Action, Ref, Subject, TemplateFile
-from portfolio.planner import keys_to_check, plan_region, template_key
+from portfolio.planner import (
+    input_problems,
+    keys_to_check,
+    plan_region,
+    region_blockers,
+    template_key,
+    template_sha256_in,
+)
 from tests.unit.test_plan_support import (
     PORTFOLIO_ID,
     converged,
@@ -68,19 +77,144 @@ def test_create_product_carries_its_first_version_and_console_fields() -> None:
     assert create.wait == "artifact"
 
 
-def test_idempotency_tokens_follow_content() -> None:
+def _tokens(steps: tuple) -> list[str]:
+    return [s.params["IdempotencyToken"] for s in steps if "IdempotencyToken" in s.params]
+
+
+def test_idempotency_tokens_follow_content_within_a_run() -> None:
     m = manifest()
     first = plan_region(m, target(m), EMPTY).steps
     again = plan_region(m, target(m), EMPTY).steps
     changed = plan_region(m, target(m, **{"Demo product 1": "f" * 64}), EMPTY).steps
-    tokens = [s.params.get("IdempotencyToken") for s in first if "IdempotencyToken" in s.params]
-    assert tokens == [
-        s.params.get("IdempotencyToken") for s in again if "IdempotencyToken" in s.params
-    ]
+    tokens = _tokens(first)
+    assert {s.operation for s in first if "IdempotencyToken" in s.params} == {
+        "create_portfolio",
+        "create_product",
+        "create_constraint",
+    }
+    assert tokens == _tokens(again)
+    assert len(set(tokens)) == len(tokens)
     assert all(re.fullmatch(r"[a-zA-Z0-9][a-zA-Z0-9_-]{0,127}", token) for token in tokens)
     product_token = next(s for s in first if s.operation == "create_product").params
     changed_token = next(s for s in changed if s.operation == "create_product").params
     assert product_token["IdempotencyToken"] != changed_token["IdempotencyToken"]
+
+
+def test_every_idempotency_token_changes_with_the_run() -> None:
+    """AWS answers a repeated token with the first request's resource, even one deleted since:
+    a later run must not repeat an earlier run's tokens."""
+    m = manifest()
+    observed = with_product(converged(m), "Demo product 2", versions=())
+    observed = with_portfolio(observed, constraints=())
+    for catalog in (EMPTY, observed):
+        run_1 = _tokens(plan_region(m, target(m, run_nonce="run-1"), catalog).steps)
+        run_2 = _tokens(plan_region(m, target(m, run_nonce="run-2"), catalog).steps)
+        assert run_1 and len(run_1) == len(run_2)
+        assert set(run_1).isdisjoint(run_2)
+    version = next(
+        s
+        for s in plan_region(m, target(m, run_nonce="run-3"), observed).steps
+        if s.operation == "create_provisioning_artifact"
+    )
+    assert version.params["IdempotencyToken"] not in _tokens(
+        plan_region(m, target(m, run_nonce="run-1"), observed).steps
+    )
+
+
+# --- what stops a publish before its first mutating call ------------------------------------
+
+
+def test_published_version_with_the_same_template_is_fine() -> None:
+    m = manifest()
+    assert input_problems(m, target(m), converged(m)) == []
+
+
+def test_published_version_with_another_template_is_bad_input() -> None:
+    """lock --force (or a hand-edited lock) let a changed template keep its version."""
+    m = manifest()
+    changed = target(m, **{"Demo product 2": "e" * 64})
+    assert input_problems(m, changed, converged(m)) == [
+        "products[1].version: 1.0.0 is already published with a different template; "
+        "bump the version"
+    ]
+    assert plan_region(m, changed, converged(m)).steps == ()  # silently unchanged otherwise
+
+
+def test_version_not_uploaded_by_the_publisher_is_left_alone() -> None:
+    """No sha256 in the URL: nothing to compare, and no reason to block every publish."""
+    m = manifest()
+    url = "https://elsewhere.s3.amazonaws.com/hand-made/product.yaml"
+    observed = with_product(
+        converged(m),
+        "Demo product 3",
+        versions=(ObservedVersion("pa-x", "1.0.0", True, "DEFAULT", url, "AVAILABLE"),),
+    )
+    assert input_problems(m, target(m), observed) == []
+    assert plan_region(m, target(m), observed).steps == ()
+
+
+def test_only_the_manifest_version_is_compared() -> None:
+    m = manifest()
+    other = "https://artifacts.s3.amazonaws.com/templates/" + "9" * 64 + ".yaml"
+    observed = with_product(
+        converged(m),
+        "Demo product 1",
+        versions=(
+            ObservedVersion("pa-old", "0.9.0", True, "DEFAULT", other, "AVAILABLE"),
+            *converged(m).products["Demo product 1"].versions,
+        ),
+    )
+    assert input_problems(m, target(m), observed) == []
+
+
+def test_version_beyond_the_service_limit_is_refused_before_publishing() -> None:
+    m = manifest()
+    m = dataclasses.replace(m, products=(dataclasses.replace(m.products[0], version="2.0.0"),))
+    history = tuple(ObservedVersion(f"pa-{n}", f"1.{n}.0", True, "DEPRECATED") for n in range(99))
+    ok = with_product(converged(m), "Demo product 1", versions=history)
+    assert input_problems(m, target(m), ok) == []
+    full = with_product(
+        ok, "Demo product 1", versions=(*history, ObservedVersion("pa-x", "0.1.0", True, "X"))
+    )
+    assert input_problems(m, target(m), full) == [
+        "products[0].version: 2.0.0 would be version 101 of Demo product 1 in us-east-1; "
+        "Service Catalog keeps at most 100 per product: delete old versions first"
+    ]
+    republish = dataclasses.replace(
+        m, products=(dataclasses.replace(m.products[0], version="1.0.0"),)
+    )
+    assert input_problems(republish, target(republish), full) == []  # exists: nothing new
+
+
+def test_failed_manifest_version_blocks_the_region() -> None:
+    m = manifest()
+    failed = dataclasses.replace(
+        converged(m).products["Demo product 2"].versions[0], status="FAILED"
+    )
+    observed = with_product(converged(m), "Demo product 2", versions=(failed,))
+    assert region_blockers(m, observed) == [
+        "products[1].version: 1.0.0 of Demo product 2 FAILED (product prod-2, version "
+        "pa-2-1.0.0); delete that version (DeleteProvisioningArtifact) and publish again, or "
+        "bump the version"
+    ]
+    assert region_blockers(m, converged(m)) == []
+
+
+@pytest.mark.parametrize(
+    ("access", "blocked"),
+    [(None, False), ("ENABLED", False), ("DISABLED", True), ("UNDER_CHANGE", True)],
+)
+def test_organization_shares_need_organizations_access(access: str | None, blocked: bool) -> None:
+    m = manifest()
+    observed = dataclasses.replace(converged(m), organizations_access=access)
+    blockers = region_blockers(m, observed)
+    assert bool(blockers) is blocked
+    if blocked:
+        assert blockers == [
+            f"shares: sharing with an organization or OU needs AWS Organizations access, which "
+            f"is {access}: from the management account run `aws servicecatalog "
+            "enable-aws-organizations-access`, then publish from it or a delegated administrator"
+        ]
 
 
 def test_templates_already_stored_are_not_uploaded_again() -> None:
@@ -179,3 +313,11 @@ def test_template_url_is_regional_when_the_bucket_region_is_known() -> None:
     assert create.params["ProvisioningArtifactParameters"]["Info"] == {
         "LoadTemplateFromURL": f"https://artifacts.s3.eu-west-1.amazonaws.com/templates/{1:064x}.yaml"
     }
+
+
+def test_template_sha256_is_read_back_from_the_url_it_was_loaded_from() -> None:
+    sha = "ab" * 32
+    assert template_sha256_in(f"https://b.s3.eu-west-1.amazonaws.com/{template_key(sha)}") == sha
+    assert template_sha256_in(f"https://s3.amazonaws.com/b/{template_key(sha)}?v=1") == sha
+    assert template_sha256_in("https://b.s3.amazonaws.com/templates/product.yaml") is None
+    assert template_sha256_in("") is None

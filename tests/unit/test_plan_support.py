@@ -19,7 +19,7 @@ from portfolio.demo_manifest import demo_manifest_data
 from portfolio.manifest import Manifest
 from portfolio.manifest_validation import parse_manifest
 from portfolio.plan import TemplateFile
-from portfolio.planner import PublishTarget, plan_region
+from portfolio.planner import PublishTarget, plan_region, template_key, template_url
 
 PORTFOLIO_ID = "port-demo"
 
@@ -30,15 +30,22 @@ def manifest(data: dict[str, Any] | None = None, **changes: Any) -> Manifest:
     return parse_manifest({**raw, **changes})
 
 
-def target(m: Manifest, **sha_overrides: str) -> PublishTarget:
+def sha256_of(index: int) -> str:
+    """The template hash ``target`` gives product ``index`` (1-based)."""
+    return f"{index:064x}"
+
+
+def target(m: Manifest, *, run_nonce: str = "run-1", **sha_overrides: str) -> PublishTarget:
     templates = {
         product.name: TemplateFile(
             path=f"/templates/{index}.yaml",
-            sha256=sha_overrides.get(product.name, f"{index:064x}"),
+            sha256=sha_overrides.get(product.name, sha256_of(index)),
         )
         for index, product in enumerate(m.products, start=1)
     }
-    return PublishTarget(region="us-east-1", bucket="artifacts", templates=templates)
+    return PublishTarget(
+        region="us-east-1", bucket="artifacts", templates=templates, run_nonce=run_nonce
+    )
 
 
 def product_id(index: int) -> str:
@@ -61,7 +68,16 @@ def converged(m: Manifest) -> ObservedCatalog:
             support_email=p.support_email,
             support_url=p.support_url,
             support_description=p.support_description,
-            versions=(ObservedVersion(f"pa-{i}-{p.version}", p.version, True, "DEFAULT"),),
+            versions=(
+                ObservedVersion(
+                    f"pa-{i}-{p.version}",
+                    p.version,
+                    True,
+                    "DEFAULT",
+                    template_url=template_url("artifacts", template_key(sha256_of(i))),
+                    status="AVAILABLE",
+                ),
+            ),
             associated=True,
         )
         for i, p in enumerate(m.products, start=1)
