@@ -111,10 +111,9 @@ UNSCOPED_CLOUDFRONT_ACTIONS = (
     cloudfront_actions.ListPublicKeys,
 )
 UNSCOPED_CLOUDFRONT_REASON = (
-    "The Service Authorization Reference lists no resource type and no condition key for "
-    "cloudfront:CreatePublicKey, GetPublicKey, DeletePublicKey and ListPublicKeys, so '*' is "
-    "the only resource IAM accepts for them. The function only deletes public keys whose name "
-    "starts with its stack name, logical ID and a hash of both."
+    "The Service Authorization Reference lists no resource type and no condition key for these "
+    "actions, so '*' is the only resource IAM accepts for them. The function only deletes "
+    "public keys whose name starts with its stack name, logical ID and a hash of both."
 )
 
 _SECRET_ARN_PATTERN = (
@@ -359,14 +358,14 @@ def _skip_function_checks(function: Function) -> None:
     skip_checkov(
         function,
         "CKV_AWS_116",
-        "CloudFormation custom resource: every event is answered to CloudFormation (FAILED "
-        "with a reason on error) and async retries are off, so a DLQ would hold nothing to redo",
+        "Custom resource: every event is answered to CloudFormation (FAILED with a reason on "
+        "error) and async retries are off, so a DLQ would hold nothing to redo",
     )
     skip_checkov(
         function,
         "CKV_AWS_117",
-        "Calls only regional AWS APIs and CloudFront (which has no VPC endpoint); no VPC "
-        "resource to reach, and a VPC would add NAT for no isolation gain",
+        "Calls only AWS APIs, CloudFront's without a VPC endpoint; no VPC resource to reach, "
+        "and a VPC would add NAT for no isolation gain",
     )
 
 
@@ -479,8 +478,7 @@ def build(options: KeyPairOptions | None = None) -> ProductTemplate:
         label="Reserve concurrency",
         Description="true: reserve 1 concurrent execution so the function handles one event "
         "at a time. Choose false in accounts whose Lambda concurrent executions quota is 10 "
-        "(new accounts): Lambda refuses any reservation that leaves fewer than 10 unreserved. "
-        "Without it, repeated deliveries of one event still store a single key.",
+        "(new accounts): Lambda refuses any reservation that leaves fewer than 10 unreserved.",
         Default="true",
         AllowedValues=["true", "false"],
         ConstraintDescription="true or false",
@@ -520,7 +518,7 @@ def build(options: KeyPairOptions | None = None) -> ProductTemplate:
         "PublicKeyId",
         GetAtt(key_pair, "PublicKeyId"),
         "Current CloudFront public key ID. Changes on every rotation, so it is not exported; "
-        "signers read keyPairId from the secret instead",
+        "read keyPairId from the secret instead",
         exported=False,
     )
     product.add_output("KeyGroupId", Ref(key_group), "CloudFront key group to trust")

@@ -1,18 +1,11 @@
 """Custom resource ``Custom::SigningKeyPair``: the CloudFront signing key pair, made in-account.
 
 Inlined verbatim into templates/key-pair.yaml as ``index.py``: boto3 and the standard library
-only. docs/key-pair-secret-format.md describes the lifecycle; in short:
-
-* Create, or Update in UPDATE_IN_PROGRESS with a new KeyAlgorithm, RotationToken or SecretArn:
-  KMS makes a pair, CloudFront gets the public key, one PutSecretValue makes it current. The
-  new key ID is the PhysicalResourceId, so CloudFormation sends a cleanup Delete for the old
-  one once the whole update is final.
-* Update in UPDATE_ROLLBACK_IN_PROGRESS: the secret's AWSPREVIOUS is made current again when
-  the secret shows this resource's rotation (``undoes_own_rotation``), else our current key
-  stays (another stack's key in the secret is rotated away, as in an update).
-* Update whose stack status is unreadable (after retries) or unexpected: FAILED, no change.
-* Delete: deletes this resource's public keys that no key group lists (CloudFront refuses
-  listed ones). The only place keys are deleted, so a rollback finds the keys it returns to.
+only. docs/key-pair-secret-format.md describes the lifecycle. A rotation's key ID is the new
+PhysicalResourceId, so CloudFormation sees a replacement: it deletes the old ID once the whole
+update is final, or, on a rollback, sends no Update and deletes the new ID (``delete``, the only
+place keys are deleted). A rollback Update only follows our own failed Update (``roll_back``).
+An unreadable or unexpected stack status changes nothing.
 
 One answer per event. No AWS call starts unless it can end, retries included, before the
 watchdog answers FAILED ahead of Lambda's timeout; a write whose SUCCESS loses to that answer
@@ -86,18 +79,19 @@ FAILED_CREATE_PREFIX = "failed-create-"
 SECRET_FORMAT_VERSION = 1
 UPDATING = "UPDATE_IN_PROGRESS"
 ROLLING_BACK = "UPDATE_ROLLBACK_IN_PROGRESS"
+ROLLBACK_CLEANUP = "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS"
 
 _SECRET_ARN = re.compile(r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+$")
 _KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+$")
 _ROTATION_TOKEN = re.compile(r"^[\w.:/+=@-]{1,128}$")
 _NAME_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 _ERROR_HINTS = {
-    "ResourceNotFoundException": " (check SecretArn: pass the secret product's SecretArn output)",
+    "ResourceNotFoundException": " (pass the secret product's SecretArn output)",
     "AccessDeniedException": " (the function's role or the KMS key policy does not allow it)",
     "AccessDenied": " (the function's role does not allow it)",
     "DisabledException": " (the KMS key is disabled)",
     "KMSInvalidStateException": " (the KMS key is pending deletion or not usable)",
-    "NotFoundException": " (check KmsKeyArn: pass the secret product's KmsKeyArn output)",
+    "NotFoundException": " (pass the secret product's KmsKeyArn output)",
 }
 
 
@@ -109,7 +103,7 @@ def client_config() -> Config:
     return Config(
         connect_timeout=CONNECT_TIMEOUT_S,
         read_timeout=READ_TIMEOUT_S,
-        retries={"max_attempts": MAX_ATTEMPTS, "mode": "standard"},
+        retries={"total_max_attempts": MAX_ATTEMPTS, "mode": "standard"},
     )
 
 
@@ -330,8 +324,8 @@ class Watchdog:
     """Answers FAILED once only the response margin is left, unless stopped first."""
 
     REASON = (
-        "The key pair function ran out of time (an AWS call took longer than its limits); a "
-        "key this event stored is put back (the function log says if that did not finish)"
+        "The key pair function ran out of time (an AWS call overran its limits); a key this "
+        "event stored is put back (the function log says if that did not finish)"
     )
 
     def __init__(self, invocation: Invocation) -> None:
@@ -550,6 +544,7 @@ def delete_public_keys(cloudfront: Any, key_ids: Iterable[str]) -> list[str]:
             raise
         except Exception as error:
             if error_code(error) == "PublicKeyInUse":
+                LOGGER.info("public key %s is in a key group", key_id)
                 in_use.append(key_id)
             elif error_code(error) != "NoSuchPublicKey":
                 message = f"Deleting public key {key_id}: {describe_error(error)}"
@@ -557,8 +552,8 @@ def delete_public_keys(cloudfront: Any, key_ids: Iterable[str]) -> list[str]:
     return in_use
 
 
-def stack_status(cloudformation: Any, stack_id: str) -> str:
-    """The stack's status, asked up to STACK_STATUS_ATTEMPTS times; raises rather than guess."""
+def stack_status(cloudformation: Any, stack_id: str, unchanged: str) -> str:
+    """The stack's status, asked STACK_STATUS_ATTEMPTS times; else raises, adding ``unchanged``."""
     last_error: BaseException = KeyPairError("no status")
     for attempt in range(STACK_STATUS_ATTEMPTS):
         time.sleep(STACK_STATUS_PAUSE_S * attempt)
@@ -573,7 +568,7 @@ def stack_status(cloudformation: Any, stack_id: str) -> str:
             last_error = error
     raise KeyPairError(
         f"Reading the status of stack {stack_id} failed {STACK_STATUS_ATTEMPTS} times: "
-        f"{describe_error(last_error)}"
+        f"{describe_error(last_error)}; {unchanged}"
     )
 
 
@@ -591,11 +586,10 @@ class Outcome:
     undo: Callable[[], None] | None = field(default=None, compare=False)
 
     def data(self) -> dict[str, str]:
-        items = [self.current] + ([self.previous] if self.previous else [])
         return {
             "PublicKeyId": self.current,
             "PreviousPublicKeyId": self.previous or "",
-            "KeyGroupItems": ",".join(dict.fromkeys(items)),
+            "KeyGroupItems": ",".join(dict.fromkeys(filter(None, (self.current, self.previous)))),
             "KeyAlgorithm": self.algorithm,
         }
 
@@ -659,8 +653,7 @@ def _forget_new_key(cloudfront: Any, key_id: str) -> None:
 
 def _undo_write(clients: Clients, secret_arn: str, text: str, undo_token: str, key_id: str) -> None:
     """FAILED was answered, yet this event's write landed: put the earlier value back, then
-    delete the key. After the answer, so without time checks (raw clients); if it does not
-    finish, the stack's rollback Update restores the earlier key."""
+    delete the key. After the answer: raw clients, no time checks; if it fails, ``roll_back``."""
     LOGGER.warning("answered FAILED after storing %s: putting the earlier value back", key_id)
     try:
         write_secret(clients.secrets.raw, secret_arn, text, undo_token)
@@ -677,10 +670,9 @@ def undoes_own_rotation(
     earlier: SecretState | None,
     owned: Iterable[str],
 ) -> bool:
-    """In UPDATE_ROLLBACK_IN_PROGRESS: does the secret show our rotation to undo? The current
-    version is our key, its previousKeyPairId is AWSPREVIOUS's key, which still exists and was
-    made with the properties the rollback asks for, and the PhysicalResourceId is one of the
-    two. (The secret alone cannot tell a rollback from setting RotationToken back.)"""
+    """In UPDATE_ROLLBACK_IN_PROGRESS: does the secret show our rotation from AWSPREVIOUS, made
+    with the properties the rollback asks for? (The secret alone cannot tell a rollback from
+    setting RotationToken back.)"""
     owned = set(owned)
     return (
         earlier is not None
@@ -706,12 +698,21 @@ def roll_back(
     if earlier is None or not undoes_own_rotation(event, properties, current, earlier, owned):
         LOGGER.warning("rollback: the secret shows no rotation of ours to undo")
         return outcome_of(current, owned, properties.algorithm)
-    previous = earlier.previous_key_pair_id if earlier.previous_key_pair_id in owned else None
-    document = dict(earlier.content, previousKeyPairId=previous)
-    text = json.dumps(document)
-    write_secret(clients.secrets, properties.secret_arn, text, version_token(event))
-    LOGGER.info("rollback: %s is current again", earlier.key_pair_id)
-    return outcome_of(SecretState(earlier.version_id, document), owned, properties.algorithm)
+    token = version_token(event)
+    restored = make_current_again(clients.secrets, properties.secret_arn, earlier, owned, token)
+    return outcome_of(restored, owned, properties.algorithm)
+
+
+def make_current_again(
+    secrets: Any, secret_arn: str, earlier: SecretState, owned: Iterable[str], token: str
+) -> SecretState:
+    """One PutSecretValue: AWSPREVIOUS's key pair is current again; its previousKeyPairId
+    stays only if that key still exists."""
+    previous = earlier.previous_key_pair_id
+    document = dict(earlier.content, previousKeyPairId=previous if previous in owned else None)
+    write_secret(secrets, secret_arn, json.dumps(document), token)
+    LOGGER.info("%s is current again", earlier.key_pair_id)
+    return SecretState(earlier.version_id, document)
 
 
 def create_or_update(invocation: Invocation, clients: Clients) -> Outcome:
@@ -730,15 +731,12 @@ def create_or_update(invocation: Invocation, clients: Clients) -> Outcome:
         LOGGER.info("nothing relevant changed: %s stays current", current.key_pair_id)
         return outcome_of(current, owned, properties.algorithm)
     stack_id = _event_field(event, "StackId")
-    try:
-        status = stack_status(clients.cloudformation, stack_id)
-    except OutOfTime:
-        raise
-    except KeyPairError as error:
-        raise KeyPairError(
-            f"{error}; the key pair is not rotated without knowing whether the stack is "
-            "rolling back (nothing changed; retry the update, or continue the rollback)"
-        ) from error
+    status = stack_status(
+        clients.cloudformation,
+        stack_id,
+        "the key pair is not rotated without knowing whether the stack is rolling back "
+        "(nothing changed; retry the update, or continue the rollback)",
+    )
     if status == ROLLING_BACK and ours:
         return roll_back(invocation, clients, properties, current, owned)
     if status not in (UPDATING, ROLLING_BACK):
@@ -752,23 +750,51 @@ def create_or_update(invocation: Invocation, clients: Clients) -> Outcome:
 
 
 def delete(invocation: Invocation, clients: Clients) -> str:
-    """Delete every public key of this resource that no key group lists. CloudFront refuses
-    to delete listed keys: during a cleanup those are current and previous; otherwise (stack
-    deletion, rollback of a create) the key group is gone, so a listed key is someone else's
-    use of it, and the Delete fails naming it."""
+    """Delete this resource's public keys but those a key group lists (CloudFront refuses) and,
+    in a cleanup, the secret's one. Else (stack deletion, a create's rollback) every key goes:
+    a listed key is someone else's use of it, and fails the Delete."""
     event = invocation.event
+    status = stack_status(
+        clients.cloudformation,
+        _event_field(event, "StackId"),
+        "no public key deleted (retry a stack deletion; a cleanup's keys go in the next one)",
+    )
     owned = owned_public_keys(clients.cloudfront, Ownership.of(event))
-    in_use = delete_public_keys(clients.cloudfront, owned)
-    if in_use:
-        status = stack_status(clients.cloudformation, _event_field(event, "StackId"))
-        if not status.endswith("_CLEANUP_IN_PROGRESS"):
-            raise KeyPairError(
-                f"CloudFront public keys {', '.join(in_use)} are still listed in a key group; "
-                "remove them from every key group, then retry the delete"
-            )
-    for key_id in in_use:
-        LOGGER.info("public key %s is still in the key group; it stays", key_id)
+    cleanup = status.endswith("_CLEANUP_IN_PROGRESS")
+    keep = key_the_secret_names(invocation, clients, status, owned) if cleanup else None
+    in_use = delete_public_keys(clients.cloudfront, set(owned) - {keep})
+    if in_use and not cleanup:
+        raise KeyPairError(
+            f"CloudFront public keys {', '.join(in_use)} are still listed in a key group; "
+            "remove them from every key group, then retry the delete"
+        )
     return invocation.fallback_physical_id()
+
+
+def key_the_secret_names(
+    invocation: Invocation, clients: Clients, status: str, owned: dict[str, str]
+) -> str | None:
+    """A rollback deleting the key the secret names undoes our replacement (CloudFormation
+    sends a replaced resource no Update): AWSPREVIOUS is made current first if the secret was
+    rotated from it. An unreadable secret keeps the event's key: the only unlisted one it may
+    name."""
+    event, physical_id = invocation.event, invocation.fallback_physical_id()
+    try:
+        secret_arn = KeyPairProperties.parse(event.get("ResourceProperties")).secret_arn
+        current = read_secret(clients.secrets, secret_arn)
+    except OutOfTime:
+        raise
+    except KeyPairError as error:
+        LOGGER.warning("%s; keeping %s, which the secret may name", error, physical_id)
+        return physical_id
+    assert current is not None
+    if status == ROLLBACK_CLEANUP and current.key_pair_id == physical_id:
+        earlier = read_secret(clients.secrets, secret_arn, VersionStage="AWSPREVIOUS")
+        previous = current.previous_key_pair_id
+        if earlier and previous in owned and earlier.key_pair_id == previous:
+            token = version_token(event)
+            current = make_current_again(clients.secrets, secret_arn, earlier, owned, token)
+    return current.key_pair_id
 
 
 # --- entry point
@@ -776,13 +802,8 @@ def delete(invocation: Invocation, clients: Clients) -> str:
 
 def handler(event: dict[str, Any], context: Any) -> None:
     """Lambda entry point (``index.handler``): answer CloudFormation exactly once, always."""
-    LOGGER.info(
-        "%s %s request %s physical %s",
-        event.get("RequestType"),
-        event.get("LogicalResourceId"),
-        event.get("RequestId"),
-        event.get("PhysicalResourceId"),
-    )
+    fields = ("RequestType", "LogicalResourceId", "RequestId", "PhysicalResourceId")
+    LOGGER.info("event %s", {name: event.get(name) for name in fields})
     invocation = Invocation(event, context)
     watchdog = Watchdog(invocation)
     try:

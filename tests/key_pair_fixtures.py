@@ -10,8 +10,10 @@
 * ``SimulatedStack``: the CloudFormation lifecycle around the resource: real event payloads,
   the native key group (``Fn::Split`` of the KeyGroupItems attribute), updated the moment the
   SUCCESS answer arrives (while the function may still be running), cleanup Deletes for
-  replaced physical IDs, and CloudFront's refusal to delete a public key that a key group still
-  lists (moto does not enforce it).
+  replaced physical IDs, the rollback of a replacement (no event for the resource, the old
+  attributes back in the key group, then a cleanup Delete of the new physical ID), and
+  CloudFront's refusal to delete a public key that a key group still lists (moto does not
+  enforce it).
 * ``FakeLambdaContext``: Lambda's clock; ``advance`` moves it on without waiting.
 """
 
@@ -305,6 +307,8 @@ class SimulatedStack:
         self.stack_status = StackStatusDouble(self)
         #: Key group updates CloudFormation could not make (the test then fails).
         self.errors: list[str] = []
+        #: What a replacement replaced: properties, physical ID and attributes before it.
+        self.replaced: tuple[dict[str, Any], str | None, dict[str, str]] | None = None
         self._updates_key_group: set[str] = set()
         receiver.listeners.append(self._on_answer)
 
@@ -385,10 +389,12 @@ class SimulatedStack:
         """Update (the key group follows the answer), then the cleanup Delete if replaced.
 
         ``later_resource_fails``: the resource and key group update, then another resource
-        fails: no cleanup; the caller rolls back with ``roll_back_to``.
+        fails: no cleanup; the caller rolls back with ``roll_back_replaced`` when the answer
+        was a new physical ID, else with ``roll_back_to``.
         """
         self.status = "UPDATE_IN_PROGRESS"
         old_properties, old_physical_id = self.properties, self.physical_id
+        old_attributes = dict(self.attributes)
         response = self.deliver(
             self.event(
                 "Update", properties, old_properties=old_properties, physical_id=old_physical_id
@@ -398,6 +404,8 @@ class SimulatedStack:
         if response["Status"] != "SUCCESS":
             return response
         self.properties, self.physical_id = properties, response["PhysicalResourceId"]
+        if self.physical_id != old_physical_id:
+            self.replaced = (old_properties, old_physical_id, old_attributes)
         if later_resource_fails:
             self.status = "UPDATE_ROLLBACK_IN_PROGRESS"
             return response
@@ -409,7 +417,9 @@ class SimulatedStack:
     def roll_back_to(
         self, properties: dict[str, Any], failed_physical_id: str | None
     ) -> dict[str, Any]:
-        """UPDATE_ROLLBACK_IN_PROGRESS: Update back to ``properties``, key group, cleanup."""
+        """UPDATE_ROLLBACK_IN_PROGRESS for a resource whose own Update answered FAILED (its
+        physical ID is unchanged): Update back to ``properties``, key group, cleanup. A
+        replaced resource gets no such Update: see ``roll_back_replaced``."""
         self.status = "UPDATE_ROLLBACK_IN_PROGRESS"
         response = self.deliver(
             self.event(
@@ -433,11 +443,37 @@ class SimulatedStack:
         self.status = "UPDATE_ROLLBACK_COMPLETE"
         return response
 
+    def roll_back_replaced(self) -> dict[str, Any]:
+        """UPDATE_ROLLBACK_IN_PROGRESS after this resource was replaced (its Update answered a
+        new physical ID) and a later resource failed, as CloudFormation does it: no event for
+        the resource; it takes back the old physical ID with the attributes stored for it,
+        updates the key group to those, and once the rollback is final sends the Delete for the
+        new physical ID. Returns the answer to that Delete (CloudFormation only reports a
+        FAILED cleanup: the stack still ends UPDATE_ROLLBACK_COMPLETE)."""
+        assert self.replaced is not None, "the last update did not replace the resource"
+        assert self.status == "UPDATE_ROLLBACK_IN_PROGRESS", self.status
+        failed_properties, failed_physical_id = self.properties, self.physical_id
+        self.properties, self.physical_id, attributes = self.replaced
+        self.replaced = None
+        self._apply_attributes(attributes)
+        assert not self.errors, self.errors
+        cleanup = self.cleanup_delete(
+            "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS", failed_properties, failed_physical_id
+        )
+        self.status = "UPDATE_ROLLBACK_COMPLETE"
+        return cleanup
+
     def clean_up(self, status: str, properties: dict[str, Any], physical_id: str | None) -> None:
         """The Delete CloudFormation sends for a replaced physical ID once the update is final."""
-        self.status = status
-        cleanup = self.deliver(self.event("Delete", properties, physical_id=physical_id))
+        cleanup = self.cleanup_delete(status, properties, physical_id)
         assert cleanup["Status"] == "SUCCESS", cleanup
+
+    def cleanup_delete(
+        self, status: str, properties: dict[str, Any], physical_id: str | None
+    ) -> dict[str, Any]:
+        """One cleanup Delete in ``status``; its answer."""
+        self.status = status
+        return self.deliver(self.event("Delete", properties, physical_id=physical_id))
 
     def delete(self) -> dict[str, Any]:
         """DELETE_IN_PROGRESS: the key group goes first (it depends on the resource)."""
@@ -447,11 +483,11 @@ class SimulatedStack:
 
     def _on_answer(self, body: dict[str, Any]) -> None:
         if body["RequestId"] in self._updates_key_group and body["Status"] == "SUCCESS":
-            self._apply_key_group(body)
+            self._apply_attributes(body["Data"])
 
-    def _apply_key_group(self, response: dict[str, Any]) -> None:
+    def _apply_attributes(self, attributes: dict[str, str]) -> None:
         """AWS::CloudFront::KeyGroup Items: Fn::Split(",", GetAtt KeyPair.KeyGroupItems)."""
-        self.attributes = response["Data"]
+        self.attributes = attributes
         items = self.attributes["KeyGroupItems"].split(",")
         if not all(items) or len(items) != len(set(items)):
             self.errors.append(f"UpdateKeyGroup would fail: bad items {items}")

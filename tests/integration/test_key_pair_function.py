@@ -526,88 +526,230 @@ def test_key_left_by_a_delivery_that_died_goes_at_the_next_cleanup(
 
 # --- rollback --------------------------------------------------------------------------------
 
+#: Property changes that rotate, so that CloudFormation sees a replacement.
+ROTATING_CHANGES = {
+    "rotation-token": {"RotationToken": "3"},
+    "key-algorithm": {"KeyAlgorithm": "ECDSA_P256"},
+}
 
-def test_rollback_of_a_rotation_makes_the_earlier_key_current_again(
-    stack: SimulatedStack, secret_arn: str
-) -> None:
+
+def replaced_then_failed(
+    stack: SimulatedStack, secret_arn: str, change: dict[str, str]
+) -> tuple[dict[str, Any], str]:
+    """Create (K1), rotate (K2), then an update that rotates (K3) while a later resource fails.
+    Returns the secret's value from before that update and the failed update's key."""
     before = rotated_twice(stack, secret_arn)
+    forward = stack.update(
+        resource_properties(secret_arn, **{"RotationToken": "2", **change}),
+        later_resource_fails=True,
+    )
+    assert forward["Status"] == "SUCCESS", forward["Reason"]
+    failed_key = forward["PhysicalResourceId"]
+    assert failed_key not in (before["keyPairId"], before["previousKeyPairId"])
+    assert secret_value(secret_arn)["keyPairId"] == failed_key
+    return before, failed_key
+
+
+def orphan_key(stack: SimulatedStack, name_suffix: str = "0123456789ab") -> str:
+    """A key of this resource that no secret names (left by a delivery that died midway)."""
+    prefix = Ownership.of({"StackId": stack.stack_id, "LogicalResourceId": "KeyPair"}).prefix
+    return boto3.client("cloudfront", region_name=REGION).create_public_key(
+        PublicKeyConfig={
+            "CallerReference": f"orphan-{name_suffix}",
+            "Name": f"{prefix}-{name_suffix}",
+            "EncodedKey": "-----BEGIN PUBLIC KEY-----\nlost\n-----END PUBLIC KEY-----\n",
+        }
+    )["PublicKey"]["Id"]
+
+
+@pytest.mark.parametrize("change", ROTATING_CHANGES.values(), ids=ROTATING_CHANGES.keys())
+def test_rollback_of_a_replacement_makes_the_earlier_key_current_again(
+    stack: SimulatedStack, secret_arn: str, change: dict[str, str]
+) -> None:
+    """CloudFormation's own sequence: no Update for the replaced resource, the key group back
+    to the old attributes, then the cleanup Delete of the new physical ID."""
+    before, failed_key = replaced_then_failed(stack, secret_arn, change)
     signed_before = sign(private_key_of(before), POLICY, hashes.SHA256())
 
-    forward = stack.update(
-        resource_properties(secret_arn, RotationToken="3"), later_resource_fails=True
-    )
-    failed_key = forward["PhysicalResourceId"]
-    response = stack.roll_back_to(
-        resource_properties(secret_arn, RotationToken="2"), failed_physical_id=failed_key
-    )
+    cleanup = stack.roll_back_replaced()
 
-    assert response["Status"] == "SUCCESS", response["Reason"]
+    assert cleanup["Status"] == "SUCCESS", cleanup["Reason"]
     restored = secret_value(secret_arn)
-    assert response["PhysicalResourceId"] == before["keyPairId"]
     assert (restored["keyPairId"], restored["previousKeyPairId"]) == (
         before["keyPairId"],
         before["previousKeyPairId"],
     )
-    assert restored["privateKey"] == before["privateKey"]
+    assert (restored["privateKey"], restored["algorithm"]) == (
+        before["privateKey"],
+        before["algorithm"],
+    )
+    assert secret_matches_its_public_key(secret_arn)
+    assert stack.physical_id == before["keyPairId"]
     assert stack.key_group_items == [before["keyPairId"], before["previousKeyPairId"]]
-    assert key_ids() == {before["keyPairId"], before["previousKeyPairId"]}, "failed key deleted"
+    assert failed_key not in key_ids()
+    assert key_ids() == {before["keyPairId"], before["previousKeyPairId"]}, "no key leaks"
     assert verifies_with_key_group(stack, signed_before, hashes.SHA256())
+    signed_after = sign(private_key_of(restored), POLICY, hashes.SHA256())
+    assert verifies_with_key_group(stack, signed_after, hashes.SHA256())
+
+    rotated = stack.update(resource_properties(secret_arn, RotationToken="4"))
+    assert rotated["Status"] == "SUCCESS", rotated["Reason"]
+    assert key_ids() == {rotated["PhysicalResourceId"], before["keyPairId"]}
 
 
-def test_rollback_retries_a_throttled_stack_status(
+def test_rollback_of_a_move_to_another_secret_leaves_the_old_secret_as_it_was(
+    stack: SimulatedStack, secret_arn: str
+) -> None:
+    """The new secret's AWSPREVIOUS is not our previous key: nothing to put back there, and its
+    key stays until the next cleanup, which reads the old secret again."""
+    first = stack.create(resource_properties(secret_arn))["PhysicalResourceId"]
+    left_behind = secret_value(secret_arn)
+    secrets = boto3.client("secretsmanager", region_name=REGION)
+    other = secrets.create_secret(Name="team-a/signing-2", SecretString=PLACEHOLDER_SECRET_VALUE)[
+        "ARN"
+    ]
+    moved = stack.update(resource_properties(other), later_resource_fails=True)[
+        "PhysicalResourceId"
+    ]
+
+    cleanup = stack.roll_back_replaced()
+
+    assert cleanup["Status"] == "SUCCESS", cleanup["Reason"]
+    assert secret_value(secret_arn) == left_behind
+    assert secret_matches_its_public_key(secret_arn)
+    assert stack.key_group_items == [first]
+    assert key_ids() == {first, moved}, "the key the other secret names stays"
+
+    rotated = stack.update(resource_properties(secret_arn, RotationToken="2"))
+    assert key_ids() == {rotated["PhysicalResourceId"], first}, "no key leaks for good"
+
+
+def test_repeated_delivery_of_the_rollback_cleanup_changes_nothing_more(
+    stack: SimulatedStack, secret_arn: str, receiver: ResponseReceiver
+) -> None:
+    _, failed_key = replaced_then_failed(stack, secret_arn, ROTATING_CHANGES["rotation-token"])
+    failed_properties = stack.properties
+    cleanup = stack.roll_back_replaced()
+    restored, versions, keys = secret_value(secret_arn), secret_version_ids(secret_arn), key_ids()
+    event = stack.event(
+        "Delete", failed_properties, physical_id=failed_key, request_id=cleanup["RequestId"]
+    )
+    stack.status = "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS"
+
+    key_pair_function.handler(event, FakeLambdaContext())
+
+    first, again = receiver.for_request(cleanup["RequestId"])
+    assert first["Status"] == again["Status"] == "SUCCESS", again["Reason"]
+    assert secret_value(secret_arn) == restored
+    assert secret_version_ids(secret_arn) == versions
+    assert key_ids() == keys
+
+
+def test_rollback_cleanup_retries_a_throttled_stack_status(
     stack: SimulatedStack, secret_arn: str, kms: KmsKeyPairDouble
 ) -> None:
-    before = rotated_twice(stack, secret_arn)
-    forward = stack.update(
-        resource_properties(secret_arn, RotationToken="3"), later_resource_fails=True
-    )
+    before, _ = replaced_then_failed(stack, secret_arn, ROTATING_CHANGES["rotation-token"])
     calls_before, keys_made = stack.stack_status.calls, len(kms.calls)
     stack.stack_status.failures = ["Throttling", "Throttling"]
 
-    response = stack.roll_back_to(
-        resource_properties(secret_arn, RotationToken="2"),
-        failed_physical_id=forward["PhysicalResourceId"],
-    )
+    cleanup = stack.roll_back_replaced()
 
-    assert response["Status"] == "SUCCESS", response["Reason"]
+    assert cleanup["Status"] == "SUCCESS", cleanup["Reason"]
     assert stack.stack_status.failures == []
-    assert stack.stack_status.calls - calls_before == 3 + 1, "2 throttled, 1 read; 1 by cleanup"
+    assert stack.stack_status.calls - calls_before == 3, "2 throttled, then the status"
     assert len(kms.calls) == keys_made, "a rollback makes no key"
     assert secret_value(secret_arn)["keyPairId"] == before["keyPairId"]
-    assert stack.key_group_items == [before["keyPairId"], before["previousKeyPairId"]]
+    assert key_ids() == {before["keyPairId"], before["previousKeyPairId"]}
 
 
-def test_rollback_with_an_unreadable_stack_status_fails_and_changes_nothing(
-    stack: SimulatedStack, secret_arn: str, kms: KmsKeyPairDouble
+def test_rollback_cleanup_with_an_unreadable_stack_status_deletes_nothing(
+    stack: SimulatedStack, secret_arn: str
 ) -> None:
-    """Never rotate on an unknown status: that would drop the key everyone signs with."""
-    before = rotated_twice(stack, secret_arn)
-    forward = stack.update(
-        resource_properties(secret_arn, RotationToken="3"), later_resource_fails=True
-    )
-    failed_key, during = forward["PhysicalResourceId"], secret_value(secret_arn)
-    group, keys, keys_made = stack.key_group_items, key_ids(), len(kms.calls)
+    """Unknown status: this may be a stack deletion (FAILED makes its operator retry) or a
+    cleanup (CloudFormation only reports a FAILED one); never delete what the secret names."""
+    before, failed_key = replaced_then_failed(stack, secret_arn, ROTATING_CHANGES["rotation-token"])
+    during, keys = secret_value(secret_arn), key_ids()
     stack.stack_status.unavailable = True
 
-    response = stack.roll_back_to(
-        resource_properties(secret_arn, RotationToken="2"), failed_physical_id=failed_key
-    )
+    cleanup = stack.roll_back_replaced()
 
-    assert response["Status"] == "FAILED"
-    assert "Reading the status of stack" in response["Reason"]
-    assert "ServiceUnavailable" in response["Reason"]
-    assert len(kms.calls) == keys_made
+    assert cleanup["Status"] == "FAILED"
+    assert "Reading the status of stack" in cleanup["Reason"]
+    assert "no public key deleted" in cleanup["Reason"]
     assert secret_value(secret_arn) == during
     assert key_ids() == keys
-    assert stack.key_group_items == group
+    assert stack.status == "UPDATE_ROLLBACK_COMPLETE", "a failed cleanup does not fail the stack"
 
-    stack.stack_status.unavailable = False  # the operator continues the rollback
-    again = stack.roll_back_to(
-        resource_properties(secret_arn, RotationToken="2"), failed_physical_id=failed_key
+    stack.stack_status.unavailable = False  # the key the secret names exists: a rotation repairs
+    rotated = stack.update(resource_properties(secret_arn, RotationToken="4"))
+    assert secret_matches_its_public_key(secret_arn)
+    assert stack.key_group_items == [rotated["PhysicalResourceId"], failed_key]
+    assert key_ids() == {rotated["PhysicalResourceId"], failed_key}
+    assert before["keyPairId"] not in key_ids()
+
+
+def test_rollback_cleanup_that_cannot_read_the_secret_keeps_the_key_it_may_name(
+    stack: SimulatedStack,
+    secret_arn: str,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Also what happens after a SecretArn change: the role may no longer read the old secret."""
+    before, failed_key = replaced_then_failed(stack, secret_arn, ROTATING_CHANGES["rotation-token"])
+    orphan = orphan_key(stack)
+
+    class DeniedReads(SecretsWrapper):
+        def get_secret_value(self, **request: Any) -> Any:
+            raise ClientError(
+                {"Error": {"Code": "AccessDeniedException", "Message": "no GetSecretValue"}},
+                "GetSecretValue",
+            )
+
+    monkeypatch.setattr(key_pair_function, "secretsmanager_client", DeniedReads)
+
+    cleanup = stack.roll_back_replaced()
+
+    assert cleanup["Status"] == "SUCCESS", "the stack must not wait on an unreadable secret"
+    [warning] = [record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
+    assert "AccessDeniedException" in warning
+    assert f"keeping {failed_key}, which the secret may name" in warning
+    assert key_ids() == {failed_key, before["keyPairId"], before["previousKeyPairId"]}
+    assert orphan not in key_ids(), "keys the secret cannot name still go"
+    assert secret_value(secret_arn)["keyPairId"] == failed_key, "unreadable: left as it was"
+
+
+def test_update_cleanup_deletes_only_unlisted_old_keys_and_leaves_the_secret(
+    stack: SimulatedStack, secret_arn: str
+) -> None:
+    before = rotated_twice(stack, secret_arn)
+    versions = secret_version_ids(secret_arn)
+    orphan = orphan_key(stack)
+
+    rotated = stack.update(resource_properties(secret_arn, RotationToken="3"))
+
+    new_key = rotated["PhysicalResourceId"]
+    assert key_ids() == {new_key, before["keyPairId"]}
+    assert orphan not in key_ids() and before["previousKeyPairId"] not in key_ids()
+    assert len(secret_version_ids(secret_arn) - versions) == 1, "the rotation's write only"
+    assert secret_value(secret_arn)["keyPairId"] == new_key
+    assert secret_matches_its_public_key(secret_arn)
+
+
+def test_a_cleanup_never_deletes_the_key_the_secret_names(
+    stack: SimulatedStack, secret_arn: str
+) -> None:
+    """Even when no key group lists it any more (here: the resource and its key group left the
+    template in an update; the key group went first, as its dependency says)."""
+    before = rotated_twice(stack, secret_arn)
+    stack.key_group_items = None
+
+    cleanup = stack.cleanup_delete(
+        "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", stack.properties, before["keyPairId"]
     )
-    assert again["Status"] == "SUCCESS", again["Reason"]
-    assert secret_value(secret_arn)["keyPairId"] == before["keyPairId"]
-    assert stack.key_group_items == [before["keyPairId"], before["previousKeyPairId"]]
+
+    assert cleanup["Status"] == "SUCCESS", cleanup["Reason"]
+    assert key_ids() == {before["keyPairId"]}
+    assert secret_value(secret_arn) == before
 
 
 def test_rollback_after_the_resource_itself_failed_changes_nothing(
@@ -665,6 +807,26 @@ def test_delete_while_a_key_group_still_lists_a_key_fails_readably(
     assert response["Status"] == "FAILED"
     assert f"public keys {key_id} are still listed in a key group" in response["Reason"]
     assert key_ids() == {key_id}
+
+
+def test_stack_deletion_with_an_unreadable_status_deletes_nothing_until_retried(
+    stack: SimulatedStack, secret_arn: str
+) -> None:
+    """It might be a cleanup, which must keep the key the secret names: FAILED, and the
+    operator's retry of the stack deletion deletes every key."""
+    stack.create(resource_properties(secret_arn))
+    stack.update(resource_properties(secret_arn, RotationToken="2"))
+    keys = key_ids()
+    stack.stack_status.unavailable = True
+
+    failed = stack.delete()
+
+    assert failed["Status"] == "FAILED"
+    assert "no public key deleted" in failed["Reason"]
+    assert key_ids() == keys
+    stack.stack_status.unavailable = False
+    assert stack.delete()["Status"] == "SUCCESS"
+    assert key_ids() == set()
 
 
 # --- failures --------------------------------------------------------------------------------
@@ -942,14 +1104,16 @@ def test_update_whose_write_outlasts_the_watchdog_is_undone(
     assert stack.key_group_items == group
 
 
-def test_rollback_restores_the_key_a_failed_undo_left_current(
+def stranded_by_a_failed_undo(
     stack: SimulatedStack,
     secret_arn: str,
     receiver: ResponseReceiver,
     monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """The write outlasted the watchdog and putting the earlier value back failed too: the
-    secret names a key CloudFormation never heard of, until the rollback Update."""
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Rotated twice, then an Update whose write outlasted the watchdog and whose undo was
+    refused: answered FAILED (physical ID unchanged, so CloudFormation's rollback sends an
+    Update), yet the secret names a key CloudFormation never heard of. Returns the secret's
+    value from before and the FAILED answer."""
     before = rotated_twice(stack, secret_arn)
     context = FakeLambdaContext()
     event = stack.event(
@@ -966,9 +1130,20 @@ def test_rollback_restores_the_key_a_failed_undo_left_current(
     stack.status = "UPDATE_IN_PROGRESS"
     failed = stack.deliver(event, context, updates_key_group=True)
     assert failed["Status"] == "FAILED"
-    stranded = secret_value(secret_arn)["keyPairId"]
-    assert stranded != before["keyPairId"], "the undo failed: the new key is current"
+    assert failed["PhysicalResourceId"] == before["keyPairId"]
+    assert secret_value(secret_arn)["keyPairId"] != before["keyPairId"], "the new key is current"
     monkeypatch.setattr(key_pair_function, "secretsmanager_client", real_factory)
+    return before, failed
+
+
+def test_rollback_restores_the_key_a_failed_undo_left_current(
+    stack: SimulatedStack,
+    secret_arn: str,
+    receiver: ResponseReceiver,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    before, failed = stranded_by_a_failed_undo(stack, secret_arn, receiver, monkeypatch)
+    stranded = secret_value(secret_arn)["keyPairId"]
 
     response = stack.roll_back_to(
         resource_properties(secret_arn, RotationToken="2"),
@@ -985,3 +1160,43 @@ def test_rollback_restores_the_key_a_failed_undo_left_current(
     rotated = stack.update(resource_properties(secret_arn, RotationToken="4"))
     assert stranded not in key_ids(), "the next cleanup Delete removes the stranded key"
     assert key_ids() == {rotated["PhysicalResourceId"], before["keyPairId"]}
+
+
+def test_rollback_update_with_an_unreadable_stack_status_fails_and_changes_nothing(
+    stack: SimulatedStack,
+    secret_arn: str,
+    receiver: ResponseReceiver,
+    kms: KmsKeyPairDouble,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Never rotate on an unknown status: that would drop the key everyone signs with."""
+    before, failed = stranded_by_a_failed_undo(stack, secret_arn, receiver, monkeypatch)
+    during, group, keys, keys_made = (
+        secret_value(secret_arn),
+        stack.key_group_items,
+        key_ids(),
+        len(kms.calls),
+    )
+    stack.stack_status.unavailable = True
+
+    response = stack.roll_back_to(
+        resource_properties(secret_arn, RotationToken="2"),
+        failed_physical_id=failed["PhysicalResourceId"],
+    )
+
+    assert response["Status"] == "FAILED"
+    assert "Reading the status of stack" in response["Reason"]
+    assert "ServiceUnavailable" in response["Reason"]
+    assert len(kms.calls) == keys_made
+    assert secret_value(secret_arn) == during
+    assert key_ids() == keys
+    assert stack.key_group_items == group
+
+    stack.stack_status.unavailable = False  # the operator continues the rollback
+    again = stack.roll_back_to(
+        resource_properties(secret_arn, RotationToken="2"),
+        failed_physical_id=failed["PhysicalResourceId"],
+    )
+    assert again["Status"] == "SUCCESS", again["Reason"]
+    assert secret_value(secret_arn)["keyPairId"] == before["keyPairId"]
+    assert stack.key_group_items == [before["keyPairId"], before["previousKeyPairId"]]

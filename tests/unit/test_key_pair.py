@@ -5,11 +5,16 @@ from __future__ import annotations
 import ast
 import json
 import sys
+import threading
+import time
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from botocore.exceptions import ClientError
 
 from products import key_pair_function
 from products.errors import GeneratorOptionError
@@ -26,21 +31,13 @@ from products.key_pair import (
     build,
 )
 from products.key_pair_function import (
-    COMMIT_BUDGET_MS,
     MAX_RESPONSE_BYTES,
-    RESPONSE_ATTEMPTS,
-    RESPONSE_PAUSE_S,
     RESPONSE_SAFETY_MARGIN_MS,
-    RESPONSE_TIMEOUT_S,
     STEP_BUDGET_MS,
     response_body,
 )
 from products.secret import KEY_PAIR_SPECS as SECRET_KEY_POLICY_SPECS
 from tests.cfn_resolution import ResolvedTemplate
-
-#: botocore standard retry mode: before the retry it pauses rand(0, 1) x 1 s, and up to 5 s
-#: more when the service sends x-amz-retry-after (botocore/retries/standard.py).
-BOTOCORE_MAX_FIRST_RETRY_PAUSE_S = 1 + 5
 
 
 def template(options: KeyPairOptions | None = None) -> dict[str, Any]:
@@ -358,24 +355,101 @@ def test_missing_source_fails_the_build_naming_the_option(tmp_path: Path) -> Non
 # --- the function's pure pieces --------------------------------------------------------------
 
 
-def test_budgets_cover_the_slowest_call_and_the_answer() -> None:
-    """A call started within budget ends before the watchdog answers, and that answer is
-    delivered before Lambda stops the function."""
-    config = key_pair_function.client_config()
-    attempts = config.retries["max_attempts"]
-    assert config.retries["mode"] == "standard"
-    slowest_call_ms = 1000 * (
-        attempts * (config.connect_timeout + config.read_timeout)
-        + (attempts - 1) * BOTOCORE_MAX_FIRST_RETRY_PAUSE_S
+class AlwaysFailingEndpoint:
+    """A local HTTP endpoint that answers every request with ``status``, ``headers`` and
+    ``body`` (an AWS API that keeps throttling, or a response URL that keeps failing)."""
+
+    def __init__(self, status: int, headers: dict[str, str], body: bytes = b"") -> None:
+        self.requests = 0
+        endpoint = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _fail(self) -> None:
+                endpoint.requests += 1
+                self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                self.send_response(status)
+                for name, value in {**headers, "Content-Length": str(len(body))}.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_POST = do_PUT = _fail
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def __enter__(self) -> AlwaysFailingEndpoint:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+THROTTLED = (
+    b"<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code>"
+    b"<Message>Rate exceeded</Message></Error><RequestId>1</RequestId></ErrorResponse>"
+)
+
+
+def test_a_call_that_keeps_failing_ends_within_its_budget(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The function's own client against an API that throttles and asks for a long pause
+    (x-amz-retry-after: botocore's longest pause): even with each attempt taking its full
+    timeouts, a call started with STEP_BUDGET_MS left ends before the watchdog answers."""
+    pauses: list[float] = []
+    monkeypatch.setattr(time, "sleep", pauses.append)
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(name, "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    with AlwaysFailingEndpoint(400, {"x-amz-retry-after": "60000"}, THROTTLED) as endpoint:
+        monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint.url)
+        client = key_pair_function.cloudformation_client()
+        with pytest.raises(ClientError, match="Throttling"):
+            client.describe_stacks(StackName="team-a")
+
+    config = client.meta.config
+    assert endpoint.requests >= 2, "the call is retried"
+    assert min(pauses) >= 5, "the service's retry-after pause was honoured"
+    slowest_ms = 1000 * (
+        endpoint.requests * (config.connect_timeout + config.read_timeout) + sum(pauses)
     )
-    slowest_answer_ms = 1000 * (
-        RESPONSE_ATTEMPTS * 2 * RESPONSE_TIMEOUT_S + (RESPONSE_ATTEMPTS - 1) * RESPONSE_PAUSE_S
-    )
-    assert slowest_answer_ms <= RESPONSE_SAFETY_MARGIN_MS
-    assert slowest_call_ms + RESPONSE_SAFETY_MARGIN_MS <= STEP_BUDGET_MS
-    assert 2 * slowest_call_ms + RESPONSE_SAFETY_MARGIN_MS <= COMMIT_BUDGET_MS
-    assert COMMIT_BUDGET_MS + 2 * STEP_BUDGET_MS <= MIN_FUNCTION_TIMEOUT * 1000
-    assert KeyPairOptions().function_timeout_seconds >= MIN_FUNCTION_TIMEOUT
+    assert slowest_ms + RESPONSE_SAFETY_MARGIN_MS <= STEP_BUDGET_MS, (endpoint.requests, pauses)
+
+
+def test_an_answer_that_cannot_be_delivered_is_given_up_within_the_response_margin(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The watchdog answers with RESPONSE_SAFETY_MARGIN_MS left: every attempt of the PUT
+    (connect, then reply, each up to its socket timeout) and every pause must fit."""
+    pauses: list[float] = []
+    timeouts: list[float] = []
+    real_urlopen = urllib.request.urlopen
+
+    def recording_urlopen(request: Any, *, timeout: float) -> Any:
+        timeouts.append(timeout)
+        return real_urlopen(request, timeout=timeout)
+
+    monkeypatch.setattr(time, "sleep", pauses.append)
+    monkeypatch.setattr(urllib.request, "urlopen", recording_urlopen)
+    with AlwaysFailingEndpoint(503, {}) as endpoint:
+        key_pair_function._put_response(f"{endpoint.url}/response", b"{}")
+
+    assert endpoint.requests == len(timeouts) >= 2, "the answer is retried"
+    slowest_ms = 1000 * (sum(2 * timeout for timeout in timeouts) + sum(pauses))
+    assert slowest_ms <= RESPONSE_SAFETY_MARGIN_MS
 
 
 EVENT = {
