@@ -7,6 +7,7 @@ reason and the first failed resource.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,8 +15,11 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError, WaiterError
 
-#: CloudFormation refuses a TemplateBody larger than this (bytes).
+#: CloudFormation refuses a TemplateBody larger than this (bytes); larger ones go through S3.
 TEMPLATE_BODY_MAX_BYTES = 51_200
+
+#: Puts a template where CloudFormation can read it and returns its https URL.
+TemplateUpload = Callable[[str], str]
 STACK_NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,127}$")
 REGION_PATTERN = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
 _NO_UPDATES = "No updates are to be performed"
@@ -46,15 +50,20 @@ def deploy_stack(
     tags: dict[str, str] | None = None,
     polling: Polling = DEFAULT_POLLING,
     report: Callable[[str], None] = lambda line: None,
+    upload: TemplateUpload | None = None,
 ) -> dict[str, str]:
-    """Create ``stack_name`` or bring it to ``template_body``; return its outputs."""
-    if len(template_body.encode("utf-8")) > TEMPLATE_BODY_MAX_BYTES:
+    """Create ``stack_name`` or bring it to ``template_body``; return its outputs.
+
+    A template over TEMPLATE_BODY_MAX_BYTES is passed by URL: ``upload`` puts it in S3 (see
+    ``s3_template_upload``), only when the stack is created or changed.
+    """
+    if len(template_body.encode("utf-8")) > TEMPLATE_BODY_MAX_BYTES and upload is None:
         raise StackDeploymentFailed(
-            f"stack {stack_name}: template exceeds {TEMPLATE_BODY_MAX_BYTES} bytes"
+            f"stack {stack_name}: template exceeds {TEMPLATE_BODY_MAX_BYTES} bytes; deploy it "
+            "through S3 (upload=s3_template_upload(...))"
         )
     request = {
         "StackName": stack_name,
-        "TemplateBody": template_body,
         "Parameters": [
             {"ParameterKey": key, "ParameterValue": value}
             for key, value in sorted((parameters or {}).items())
@@ -63,7 +72,8 @@ def deploy_stack(
         "Tags": [{"Key": key, "Value": value} for key, value in sorted((tags or {}).items())],
     }
     try:
-        report(f"{stack_name}: {_create_or_update(client, request, polling, report)}")
+        outcome = _create_or_update(client, request, template_body, upload, polling, report)
+        report(f"{stack_name}: {outcome}")
         stack = _describe(client, stack_name)
     except ClientError as error:
         message = error.response.get("Error", {}).get("Message", str(error))
@@ -73,6 +83,18 @@ def deploy_stack(
     if stack is None:
         raise StackDeploymentFailed(f"stack {stack_name} disappeared while deploying")
     return {output["OutputKey"]: output["OutputValue"] for output in stack.get("Outputs", [])}
+
+
+def s3_template_upload(s3: Any, bucket: str, prefix: str = "templates/") -> TemplateUpload:
+    """Upload to ``bucket`` under ``prefix`` + sha256 (content-addressed) and return the URL."""
+
+    def upload(template_body: str) -> str:
+        body = template_body.encode("utf-8")
+        key = f"{prefix}{hashlib.sha256(body).hexdigest()}.yaml"
+        s3.put_object(Bucket=bucket, Key=key, Body=body, ContentType="application/x-yaml")
+        return f"https://{bucket}.s3.{s3.meta.region_name}.amazonaws.com/{key}"
+
+    return upload
 
 
 def delete_stack(client: Any, stack_name: str, *, polling: Polling = DEFAULT_POLLING) -> None:
@@ -86,7 +108,12 @@ def delete_stack(client: Any, stack_name: str, *, polling: Polling = DEFAULT_POL
 
 
 def _create_or_update(
-    client: Any, request: dict[str, Any], polling: Polling, report: Callable[[str], None]
+    client: Any,
+    request: dict[str, Any],
+    template_body: str,
+    upload: TemplateUpload | None,
+    polling: Polling,
+    report: Callable[[str], None],
 ) -> str:
     """Bring the stack to ``request``; returns "created", "updated" or "unchanged"."""
     stack_name = request["StackName"]
@@ -97,17 +124,17 @@ def _create_or_update(
         _wait(client, "stack_delete_complete", stack_name, polling)
         existing = None
     if existing is None:
-        client.create_stack(**request, OnFailure="ROLLBACK")
+        client.create_stack(**request, **_template(template_body, upload), OnFailure="ROLLBACK")
         _wait(client, "stack_create_complete", stack_name, polling)
         return "created"
     if existing["StackStatus"].endswith("_IN_PROGRESS"):
         raise StackDeploymentFailed(
             f"stack {stack_name} is busy ({existing['StackStatus']}); try again when it settles"
         )
-    if _unchanged(client, existing, request):
+    if _unchanged(client, existing, request, template_body):
         return "unchanged"
     try:
-        client.update_stack(**request)
+        client.update_stack(**request, **_template(template_body, upload))
     except ClientError as error:
         if _NO_UPDATES in error.response.get("Error", {}).get("Message", ""):
             return "unchanged"
@@ -134,13 +161,22 @@ def _describe(client: Any, stack_name: str) -> dict[str, Any] | None:
     return stacks[0] if stacks else None
 
 
-def _unchanged(client: Any, stack: dict[str, Any], request: dict[str, Any]) -> bool:
+def _template(template_body: str, upload: TemplateUpload | None) -> dict[str, str]:
+    """TemplateBody when it fits, else the URL ``upload`` puts it at."""
+    if len(template_body.encode("utf-8")) <= TEMPLATE_BODY_MAX_BYTES or upload is None:
+        return {"TemplateBody": template_body}
+    return {"TemplateURL": upload(template_body)}
+
+
+def _unchanged(
+    client: Any, stack: dict[str, Any], request: dict[str, Any], template_body: str
+) -> bool:
     """Same template text and the same values for the parameters we pass."""
     current = client.get_template(StackName=stack["StackName"], TemplateStage="Original")
     current_values = {
         item["ParameterKey"]: item.get("ParameterValue") for item in stack.get("Parameters", [])
     }
-    return current["TemplateBody"] == request["TemplateBody"] and all(
+    return current["TemplateBody"] == template_body and all(
         current_values.get(item["ParameterKey"]) == item["ParameterValue"]
         for item in request["Parameters"]
     )

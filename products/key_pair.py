@@ -68,9 +68,6 @@ ZIP_FILE_MAX_BYTES = 4 * 1024 * 1024
 #: is at most 1 MB, read as 10**6 bytes, the stricter reading. The inlined source counts.
 TEMPLATE_URL_MAX_BYTES = 1_000_000
 
-#: A TemplateBody passed inline is at most 51,200 bytes (the e2e test deploys that way).
-TEMPLATE_BODY_MAX_BYTES = 51_200
-
 #: Newest Python runtime cfn-lint and Lambda both know; arm64 (Graviton) is cheaper.
 RUNTIME = "python3.13"
 

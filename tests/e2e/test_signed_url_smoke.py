@@ -23,7 +23,13 @@ from typing import Any
 
 import pytest
 
-from portfolio.stack_deployment import Polling, StackDeploymentFailed, delete_stack, deploy_stack
+from portfolio.stack_deployment import (
+    Polling,
+    StackDeploymentFailed,
+    delete_stack,
+    deploy_stack,
+    s3_template_upload,
+)
 from products.catalog import PRODUCTS
 from tests.onboarding_example import signing_example
 
@@ -69,6 +75,7 @@ class Provisioned:
     """Stacks and retained resources created so far, cleaned up in reverse order."""
 
     account: Account
+    template_bucket: str
     stacks: list[str] = field(default_factory=list)
     cleanups: list[Callable[[], None]] = field(default_factory=list)
 
@@ -84,6 +91,7 @@ class Provisioned:
             tags={"signed-urls:component": "e2e"},
             polling=Polling(delay=15, attempts=160),  # CloudFront can take 20+ minutes
             report=print,
+            upload=s3_template_upload(self.account.client("s3"), self.template_bucket),
         )
 
     def clean_up(self) -> list[str]:
@@ -108,7 +116,17 @@ class Provisioned:
 
 @pytest.fixture
 def provisioned(account: Account) -> Iterator[Provisioned]:
-    created = Provisioned(account)
+    """Templates over CloudFormation's inline limit go through a scratch bucket made here."""
+    template_bucket = f"signed-urls-e2e-{uuid.uuid4().hex[:12]}"
+    s3 = account.client("s3")
+    location = (
+        {}
+        if account.region == "us-east-1"
+        else {"CreateBucketConfiguration": {"LocationConstraint": account.region}}
+    )
+    s3.create_bucket(Bucket=template_bucket, **location)
+    created = Provisioned(account, template_bucket)
+    created.cleanups.append(_retained_bucket(account, template_bucket))
     try:
         yield created
     finally:

@@ -24,7 +24,6 @@ from products.key_pair import (
     HAS_KEY_GROUP_NAME,
     MIN_FUNCTION_TIMEOUT,
     RESERVES_CONCURRENCY,
-    TEMPLATE_BODY_MAX_BYTES,
     TEMPLATE_URL_MAX_BYTES,
     ZIP_FILE_MAX_BYTES,
     KeyPairOptions,
@@ -336,11 +335,6 @@ def test_template_at_the_s3_template_limit_builds_and_one_byte_more_fails(tmp_pa
     with pytest.raises(GeneratorOptionError) as raised:
         build(KeyPairOptions(function_source=source))
     assert f"makes the template {TEMPLATE_URL_MAX_BYTES + 1} bytes" in str(raised.value)
-
-
-def test_shipped_template_fits_an_inline_template_body() -> None:
-    """The e2e test and `aws cloudformation deploy` without a bucket pass it as TemplateBody."""
-    assert template_bytes(build().to_yaml()) <= TEMPLATE_BODY_MAX_BYTES
 
 
 def template_bytes(text: str) -> int:
