@@ -137,23 +137,9 @@ def test_cli_deploys_every_region_and_prints_outputs(
     assert f"eu-west-1: {DEFAULT_STACK_NAME}: unchanged" in capsys.readouterr().out
 
 
-def test_cli_without_credentials_fails_in_one_line(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+@pytest.mark.usefixtures("no_credentials")
+def test_cli_without_credentials_fails_in_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     """No credentials anywhere (and no instance metadata lookup): a failure, not bad input."""
-    for name in (
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN",
-        "AWS_PROFILE",
-        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-        "AWS_WEB_IDENTITY_TOKEN_FILE",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
     assert main(["bootstrap", "--region", "us-east-1"]) == 1
     error = capsys.readouterr().err
     assert error.count("\n") == 1
