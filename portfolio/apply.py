@@ -2,8 +2,9 @@
 
 Each step is one client call with its ``Ref`` parameters resolved from earlier steps'
 outputs, then, for asynchronous work, bounded polling (a new version leaving CREATING, a share
-leaving IN_PROGRESS). The first failure stops the region; the rest of its steps are reported
-as skipped, and the next run converges because the planner starts from what exists.
+with an organization node leaving IN_PROGRESS; an account share's update read back). The
+first failure stops the region; the rest of its steps are reported as skipped, and the next
+run converges because the planner starts from what exists.
 """
 
 from __future__ import annotations
@@ -131,7 +132,7 @@ def run_step(
     if step.wait == "artifact":
         wait_for_version(clients.servicecatalog, params, response, polling)
     elif step.wait == "share":
-        wait_for_share(clients.servicecatalog, response, polling)
+        wait_for_share(clients.servicecatalog, params, response, polling)
 
 
 def resolve(value: Any, ids: Mapping[Ref, str]) -> Any:
@@ -178,11 +179,17 @@ def wait_for_version(
     raise StepFailed(f"version {artifact_id} still {status} after {polling.max_polls} polls")
 
 
-def wait_for_share(sc: Any, response: Mapping[str, Any], polling: StatusPolling) -> None:
-    """Poll DescribePortfolioShareStatus until an organization share settles."""
+def wait_for_share(
+    sc: Any, params: Mapping[str, Any], response: Mapping[str, Any], polling: StatusPolling
+) -> None:
+    """Wait until a share created, updated or deleted with an organization node settles
+    (DescribePortfolioShareStatus); an account share (AccountId) is confirmed without it."""
+    if "OrganizationNode" not in params:
+        wait_for_account_share(sc, params, response, polling)
+        return
     token = response.get("PortfolioShareToken")
     if not token:
-        return  # account shares complete synchronously
+        return
     status = response.get("Status")
     for poll in range(polling.max_polls + 1):
         if status == "COMPLETED":
@@ -196,6 +203,49 @@ def wait_for_share(sc: Any, response: Mapping[str, Any], polling: StatusPolling)
         if status in _SHARE_FAILED:
             raise StepFailed(f"share {token} {status}: {_share_errors(described)}")
     raise StepFailed(f"share {token} still {status} after {polling.max_polls} polls")
+
+
+def wait_for_account_share(
+    sc: Any, params: Mapping[str, Any], response: Mapping[str, Any], polling: StatusPolling
+) -> None:
+    """Only an organization's management account or delegated administrator may call
+    DescribePortfolioShareStatus, and account shares need neither: creating and deleting one
+    answers without a token, and an update that does not answer COMPLETED is confirmed by
+    reading the share's flags back (DescribePortfolioShares) until they show it."""
+    status = response.get("Status")
+    if status in _SHARE_FAILED:
+        raise StepFailed(f"share with {params.get('AccountId')} {status}")
+    if status in (None, "COMPLETED"):
+        return
+    wanted = {name: params[name] for name in ("ShareTagOptions",) if name in params}
+    shown: dict[str, Any] = {}
+    for poll in range(polling.max_polls + 1):
+        if poll:
+            polling.wait(poll - 1)
+        shown = _account_share_flags(sc, params["PortfolioId"], params["AccountId"])
+        if all(shown.get(name) == value for name, value in wanted.items()):
+            return
+    raise StepFailed(
+        f"share with {params['AccountId']} still shows {shown} after {polling.max_polls} polls"
+    )
+
+
+def _account_share_flags(sc: Any, portfolio_id: str, account_id: str) -> dict[str, Any]:
+    """The account share's flags as DescribePortfolioShares reports them ({} if not listed)."""
+    token: str | None = None
+    while True:
+        page = sc.describe_portfolio_shares(
+            PortfolioId=portfolio_id,
+            Type="ACCOUNT",
+            PageSize=100,
+            **({"PageToken": token} if token else {}),
+        )
+        for share in page.get("PortfolioShareDetails", []):
+            if share.get("PrincipalId") == account_id:
+                return {"ShareTagOptions": bool(share.get("ShareTagOptions"))}
+        token = page.get("NextPageToken")
+        if not token:
+            return {}
 
 
 def _share_errors(described: Mapping[str, Any]) -> str:

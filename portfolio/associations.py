@@ -1,6 +1,11 @@
 """Everything that links things to the portfolio, in one place (as CDK's association manager):
 TagOptions, principals, product associations, constraints and shares. Pure planning.
 
+TagOption and principal associations no longer listed are removed before new ones are added:
+a portfolio holds at most 25 TagOptions and 100 principals (10 of them IAM_PATTERN), so
+replacing one at the limit must make room first. Neither guards anything (unlike constraints),
+so removing first loses nothing that matters if a later step fails.
+
 Constraints are matched by (product, type); each carries a fingerprint of its parameters in
 its description, so an unchanged constraint needs no DescribeConstraint call and a changed
 one is updated in place. A LAUNCH removed for a new STACKSET (or the reverse) goes right
@@ -49,8 +54,10 @@ def _sc_step(action: Action, subject: Subject, name: str, operation: str, **para
 def plan_tag_options(
     manifest: Manifest, observed: ObservedCatalog, portfolio: PortfolioId
 ) -> Iterator[Item]:
-    """Create (or reactivate) each TagOption, associate it; disassociate ones no longer listed."""
+    """Disassociate TagOptions no longer listed (first: the limit is 25 per portfolio); create
+    (or reactivate) each listed TagOption and associate it."""
     associated = observed.portfolio.tag_option_ids if observed.portfolio else frozenset()
+    yield from _disassociate_tag_options(manifest, observed, portfolio, associated)
     for option in manifest.tag_options:
         label = f"{option.key}={option.value}"
         existing = observed.tag_options.get((option.key, option.value))
@@ -85,7 +92,6 @@ def plan_tag_options(
                 ResourceId=portfolio,
                 TagOptionId=option_id,
             )
-    yield from _disassociate_tag_options(manifest, observed, portfolio, associated)
 
 
 def _disassociate_tag_options(
@@ -117,8 +123,20 @@ def _disassociate_tag_options(
 def plan_principals(
     manifest: Manifest, observed: ObservedCatalog, portfolio: PortfolioId
 ) -> Iterator[Item]:
+    """Disassociate principals no longer listed (first: the limits are 100 per portfolio, 10 of
+    type IAM_PATTERN), then associate the listed ones that are missing."""
     current = observed.portfolio.principals if observed.portfolio else frozenset()
     wanted = [(principal.type, principal.arn) for principal in manifest.principals]
+    for principal_type, arn in sorted(current - set(wanted)):
+        yield _sc_step(
+            Action.DISASSOCIATE,
+            Subject.PRINCIPAL,
+            f"{principal_type} {arn}",
+            "disassociate_principal_from_portfolio",
+            PortfolioId=portfolio,
+            PrincipalARN=arn,
+            PrincipalType=principal_type,
+        )
     for principal_type, arn in wanted:
         if (principal_type, arn) in current:
             yield Unchanged(Subject.PRINCIPAL, f"{principal_type} {arn}")
@@ -132,16 +150,6 @@ def plan_principals(
                 PrincipalARN=arn,
                 PrincipalType=principal_type,
             )
-    for principal_type, arn in sorted(current - set(wanted)):
-        yield _sc_step(
-            Action.DISASSOCIATE,
-            Subject.PRINCIPAL,
-            f"{principal_type} {arn}",
-            "disassociate_principal_from_portfolio",
-            PortfolioId=portfolio,
-            PrincipalARN=arn,
-            PrincipalType=principal_type,
-        )
 
 
 # --- products -----------------------------------------------------------------------------------
@@ -163,6 +171,17 @@ def plan_product_associations(
             ProductId=product_id(product, observed),
             PortfolioId=portfolio,
         )
+
+
+#: How a product the manifest no longer lists is reported: it stays (provisioned products and
+#: their updates may depend on it), but ``plan`` and ``publish`` say so.
+LEFT_IN_PORTFOLIO = "not in the manifest, left in the portfolio"
+
+
+def report_other_products(observed: ObservedCatalog) -> Iterator[Item]:
+    """Products in the portfolio that the manifest does not list: reported, never removed."""
+    for _product_id, name in sorted(observed.other_products, key=lambda item: (item[1], item[0])):
+        yield Unchanged(Subject.PRODUCT, name, LEFT_IN_PORTFOLIO)
 
 
 # --- constraints --------------------------------------------------------------------------------
@@ -366,10 +385,16 @@ def desired_shares(manifest: Manifest) -> dict[tuple[str, str], tuple[bool, bool
     return wanted
 
 
+#: An account share is made with AccountId (ACCOUNT); one made through AWS Organizations
+#: (OrganizationNode Type ACCOUNT) is reported as ORGANIZATION_MEMBER_ACCOUNT.
+MEMBER_ACCOUNT = "ORGANIZATION_MEMBER_ACCOUNT"
+
+
 def _recipient(share_type: str, recipient: str) -> dict[str, Any]:
     if share_type == "ACCOUNT":
         return {"AccountId": recipient}
-    return {"OrganizationNode": {"Type": share_type, "Value": recipient}}
+    node_type = "ACCOUNT" if share_type == MEMBER_ACCOUNT else share_type
+    return {"OrganizationNode": {"Type": node_type, "Value": recipient}}
 
 
 def _share_label(share_type: str, recipient: str) -> str:
@@ -377,7 +402,8 @@ def _share_label(share_type: str, recipient: str) -> str:
 
 
 def _flags(share_type: str, tags: bool, principals: bool) -> dict[str, bool]:
-    if share_type == "ACCOUNT":
+    """SharePrincipals only for organization and OU shares (AWS refuses it on the others)."""
+    if share_type in ("ACCOUNT", MEMBER_ACCOUNT):
         return {"ShareTagOptions": tags}
     return {"ShareTagOptions": tags, "SharePrincipals": principals}
 
@@ -385,17 +411,39 @@ def _flags(share_type: str, tags: bool, principals: bool) -> dict[str, bool]:
 def plan_shares(
     manifest: Manifest, observed: ObservedCatalog, portfolio: PortfolioId
 ) -> Iterator[Item]:
-    """Share with each recipient, update flags that differ, stop sharing with the rest."""
+    """Share with each recipient, update flags that differ, stop sharing with the rest.
+
+    A listed account already reached by an organization member account share (made through
+    AWS Organizations, by hand) keeps that share as its share: replacing it would cut the
+    account off until it accepts a new one. Without an AccountId share for it, it is
+    compared and updated like one (ShareTagOptions); every other such share is removed."""
     current: dict[tuple[str, str], ObservedShare] = {
         (share.type, share.principal_id): share
         for share in (observed.portfolio.shares if observed.portfolio else ())
     }
+    kept: set[tuple[str, str]] = set()
     for (share_type, recipient), (tags, principals) in desired_shares(manifest).items():
-        yield _share_item(portfolio, share_type, recipient, tags, principals, current)
-    for share_type, recipient in sorted(set(current) - set(desired_shares(manifest))):
+        key = _current_share_key(current, share_type, recipient)
+        kept.add(key)
+        yield _share_item(portfolio, key[0], recipient, tags, principals, current)
+    for share_type, recipient in sorted(set(current) - kept):
         yield _share_step(
             Action.UNSHARE, "delete_portfolio_share", portfolio, share_type, recipient, {}
         )
+
+
+def _current_share_key(
+    current: dict[tuple[str, str], ObservedShare], share_type: str, recipient: str
+) -> tuple[str, str]:
+    """The existing share that stands for a desired one: itself, or for an account without an
+    AccountId share, its organization member account share."""
+    if (
+        share_type == "ACCOUNT"
+        and (share_type, recipient) not in current
+        and (MEMBER_ACCOUNT, recipient) in current
+    ):
+        return MEMBER_ACCOUNT, recipient
+    return share_type, recipient
 
 
 def _share_item(
@@ -414,7 +462,8 @@ def _share_item(
         )
     now = _flags(share_type, existing.share_tag_options, existing.share_principals)
     if now == flags:
-        return Unchanged(Subject.SHARE, _share_label(share_type, recipient))
+        detail = "stands for the account share" if share_type == MEMBER_ACCOUNT else ""
+        return Unchanged(Subject.SHARE, _share_label(share_type, recipient), detail)
     step = _share_step(
         Action.UPDATE, "update_portfolio_share", portfolio, share_type, recipient, flags
     )

@@ -5,6 +5,12 @@ versions by provisioning artifact name, the portfolio by display name: the names
 manifest are the identities, so a run that failed midway finds what it already created instead
 of creating it twice. The manifest's own version of each product is also described, for its
 status and the template it was created from.
+
+When no portfolio has the manifest's display name but the manifest's products already exist,
+the portfolio holding them (ListPortfoliosForProduct, one read per existing product) is taken
+as the manifest's portfolio under its old name, so renaming ``display_name`` renames the
+portfolio instead of creating a second one; several such portfolios are reported as
+``portfolio_candidates`` and the planner refuses to guess.
 """
 
 from __future__ import annotations
@@ -15,7 +21,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-SHARE_TYPES = ("ACCOUNT", "ORGANIZATIONAL_UNIT", "ORGANIZATION")
+#: DescribePortfolioShares types. ORGANIZATION_MEMBER_ACCOUNT is a share with an account
+#: through AWS Organizations (OrganizationNode Type ACCOUNT), ACCOUNT one made with AccountId.
+SHARE_TYPES = ("ACCOUNT", "ORGANIZATION_MEMBER_ACCOUNT", "ORGANIZATIONAL_UNIT", "ORGANIZATION")
 
 
 @dataclass(frozen=True)
@@ -54,7 +62,7 @@ class ObservedConstraint:
 
 @dataclass(frozen=True)
 class ObservedShare:
-    type: str  # ACCOUNT | ORGANIZATIONAL_UNIT | ORGANIZATION
+    type: str  # one of SHARE_TYPES
     principal_id: str
     share_tag_options: bool
     share_principals: bool
@@ -81,9 +89,23 @@ class ObservedPortfolio:
 
 
 @dataclass(frozen=True)
+class PortfolioSummary:
+    """A portfolio of this account, as ListPortfolios names it."""
+
+    id: str
+    display_name: str
+    provider_name: str
+
+
+@dataclass(frozen=True)
 class ObservedCatalog:
     portfolio: ObservedPortfolio | None
     products: Mapping[str, ObservedProduct] = field(default_factory=dict)  # by name
+    #: (ID, name) of the products in the portfolio that the manifest does not list.
+    other_products: tuple[tuple[str, str], ...] = ()
+    #: When no portfolio has the manifest's display name: the portfolios of this account that
+    #: hold the manifest's existing products, if they are several (one is taken as renamed).
+    portfolio_candidates: tuple[PortfolioSummary, ...] = ()
     tag_options: Mapping[tuple[str, str], ObservedTagOption] = field(default_factory=dict)
     stored_template_keys: frozenset[str] = frozenset()  # artifact bucket keys that exist
     #: GetAWSOrganizationsAccessStatus (ENABLED | UNDER_CHANGE | DISABLED), read only when the
@@ -101,19 +123,81 @@ def read_catalog(
     display_name: str,
     product_versions: Mapping[str, str],
     *,
+    provider_name: str = "",
     organization_shares: bool = False,
 ) -> ObservedCatalog:
-    """The portfolio named ``display_name``, the products named in ``product_versions``
-    (product name -> the manifest's version), every TagOption and, with
-    ``organization_shares``, whether sharing with organization nodes is enabled."""
-    summary = find_portfolio(sc, display_name)
-    portfolio = read_portfolio(sc, summary) if summary else None
-    associated = associated_product_ids(sc, portfolio.id) if portfolio else frozenset()
+    """The portfolio named ``display_name`` (or, when none is, the one holding the manifest's
+    products: see the module docstring), the products named in ``product_versions`` (product
+    name -> the manifest's version), every TagOption and, with ``organization_shares``, whether
+    sharing with organization nodes is enabled."""
+    summary, listed = find_portfolio_and_list(sc, display_name)
+    candidates: tuple[PortfolioSummary, ...] = ()
+    if summary is not None:
+        portfolio = read_portfolio(sc, summary)
+        in_portfolio = portfolio_products(sc, portfolio.id)
+        products = read_products(sc, product_versions, frozenset(in_portfolio))
+    else:
+        products = read_products(sc, product_versions, frozenset())
+        candidates = portfolios_holding(sc, products.values(), listed)
+        renamed = renamed_portfolio(candidates, provider_name)
+        portfolio, in_portfolio = None, {}
+        if renamed is not None:
+            candidates = ()
+            portfolio = read_portfolio(sc, listed[renamed.id])
+            in_portfolio = portfolio_products(sc, portfolio.id)
+            products = {
+                name: replace(product, associated=product.id in in_portfolio)
+                for name, product in products.items()
+            }
+    listed_ids = {product.id for product in products.values()}
     return ObservedCatalog(
         portfolio=portfolio,
-        products=read_products(sc, product_versions, associated),
+        products=products,
+        other_products=tuple(
+            (product_id, name)
+            for product_id, name in in_portfolio.items()
+            if product_id not in listed_ids
+        ),
+        portfolio_candidates=candidates,
         tag_options=read_tag_options(sc),
         organizations_access=organizations_access(sc) if organization_shares else None,
+    )
+
+
+def portfolios_holding(
+    sc: Any, products: Iterable[ObservedProduct], listed: Mapping[str, Mapping[str, Any]]
+) -> tuple[PortfolioSummary, ...]:
+    """This account's portfolios (``listed``: ListPortfolios by ID) holding any of ``products``,
+    by display name: one ListPortfoliosForProduct per product."""
+    holding: dict[str, PortfolioSummary] = {}
+    for product in products:
+        for detail in pages(
+            sc.list_portfolios_for_product,
+            "PortfolioDetails",
+            ProductId=product.id,
+            PageSize=100,
+        ):
+            if detail["Id"] in listed:
+                holding[detail["Id"]] = _summary(listed[detail["Id"]])
+    return tuple(sorted(holding.values(), key=lambda p: (p.display_name, p.id)))
+
+
+def renamed_portfolio(
+    candidates: tuple[PortfolioSummary, ...], provider_name: str
+) -> PortfolioSummary | None:
+    """The one candidate, or the one candidate of ``provider_name`` among several; None when
+    there is none or no single one (the planner reports the candidates then)."""
+    if len(candidates) == 1:
+        return candidates[0]
+    same_provider = [c for c in candidates if c.provider_name == provider_name]
+    return same_provider[0] if len(same_provider) == 1 else None
+
+
+def _summary(detail: Mapping[str, Any]) -> PortfolioSummary:
+    return PortfolioSummary(
+        id=detail["Id"],
+        display_name=detail.get("DisplayName", ""),
+        provider_name=detail.get("ProviderName", ""),
     )
 
 
@@ -154,11 +238,17 @@ def pages(
         params = {**params, "PageToken": token}
 
 
-def find_portfolio(sc: Any, display_name: str) -> Mapping[str, Any] | None:
+def find_portfolio_and_list(
+    sc: Any, display_name: str
+) -> tuple[Mapping[str, Any] | None, dict[str, Mapping[str, Any]]]:
+    """The portfolio named ``display_name`` (reading no further page once found), and the
+    portfolios read on the way, by ID (all of this account's when none has that name)."""
+    listed: dict[str, Mapping[str, Any]] = {}
     for detail in pages(sc.list_portfolios, "PortfolioDetails", PageSize=100):
+        listed[detail["Id"]] = detail
         if detail["DisplayName"] == display_name:
-            return detail
-    return None
+            return detail, listed
+    return None, listed
 
 
 def read_portfolio(sc: Any, summary: Mapping[str, Any]) -> ObservedPortfolio:
@@ -220,11 +310,15 @@ def read_shares(sc: Any, portfolio_id: str) -> tuple[ObservedShare, ...]:
     )
 
 
-def associated_product_ids(sc: Any, portfolio_id: str) -> frozenset[str]:
+def portfolio_products(sc: Any, portfolio_id: str) -> dict[str, str]:
+    """ID -> name of every product associated with the portfolio."""
     listed = pages(
         sc.search_products_as_admin, "ProductViewDetails", PortfolioId=portfolio_id, PageSize=20
     )
-    return frozenset(detail["ProductViewSummary"]["ProductId"] for detail in listed)
+    return {
+        detail["ProductViewSummary"]["ProductId"]: detail["ProductViewSummary"].get("Name", "")
+        for detail in listed
+    }
 
 
 def read_products(

@@ -22,6 +22,7 @@ from typing import Any
 import boto3
 import yaml
 
+from portfolio.catalog_state import SHARE_TYPES
 from portfolio.cli import main as portfolio_main
 from portfolio.demo_manifest import record_lock
 from portfolio.errors import EXIT_BAD_INPUT, EXIT_OK, BadInput
@@ -103,7 +104,7 @@ def portfolio_tables(sc: Any, display_name: str) -> str:
     principals = sc.list_principals_for_portfolio(PortfolioId=portfolio_id)["Principals"]
     shares = [
         share
-        for kind in ("ACCOUNT", "ORGANIZATIONAL_UNIT", "ORGANIZATION")
+        for kind in SHARE_TYPES
         for share in sc.describe_portfolio_shares(PortfolioId=portfolio_id, Type=kind)[
             "PortfolioShareDetails"
         ]

@@ -12,14 +12,24 @@ Behaviour worth knowing when testing against it:
   ``mock_aws`` start/stop and ``POST /moto-api/reset`` clear it like moto's own backends.
 - Requests are validated against botocore's service model the way the service does it (required
   members, enums, lengths, maxima): violations raise ``ValidationException``.
-- Asynchronous work is driven by polling, not by time: a new provisioning artifact reports
-  ``CREATING`` until ``PENDING_DESCRIBES`` ``DescribeProvisioningArtifact`` calls have seen it,
-  and an organization share (or any share update) reports ``IN_PROGRESS`` until as many
-  ``DescribePortfolioShareStatus`` calls have seen it. A share cannot be updated or deleted while
-  ``IN_PROGRESS`` (``InvalidStateException``), as in AWS.
+- Asynchronous work is driven by polling: a new provisioning artifact reports ``CREATING``
+  until ``PENDING_DESCRIBES`` ``DescribeProvisioningArtifact`` calls have seen it, and a share
+  operation with an organization node (create, update, delete) reports ``IN_PROGRESS`` until as
+  many ``DescribePortfolioShareStatus`` calls have seen it. As AWS finishes share operations on
+  its own, one also completes when ``DescribePortfolioShares`` lists its share, or
+  ``SHARE_SETTLE_SECONDS`` after it started (so a share changed by hand, with nobody polling,
+  does not stay ``IN_PROGRESS``). A share cannot be updated or deleted while ``IN_PROGRESS``
+  (``InvalidStateException``), as in AWS.
+- Account shares (``AccountId``) are synchronous: creating or deleting one answers without a
+  token, updating one answers with a token and ``COMPLETED``. ``DescribePortfolioShareStatus``
+  reports on organization node operations only (AWS lets only an organization's management
+  account or delegated administrator call it): an account share's token gets
+  ``OperationNotSupportedException``.
 - ``LoadTemplateFromURL`` pointing at S3 (virtual-hosted or path style, any region) must name an
   object in moto's S3, and the object must parse as a CloudFormation template unless
   ``DisableTemplateValidation``; other URLs are accepted unchecked.
+- Principals: at most ``MAX_PRINCIPALS_PER_PORTFOLIO``, of which at most
+  ``MAX_IAM_PATTERN_PRINCIPALS_PER_PORTFOLIO`` of type ``IAM_PATTERN`` (LimitExceededException).
 - Organization nodes are checked for format only. Sharing with one needs AWS Organizations
   access (``GetAWSOrganizationsAccessStatus``), which starts as ``ORGANIZATIONS_ACCESS`` (ENABLED,
   unlike a new AWS account, so shares work without a setup call) and follows
@@ -38,6 +48,7 @@ import json
 import re
 import secrets
 import string
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -54,12 +65,16 @@ from moto.core.exceptions import ServiceException
 PENDING_DESCRIBES = 1
 """How many status polls see an artifact CREATING / a share IN_PROGRESS before it completes."""
 
+SHARE_SETTLE_SECONDS = 5.0
+"""Wall-clock time after which a share operation completes even if nobody polled it."""
+
 ORGANIZATIONS_ACCESS = "ENABLED"
 """GetAWSOrganizationsAccessStatus of a new backend (ENABLED | UNDER_CHANGE | DISABLED)."""
 
 MAX_ARTIFACTS_PER_PRODUCT = 100
 MAX_PRODUCTS_PER_PORTFOLIO = 150
 MAX_PRINCIPALS_PER_PORTFOLIO = 100
+MAX_IAM_PATTERN_PRINCIPALS_PER_PORTFOLIO = 10
 MAX_TAG_OPTIONS_PER_RESOURCE = 25
 MAX_CONSTRAINTS_PER_PRODUCT_PER_PORTFOLIO = 100
 MAX_TAGS_PER_RESOURCE = 20
@@ -611,19 +626,34 @@ class PortfolioShare:
         }
 
 
+def clock() -> float:
+    """Seconds on a monotonic clock (tests replace it to move time on)."""
+    return time.monotonic()
+
+
 @dataclass
 class ShareOperation:
-    """An asynchronous create/update/delete of a share, tracked by its PortfolioShareToken."""
+    """A create/update/delete of a share, tracked by its PortfolioShareToken: asynchronous for
+    an organization node, done at once for an account share (``account_share``)."""
 
     token: str
     portfolio_id: str
     node_value: str
     successful_shares: list[str]
+    account_share: bool = False
     pending_describes: int = field(default_factory=lambda: PENDING_DESCRIBES)
+    settles_at: float = field(default_factory=lambda: clock() + SHARE_SETTLE_SECONDS)
+
+    def __post_init__(self) -> None:
+        if self.account_share:
+            self.complete()
 
     @property
     def in_progress(self) -> bool:
-        return self.pending_describes > 0
+        return self.pending_describes > 0 and clock() < self.settles_at
+
+    def complete(self) -> None:
+        self.pending_describes = 0
 
     def observe(self) -> str:
         """The status this poll reports; each poll brings the operation closer to COMPLETED."""
@@ -1604,6 +1634,12 @@ class LocalServiceCatalogBackend(BaseBackend):
             raise LimitExceeded(
                 f"Portfolio {portfolio_id} already has {MAX_PRINCIPALS_PER_PORTFOLIO} principals"
             )
+        patterns = sum(1 for kind in portfolio.principals.values() if kind == "IAM_PATTERN")
+        if principal_type == "IAM_PATTERN" and patterns >= MAX_IAM_PATTERN_PRINCIPALS_PER_PORTFOLIO:
+            raise LimitExceeded(
+                f"Portfolio {portfolio_id} already has {MAX_IAM_PATTERN_PRINCIPALS_PER_PORTFOLIO} "
+                "principals of type IAM_PATTERN"
+            )
         portfolio.principals[principal_arn] = principal_type
         return {}
 
@@ -1653,6 +1689,7 @@ class LocalServiceCatalogBackend(BaseBackend):
             portfolio_id=portfolio_id,
             node_value=share.principal_id,
             successful_shares=successful,
+            account_share=share.type == "ACCOUNT",
         )
         share.last_token = token
         return token
@@ -1700,6 +1737,12 @@ class LocalServiceCatalogBackend(BaseBackend):
         operation = self.share_operations.get(portfolio_share_token)
         if operation is None:
             raise ResourceNotFound(f"Portfolio share token {portfolio_share_token} not found.")
+        if operation.account_share:
+            raise OperationNotSupported(
+                f"Portfolio share token {portfolio_share_token} is of the account share with "
+                f"{operation.node_value}: DescribePortfolioShareStatus reports on shares with "
+                "organization nodes only (read the share with DescribePortfolioShares)."
+            )
         return {
             "PortfolioShareToken": operation.token,
             "PortfolioId": operation.portfolio_id,
@@ -1716,8 +1759,12 @@ class LocalServiceCatalogBackend(BaseBackend):
         page_size: int | None = None,
     ) -> dict[str, Any]:
         portfolio = self._portfolio(portfolio_id)
-        details = [share.detail() for share in portfolio.shares.values() if share.type == type]
-        page = _page(details, page_size, page_token)
+        listed = [share for share in portfolio.shares.values() if share.type == type]
+        for share in listed:  # what AWS lists has settled: its operation is over
+            operation = self.share_operations.get(share.last_token or "")
+            if operation is not None:
+                operation.complete()
+        page = _page([share.detail() for share in listed], page_size, page_token)
         return _page_response("PortfolioShareDetails", "NextPageToken", page)
 
     def update_portfolio_share(
@@ -1748,7 +1795,8 @@ class LocalServiceCatalogBackend(BaseBackend):
         if share_principals is not None:
             share.share_principals = share_principals
         token = self._start_share_operation(portfolio_id, share)
-        return {"PortfolioShareToken": token, "Status": "IN_PROGRESS"}
+        status = "IN_PROGRESS" if self.share_operations[token].in_progress else "COMPLETED"
+        return {"PortfolioShareToken": token, "Status": status}
 
     def delete_portfolio_share(
         self,

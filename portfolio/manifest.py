@@ -16,6 +16,9 @@ from portfolio.semver import SEMVER_PATTERN
 
 #: Service Catalog keeps at most this many provisioning artifacts (versions) per product.
 MAX_VERSIONS_PER_PRODUCT = 100
+#: AssociatePrincipalWithPortfolio: at most 10 principals of type IAM_PATTERN per portfolio
+#: (of the 100 principals a portfolio may have).
+MAX_IAM_PATTERN_PRINCIPALS = 10
 
 _PARTITION = r"aws(?:-cn|-us-gov|-iso(?:-[a-z])?)?"
 _IAM_NAME = r"[\w+=,.@-]{1,64}"
@@ -322,7 +325,12 @@ class Manifest:
     )
     principals: tuple[Principal, ...] = field(
         default=(),
-        metadata=rule("Who may launch the products.", max_items=100, unique=True),
+        metadata=rule(
+            f"Who may launch the products (at most {MAX_IAM_PATTERN_PRINCIPALS} of type "
+            "IAM_PATTERN).",
+            max_items=100,
+            unique=True,
+        ),
     )
     shares: Shares = field(default_factory=Shares, metadata=rule("Portfolio shares."))
 

@@ -20,6 +20,7 @@ import yaml
 from portfolio.errors import BadInput
 from portfolio.manifest import (
     ACCOUNT_ID,
+    MAX_IAM_PATTERN_PRINCIPALS,
     MAX_VERSIONS_PER_PRODUCT,
     REGION_PLACEHOLDER,
     SNS_TOPIC_REGION_FIELD,
@@ -308,6 +309,13 @@ def _check_principals(manifest: Manifest, problems: Problems) -> None:
             problems.add(path, "wildcards need type IAM_PATTERN")
         elif principal.type == "IAM_PATTERN" and has_account:
             problems.add(path, "an IAM_PATTERN has no account ID (arn:aws:iam:::role/name*)")
+    patterns = sum(1 for principal in manifest.principals if principal.type == "IAM_PATTERN")
+    if patterns > MAX_IAM_PATTERN_PRINCIPALS:
+        problems.add(
+            "principals",
+            f"allows at most {MAX_IAM_PATTERN_PRINCIPALS} of type IAM_PATTERN (Service "
+            f"Catalog's limit per portfolio), got {patterns}",
+        )
 
 
 def _check_duplicate_name(products: Sequence[Product], index: int, problems: Problems) -> None:

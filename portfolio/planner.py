@@ -21,7 +21,7 @@ from typing import Any
 
 from portfolio import associations
 from portfolio.catalog_state import ObservedCatalog, ObservedProduct, ObservedVersion
-from portfolio.manifest import MAX_VERSIONS_PER_PRODUCT, Manifest, Product
+from portfolio.manifest import MAX_VERSIONS_PER_PRODUCT, Manifest, PortfolioInfo, Product
 from portfolio.manifest_validation import topic_region_problem
 from portfolio.plan import (
     Action,
@@ -95,6 +95,7 @@ def plan_region(manifest: Manifest, target: PublishTarget, observed: ObservedCat
         *associations.plan_tag_options(manifest, observed, portfolio),
         *associations.plan_principals(manifest, observed, portfolio),
         *plan_products(manifest, target, observed),
+        *associations.report_other_products(observed),
         *plan_new_versions(manifest, target, observed),
         *associations.plan_product_associations(manifest, observed, portfolio),
         *associations.plan_constraints(
@@ -181,7 +182,8 @@ def plan_portfolio(
         {"provider_name": current.provider_name, "description": current.description},
         {"provider_name": info.provider_name, "description": info.description},
     )
-    if not changed:
+    renamed = current.display_name != info.display_name
+    if not changed and not renamed:
         yield Unchanged(Subject.PORTFOLIO, info.display_name)
         return
     yield Step(
@@ -192,11 +194,20 @@ def plan_portfolio(
         operation="update_portfolio",
         params={
             "Id": current.id,
+            **({"DisplayName": info.display_name} if renamed else {}),
             "ProviderName": info.provider_name,
             "Description": info.description,
         },
-        detail=f"{', '.join(changed)} changed",
+        detail=_portfolio_change(current.display_name if renamed else "", info, changed),
     )
+
+
+def _portfolio_change(old_name: str, info: PortfolioInfo, changed: list[str]) -> str:
+    """'rename 'Old' -> 'New'; description changed' (no rename part without ``old_name``)."""
+    parts = [f"rename {old_name!r} -> {info.display_name!r}"] if old_name else []
+    if changed:
+        parts.append(f"{', '.join(changed)} changed")
+    return "; ".join(parts)
 
 
 # --- products -----------------------------------------------------------------------------------
@@ -403,9 +414,10 @@ def input_problems(
     manifest: Manifest, target: PublishTarget, observed: ObservedCatalog
 ) -> list[str]:
     """What the manifest asks of this region that it may not (exit 2), one line each: a
-    published version whose template differs from the local one, more versions than Service
-    Catalog keeps, a notification topic of another region."""
-    problems: list[str] = []
+    portfolio to rename that cannot be told apart, a published version whose template differs
+    from the local one, more versions than Service Catalog keeps, a notification topic of
+    another region."""
+    problems: list[str] = list(_ambiguous_rename_problems(manifest, target, observed))
     for index, product in enumerate(manifest.products):
         current = observed.products.get(product.name)
         path = f"products[{index}]"
@@ -420,6 +432,24 @@ def input_problems(
                     f"{path}.constraints.notification.topic_arns[{arn_index}]: {problem}"
                 )
     return problems
+
+
+def _ambiguous_rename_problems(
+    manifest: Manifest, target: PublishTarget, observed: ObservedCatalog
+) -> Iterator[str]:
+    """No portfolio has the manifest's name and its products sit in several: which one was
+    renamed cannot be told, so nothing is changed (the person decides)."""
+    candidates = observed.portfolio_candidates
+    if observed.portfolio is not None or not candidates:
+        return
+    name = manifest.portfolio.display_name
+    listed = ", ".join(f"{c.display_name!r} ({c.id})" for c in candidates)
+    yield (
+        f"portfolio.display_name: no portfolio in {target.region} is named {name!r}, and the "
+        f"manifest's products are in several portfolios: {listed}; rename the one to publish to "
+        f"(aws servicecatalog update-portfolio --id ID --display-name {name!r}) or set "
+        "portfolio.display_name to its name"
+    )
 
 
 def _published_template_problems(

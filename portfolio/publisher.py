@@ -57,6 +57,16 @@ class PublishFailed(Exception):
     """Something outside the manifest stops a region (e.g. no artifact bucket)."""
 
 
+class PlanRefused(BadInput):
+    """A plan asks for what the manifest may not (exit 2): nothing changed anywhere. Carries
+    every region's outcome of the read phase (its plan, not run, and the reads it took)."""
+
+    def __init__(self, problems: Sequence[str], outcomes: Sequence[RegionOutcome]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = tuple(problems)
+        self.outcomes = tuple(outcomes)
+
+
 @dataclass(frozen=True)
 class PreparedManifest:
     """A manifest that passed every check, with its templates' content hashes."""
@@ -111,7 +121,7 @@ class PlannedRegion:
 
 def publish(prepared: PreparedManifest, options: PublishOptions) -> list[RegionOutcome]:
     """Read and plan every region concurrently; then, unless some plan asks for something the
-    manifest may not (BadInput, nothing changed anywhere), apply every region concurrently.
+    manifest may not (PlanRefused, nothing changed anywhere), apply every region concurrently.
     Outcomes in the order of ``options.regions``."""
     nonce = options.run_nonce or secrets.token_hex(8)
     with ThreadPoolExecutor(max_workers=len(options.regions)) as pool:
@@ -119,10 +129,11 @@ def publish(prepared: PreparedManifest, options: PublishOptions) -> list[RegionO
             pool.map(functools.partial(plan_region_of, prepared, options, nonce), options.regions)
         )
         problems = list(dict.fromkeys(p for region in planned for p in region.problems))
+        read_phase = [_outcome(region, _planned_steps(region.plan)) for region in planned]
         if problems:
-            raise BadInput("\n".join(problems))
+            raise PlanRefused(problems, read_phase)
         if not options.apply:
-            return [_outcome(region, _planned_steps(region.plan)) for region in planned]
+            return read_phase
         return list(pool.map(functools.partial(apply_region, options), planned))
 
 
@@ -180,6 +191,7 @@ def plan_for_region(
             clients.servicecatalog,
             manifest.portfolio.display_name,
             {product.name: product.version for product in manifest.products},
+            provider_name=manifest.portfolio.provider_name,
             organization_shares=bool(
                 manifest.shares.organizational_units or manifest.shares.organization
             ),

@@ -3,7 +3,8 @@
 ``plan`` (and ``publish --dry-run``) reads each region and prints what publishing would do;
 ``publish`` does it. ``lock`` records each product's current version and template sha256 in
 versions.lock.yaml next to the manifest; plan and publish refuse a template that changed
-while its version did not. Exit codes: 0 ok, 1 a region failed, 2 bad input.
+while its version did not. Exit codes: 0 ok, 1 a region failed, 2 bad input. With
+``--output json`` stdout is always one JSON document, bad input included.
 """
 
 from __future__ import annotations
@@ -22,12 +23,13 @@ from portfolio.manifest_validation import check_version_lock, load_manifest
 from portfolio.plan import Step
 from portfolio.publisher import (
     DEFAULT_BOOTSTRAP_STACK,
+    PlanRefused,
     PublishOptions,
     prepare,
     publish,
     template_files,
 )
-from portfolio.report import render_json, render_text
+from portfolio.report import RegionOutcome, render_json, render_text
 from portfolio.version_lock import lock_path_for, read_lock, with_versions, write_lock
 
 DEFAULT_MANIFEST = "portfolio/portfolio.yaml"
@@ -94,6 +96,22 @@ def run_publish(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, *, apply: bool) -> int:
+    mode = "publish" if apply else "plan"
+    try:
+        outcomes = _publish(args, apply=apply)
+    except BadInput as error:
+        if args.output == "json":  # stdout stays JSON; the error line still goes to stderr
+            print(_bad_input_json(error, mode))
+        raise
+    render = render_json if args.output == "json" else render_text
+    print(render(outcomes, mode=mode))
+    for outcome in outcomes:
+        if not outcome.ok:
+            print(f"portfolio {args.command}: {outcome.region}: {outcome.failure}", file=sys.stderr)
+    return EXIT_OK if all(outcome.ok for outcome in outcomes) else EXIT_FAILED
+
+
+def _publish(args: argparse.Namespace, *, apply: bool) -> list[RegionOutcome]:
     prepared = prepare(Path(args.manifest))
     options = PublishOptions(
         regions=_regions(args.regions or prepared.loaded.manifest.regions),
@@ -103,14 +121,14 @@ def _run(args: argparse.Namespace, *, apply: bool) -> int:
         clients=ClientSettings(profile=args.profile, endpoint_url=args.endpoint_url),
         progress=_progress_printer(),
     )
-    outcomes = publish(prepared, options)
-    mode = "publish" if apply else "plan"
-    render = render_json if args.output == "json" else render_text
-    print(render(outcomes, mode=mode))
-    for outcome in outcomes:
-        if not outcome.ok:
-            print(f"portfolio {args.command}: {outcome.region}: {outcome.failure}", file=sys.stderr)
-    return EXIT_OK if all(outcome.ok for outcome in outcomes) else EXIT_FAILED
+    return publish(prepared, options)
+
+
+def _bad_input_json(error: BadInput, mode: str) -> str:
+    """The JSON report of a run stopped by bad input: one error per problem, and the regions'
+    plans (not run) and reads when planning found it."""
+    outcomes = error.outcomes if isinstance(error, PlanRefused) else ()
+    return render_json(outcomes, mode=mode, errors=str(error).splitlines())
 
 
 def _regions(regions: list[str] | tuple[str, ...]) -> tuple[str, ...]:

@@ -1,7 +1,9 @@
 """What ``portfolio plan`` and ``portfolio publish`` print: text for people, JSON for machines.
 
 The JSON lists every change with its status and counts API calls as
-``{"api_calls": {"read": N, "mutating": M}}`` (per region and in total).
+``{"api_calls": {"read": N, "mutating": M}}`` (per region and in total). It is printed whatever
+happens: bad input (exit 2) gives ``{"ok": false, "errors": [...], "api_calls": ...}``, with
+the regions' plans when planning was what found the problem.
 """
 
 from __future__ import annotations
@@ -59,10 +61,16 @@ def total_calls(outcomes: Sequence[RegionOutcome]) -> dict[str, int]:
 # --- JSON ---------------------------------------------------------------------------------------
 
 
-def render_json(outcomes: Sequence[RegionOutcome], *, mode: str) -> str:
+def render_json(
+    outcomes: Sequence[RegionOutcome], *, mode: str, errors: Sequence[str] | None = None
+) -> str:
+    """The report; ``errors`` (bad input) makes it not ok whatever the regions say. Without
+    them, ``errors`` lists each failed region's failure."""
+    region_errors = [f"{o.region}: {o.failure}" for o in outcomes if not o.ok]
     document = {
-        "ok": all(outcome.ok for outcome in outcomes),
+        "ok": not errors and all(outcome.ok for outcome in outcomes),
         "mode": mode,
+        "errors": [*(errors or ()), *region_errors],
         "regions": [_region_json(outcome) for outcome in outcomes],
         "api_calls": total_calls(outcomes),
         "retries": sum(outcome.retries for outcome in outcomes),

@@ -917,15 +917,13 @@ def test_account_share(aws: Aws) -> None:
     updated = sc.update_portfolio_share(
         PortfolioId=portfolio_id, AccountId="210987654321", ShareTagOptions=False
     )
-    assert updated["Status"] == "IN_PROGRESS"
-    status = sc.describe_portfolio_share_status(PortfolioShareToken=updated["PortfolioShareToken"])
-    assert (status["PortfolioId"], status["OrganizationNodeValue"]) == (
-        portfolio_id,
-        "210987654321",
-    )
-    assert status["ShareDetails"]["SuccessfulShares"] == ["210987654321"]
+    assert updated["Status"] == "COMPLETED"  # account shares are synchronous
     share = sc.describe_portfolio_shares(PortfolioId=portfolio_id, Type="ACCOUNT")
     assert share["PortfolioShareDetails"][0]["ShareTagOptions"] is False
+    again = sc.update_portfolio_share(
+        PortfolioId=portfolio_id, AccountId="210987654321", ShareTagOptions=True
+    )
+    assert again["Status"] == "COMPLETED"  # no InvalidStateException: nothing in progress
 
     codes = {
         "principals on account share": aws_error(
@@ -955,6 +953,70 @@ def test_account_share(aws: Aws) -> None:
         "unknown portfolio": "ResourceNotFoundException",
         "delete unknown share": "ResourceNotFoundException",
     }
+
+
+def test_share_status_is_only_for_organization_node_shares(aws: Aws) -> None:
+    """AWS lets only an organization's management account or delegated administrator call
+    DescribePortfolioShareStatus: an account share's token is refused."""
+    sc = aws.sc
+    portfolio_id = new_portfolio(sc)
+    sc.create_portfolio_share(PortfolioId=portfolio_id, AccountId="210987654321")
+    token = sc.update_portfolio_share(
+        PortfolioId=portfolio_id, AccountId="210987654321", ShareTagOptions=True
+    )["PortfolioShareToken"]
+    with pytest.raises(ClientError) as raised:
+        sc.describe_portfolio_share_status(PortfolioShareToken=token)
+    error = raised.value.response["Error"]
+    assert error["Code"] == "OperationNotSupportedException"
+    assert "organization nodes only" in error["Message"]
+    member = {"Type": "ACCOUNT", "Value": "444455556666"}
+    member_token = sc.create_portfolio_share(PortfolioId=portfolio_id, OrganizationNode=member)[
+        "PortfolioShareToken"
+    ]
+    status = sc.describe_portfolio_share_status(PortfolioShareToken=member_token)
+    assert status["ShareDetails"]["SuccessfulShares"] == ["444455556666"]
+
+
+def test_share_changed_by_hand_completes_when_its_shares_are_read(aws: Aws) -> None:
+    """Nobody polls DescribePortfolioShareStatus after a change by hand; AWS finishes it anyway,
+    so listing the shares (what the publisher reads) completes it here."""
+    sc = aws.sc
+    portfolio_id = new_portfolio(sc)
+    sc.create_portfolio_share(PortfolioId=portfolio_id, OrganizationNode=UNIT)
+    sc.describe_portfolio_shares(PortfolioId=portfolio_id, Type="ORGANIZATIONAL_UNIT")
+    updated = sc.update_portfolio_share(
+        PortfolioId=portfolio_id, OrganizationNode=UNIT, ShareTagOptions=True
+    )
+    assert updated["Status"] == "IN_PROGRESS"
+    update = lambda: sc.update_portfolio_share(  # noqa: E731
+        PortfolioId=portfolio_id, OrganizationNode=UNIT, ShareTagOptions=False
+    )
+    assert aws_error(update) == "InvalidStateException"
+    sc.describe_portfolio_shares(PortfolioId=portfolio_id, Type="ORGANIZATION")  # not its type
+    assert aws_error(update) == "InvalidStateException"
+    sc.describe_portfolio_shares(PortfolioId=portfolio_id, Type="ORGANIZATIONAL_UNIT")
+    assert update()["Status"] == "IN_PROGRESS"
+    status = sc.describe_portfolio_share_status(PortfolioShareToken=updated["PortfolioShareToken"])
+    assert status["Status"] == "COMPLETED"
+
+
+def test_share_operation_completes_after_a_while_without_any_read(
+    in_process: Aws, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = [1000.0]
+    monkeypatch.setattr(local_service_catalog, "clock", lambda: now[0])
+    sc = in_process.sc
+    portfolio_id = new_portfolio(sc)
+    token = sc.create_portfolio_share(PortfolioId=portfolio_id, OrganizationNode=UNIT)[
+        "PortfolioShareToken"
+    ]
+    delete = lambda: sc.delete_portfolio_share(  # noqa: E731
+        PortfolioId=portfolio_id, OrganizationNode=UNIT
+    )
+    assert aws_error(delete) == "InvalidStateException"
+    now[0] += local_service_catalog.SHARE_SETTLE_SECONDS
+    assert "PortfolioShareToken" in delete()
+    assert sc.describe_portfolio_share_status(PortfolioShareToken=token)["Status"] == "COMPLETED"
 
 
 def _poll_share(sc: Any, token: str) -> list[str]:
@@ -1180,7 +1242,21 @@ def test_limits(in_process: Aws) -> None:
         sc.create_provisioning_artifact(
             ProductId=product_id, Parameters=artifact_parameters(name=f"v{index + 1}")
         )
-    for index in range(100):
+    for index in range(10):
+        sc.associate_principal_with_portfolio(
+            PortfolioId=portfolio_id,
+            PrincipalARN=f"arn:aws:iam:::role/team{index}/*",
+            PrincipalType="IAM_PATTERN",
+        )
+    eleventh_pattern = aws_error(
+        lambda: sc.associate_principal_with_portfolio(
+            PortfolioId=portfolio_id,
+            PrincipalARN="arn:aws:iam:::role/team10/*",
+            PrincipalType="IAM_PATTERN",
+        )
+    )
+    assert eleventh_pattern == "LimitExceededException"  # 10 IAM_PATTERN per portfolio
+    for index in range(90):
         sc.associate_principal_with_portfolio(
             PortfolioId=portfolio_id,
             PrincipalARN=f"arn:aws:iam::{ACCOUNT}:role/r{index}",

@@ -20,6 +20,7 @@ import yaml
 
 from portfolio.apply import StatusPolling
 from portfolio.aws_calls import ClientSettings, is_read
+from portfolio.catalog_state import SHARE_TYPES
 from portfolio.cli import main
 from portfolio.demo_manifest import demo_manifest_data, demo_template, record_lock, write_demo
 from portfolio.errors import BadInput
@@ -105,7 +106,7 @@ def snapshot(region: str = "us-east-1", endpoint_url: str | None = None) -> dict
         )
         state["shares"] = sorted(
             (s["Type"], s["PrincipalId"], s["ShareTagOptions"], s["SharePrincipals"])
-            for kind in ("ACCOUNT", "ORGANIZATIONAL_UNIT", "ORGANIZATION")
+            for kind in SHARE_TYPES
             for s in sc.describe_portfolio_shares(PortfolioId=portfolio_id, Type=kind)[
                 "PortfolioShareDetails"
             ]
@@ -636,3 +637,270 @@ def test_notification_names_each_regions_own_topic(local: None, tmp_path: Path) 
         assert json.loads(described["ConstraintParameters"]) == {
             "NotificationArns": [f"arn:aws:sns:{region}:123456789012:catalog-events"]
         }
+
+
+# --- limits, renames, shares changed elsewhere, products left behind ------------------------
+
+
+def _save(path: Path, data: dict[str, Any]) -> None:
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    record_lock(path)
+
+
+def test_tag_option_replaced_at_the_limit_converges(local: None, tmp_path: Path) -> None:
+    data = demo_manifest_data()
+    data["tag_options"] = [{"key": "k", "value": f"v{i}"} for i in range(25)]
+    path = write_demo(tmp_path, data)
+    _only(run(path))
+    data["tag_options"][0]["value"] = "changed"
+    _save(path, data)
+    outcome = _only(run(path))
+    assert [r.step.operation for r in outcome.results] == [
+        "disassociate_tag_option_from_resource",
+        "create_tag_option",
+        "associate_tag_option_with_resource",
+    ]
+    assert ("k", "changed") in snapshot()["tag_options"]
+    assert _only(run(path)).api_calls["mutating"] == 0
+
+
+def test_principal_replaced_at_the_limit_converges(local: None, tmp_path: Path) -> None:
+    data = demo_manifest_data()
+    data["principals"] = [
+        {"type": "IAM", "arn": f"arn:aws:iam::123456789012:role/r{i}"} for i in range(100)
+    ]
+    path = write_demo(tmp_path, data)
+    _only(run(path))
+    data["principals"][0]["arn"] = "arn:aws:iam::123456789012:role/new"
+    _save(path, data)
+    assert _only(run(path)).api_calls["mutating"] == 2
+    sc = boto3.client("servicecatalog", region_name="us-east-1")
+    pages = sc.get_paginator("list_principals_for_portfolio").paginate(
+        PortfolioId=sc.list_portfolios()["PortfolioDetails"][0]["Id"]
+    )
+    principals = {p["PrincipalARN"] for page in pages for p in page["Principals"]}
+    assert len(principals) == 100
+    assert "arn:aws:iam::123456789012:role/new" in principals
+    assert _only(run(path)).api_calls["mutating"] == 0
+
+
+def test_renamed_display_name_renames_the_portfolio(
+    local: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = demo_manifest_data()
+    path = write_demo(tmp_path, data)
+    _only(run(path))
+    data["portfolio"]["display_name"] = "Signed URLs"
+    _save(path, data)
+    assert main(["plan", "--manifest", str(path), "--artifact-bucket", BUCKET]) == 0
+    assert (
+        "  ~ update portfolio Signed URLs (rename 'Signed URLs demo' -> 'Signed URLs')"
+        in capsys.readouterr().out.splitlines()
+    )
+    renamed = _only(run(path))
+    assert [r.step.operation for r in renamed.results] == ["update_portfolio"]
+    assert snapshot() == {**EXPECTED_FIRST_PUBLISH, "portfolios": ["Signed URLs"]}
+    calls = MutatingCalls()
+    again = _only(run(path, clients=calls.settings()))
+    assert again.api_calls["mutating"] == 0
+    assert "ListPortfoliosForProduct" not in calls.every_call  # found by its name again
+
+
+def test_rename_is_refused_when_the_products_are_in_several_portfolios(
+    local: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = demo_manifest_data()
+    path = write_demo(tmp_path, data)
+    _only(run(path))
+    sc = boto3.client("servicecatalog", region_name="us-east-1")
+    other = sc.create_portfolio(DisplayName="Everything", ProviderName="Platform team")
+    other_id = other["PortfolioDetail"]["Id"]
+    product = sc.search_products_as_admin()["ProductViewDetails"][0]["ProductViewSummary"]
+    sc.associate_product_with_portfolio(ProductId=product["ProductId"], PortfolioId=other_id)
+    data["portfolio"]["display_name"] = "Signed URLs"
+    _save(path, data)
+    before = snapshot()
+    calls = MutatingCalls()
+    with pytest.raises(BadInput) as raised:
+        run(path, clients=calls.settings())
+    assert str(raised.value).startswith(
+        "portfolio.display_name: no portfolio in us-east-1 is named 'Signed URLs', and the "
+        "manifest's products are in several portfolios: 'Everything' (port-"
+    )
+    assert "'Signed URLs demo' (port-" in str(raised.value)
+    assert calls.names == []
+    assert calls.every_call.count("ListPortfoliosForProduct") == 3  # one per product
+    assert snapshot() == before
+    assert main(["publish", "--manifest", str(path), "--artifact-bucket", BUCKET]) == 2
+    assert capsys.readouterr().err.startswith("portfolio publish: error: portfolio.display_name")
+
+
+def test_rename_prefers_the_portfolio_of_the_same_provider(local: None, tmp_path: Path) -> None:
+    data = demo_manifest_data()
+    path = write_demo(tmp_path, data)
+    _only(run(path))
+    sc = boto3.client("servicecatalog", region_name="us-east-1")
+    other_id = sc.create_portfolio(DisplayName="Everything", ProviderName="Cloud team")[
+        "PortfolioDetail"
+    ]["Id"]
+    for detail in sc.search_products_as_admin()["ProductViewDetails"]:
+        product_id = detail["ProductViewSummary"]["ProductId"]
+        sc.associate_product_with_portfolio(ProductId=product_id, PortfolioId=other_id)
+    data["portfolio"]["display_name"] = "Signed URLs"
+    _save(path, data)
+    outcome = _only(run(path))
+    assert [r.step.label for r in outcome.results] == [
+        "update portfolio Signed URLs (rename 'Signed URLs demo' -> 'Signed URLs')"
+    ]
+    names = sorted(p["DisplayName"] for p in sc.list_portfolios()["PortfolioDetails"])
+    assert names == ["Everything", "Signed URLs"]
+
+
+def test_account_share_flags_change_without_share_status_calls(local: None, tmp_path: Path) -> None:
+    """Only an organization's management account or delegated administrator may call
+    DescribePortfolioShareStatus; an account share's update needs no such call."""
+    data = demo_manifest_data()
+    data["shares"] = {"accounts": ["111111111111"], "share_tag_options": True}
+    path = write_demo(tmp_path, data)
+    _only(run(path))
+    data["shares"]["share_tag_options"] = False
+    _save(path, data)
+    calls = MutatingCalls()
+    outcome = _only(run(path, clients=calls.settings()))
+    assert [r.step.label for r in outcome.results] == [
+        "update share account 111111111111 (ShareTagOptions changed)"
+    ]
+    assert "DescribePortfolioShareStatus" not in calls.every_call
+    assert snapshot()["shares"] == [("ACCOUNT", "111111111111", False, False)]
+    assert _only(run(path)).api_calls["mutating"] == 0
+
+
+def test_shares_changed_by_hand_are_put_back(local: None, tmp_path: Path) -> None:
+    """A share updated outside the publisher (nobody polls its status) does not block the
+    next publish."""
+    path = write_demo(tmp_path)
+    _only(run(path))
+    sc = boto3.client("servicecatalog", region_name="us-east-1")
+    portfolio_id = sc.list_portfolios()["PortfolioDetails"][0]["Id"]
+    unit = {"Type": "ORGANIZATIONAL_UNIT", "Value": "ou-ab12-cdef3456"}
+    sc.update_portfolio_share(
+        PortfolioId=portfolio_id, OrganizationNode=unit, SharePrincipals=False
+    )
+    sc.update_portfolio_share(
+        PortfolioId=portfolio_id, AccountId="111111111111", ShareTagOptions=False
+    )
+    outcome = _only(run(path))
+    assert sorted(r.step.label for r in outcome.results) == [
+        "update share account 111111111111 (ShareTagOptions changed)",
+        "update share organizational unit ou-ab12-cdef3456 (SharePrincipals changed)",
+    ]
+    assert snapshot() == EXPECTED_FIRST_PUBLISH
+    assert _only(run(path)).api_calls["mutating"] == 0
+
+
+def _member_account_share(sc: Any, portfolio_id: str, account: str) -> None:
+    """A share with one account through AWS Organizations, as someone made it by hand."""
+    node = {"Type": "ACCOUNT", "Value": account}
+    token = sc.create_portfolio_share(PortfolioId=portfolio_id, OrganizationNode=node)
+    sc.describe_portfolio_share_status(PortfolioShareToken=token["PortfolioShareToken"])
+
+
+def test_member_account_shares_not_in_the_manifest_are_removed(local: None, tmp_path: Path) -> None:
+    path = write_demo(tmp_path)
+    _only(run(path))
+    sc = boto3.client("servicecatalog", region_name="us-east-1")
+    _member_account_share(sc, sc.list_portfolios()["PortfolioDetails"][0]["Id"], "333333333333")
+    outcome = _only(run(path))
+    assert [r.step.label for r in outcome.results] == [
+        "unshare organization member account 333333333333"
+    ]
+    assert snapshot() == EXPECTED_FIRST_PUBLISH
+    assert _only(run(path)).api_calls["mutating"] == 0
+
+
+def test_member_account_share_of_a_listed_account_is_kept(local: None, tmp_path: Path) -> None:
+    data = demo_manifest_data()
+    path = write_demo(tmp_path, data)
+    _only(run(path))
+    sc = boto3.client("servicecatalog", region_name="us-east-1")
+    _member_account_share(sc, sc.list_portfolios()["PortfolioDetails"][0]["Id"], "333333333333")
+    data["shares"]["accounts"].append("333333333333")
+    _save(path, data)
+    outcome = _only(run(path))
+    assert [r.step.label for r in outcome.results] == [
+        "update share organization member account 333333333333 (ShareTagOptions changed)"
+    ]
+    assert ("ORGANIZATION_MEMBER_ACCOUNT", "333333333333", True, False) in snapshot()["shares"]
+    assert _only(run(path)).api_calls["mutating"] == 0
+
+
+def test_product_dropped_from_the_manifest_is_reported_and_left_in_the_portfolio(
+    local: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = demo_manifest_data()
+    path = write_demo(tmp_path, data)
+    _only(run(path))
+    del data["products"][2]
+    _save(path, data)
+    common = ["--manifest", str(path), "--artifact-bucket", BUCKET]
+    assert main(["plan", *common]) == 0
+    assert "  = product Demo product 3 (not in the manifest, left in the portfolio)" in (
+        capsys.readouterr().out.splitlines()
+    )
+    assert main(["publish", *common, "--output", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["api_calls"]["mutating"] == 0
+    assert {
+        "subject": "product",
+        "name": "Demo product 3",
+        "detail": "not in the manifest, left in the portfolio",
+    } in report["regions"][0]["unchanged"]
+    assert "Demo product 3" in snapshot()["associated"]
+
+
+# --- JSON whatever the exit code ------------------------------------------------------------
+
+
+def test_json_output_on_bad_input_is_still_a_json_report(
+    local: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_demo(tmp_path)
+    argv = ["publish", "--manifest", str(path), "--region", "mars-1", "--output", "json"]
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert json.loads(captured.out) == {
+        "ok": False,
+        "mode": "publish",
+        "errors": ["--region mars-1: not a region name (e.g. us-east-1)"],
+        "regions": [],
+        "api_calls": {"read": 0, "mutating": 0},
+        "retries": 0,
+    }
+    assert captured.err == (
+        "portfolio publish: error: --region mars-1: not a region name (e.g. us-east-1)\n"
+    )
+
+
+def test_json_output_when_planning_finds_bad_input_reports_the_reads(
+    local: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_demo(tmp_path)
+    _only(run(path))
+    (tmp_path / "templates" / "product-2.yaml").write_text(demo_template(2, revision=2))
+    assert main(["lock", "--manifest", str(path), "--force"]) == 0
+    capsys.readouterr()
+    argv = ["plan", "--manifest", str(path), "--artifact-bucket", BUCKET, "--output", "json"]
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    report = json.loads(captured.out)
+    assert report["ok"] is False
+    assert report["errors"] == [
+        "products[1].version: 1.0.0 is already published with a different template; "
+        "bump the version"
+    ]
+    assert report["api_calls"]["read"] > 0
+    assert report["api_calls"]["mutating"] == 0
+    (region,) = report["regions"]
+    assert region["region"] == "us-east-1"
+    assert region["api_calls"] == report["api_calls"]
+    assert captured.err.startswith("portfolio plan: error: products[1].version: 1.0.0 is")

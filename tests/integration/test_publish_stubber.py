@@ -53,9 +53,11 @@ RESPONSES: dict[str, dict[str, Any]] = {
     "update_portfolio_share": {"PortfolioShareToken": "share-token", "Status": "IN_PROGRESS"},
     "delete_portfolio_share": {"PortfolioShareToken": "share-token"},
 }
-WAIT_RESPONSES = {
-    "artifact": ("describe_provisioning_artifact", {"Status": "AVAILABLE"}),
-    "share": ("describe_portfolio_share_status", {"Status": "COMPLETED"}),
+#: AWS answers an account share's create and delete without a token (they are synchronous).
+ACCOUNT_SHARE_RESPONSES: dict[str, dict[str, Any]] = {
+    "create_portfolio_share": {},
+    "update_portfolio_share": {"PortfolioShareToken": "share-token", "Status": "IN_PROGRESS"},
+    "delete_portfolio_share": {},
 }
 
 
@@ -89,11 +91,36 @@ def _expect(plan: RegionPlan, stubbers: dict[str, Stubber]) -> None:
         params = resolve(step.params, ids)
         if step.operation == "put_object":
             params["Body"] = ANY
-        response = RESPONSES[step.operation]
+        account_share = step.wait == "share" and "AccountId" in params
+        response = (ACCOUNT_SHARE_RESPONSES if account_share else RESPONSES)[step.operation]
         stubbers[step.service].add_response(step.operation, response, params)
-        if step.wait == "artifact" or (step.wait == "share" and "PortfolioShareToken" in response):
-            operation, status = WAIT_RESPONSES[step.wait]
-            stubbers["servicecatalog"].add_response(operation, status)
+        if step.wait == "artifact":
+            stubbers["servicecatalog"].add_response(
+                "describe_provisioning_artifact", {"Status": "AVAILABLE"}
+            )
+        elif account_share and step.operation == "update_portfolio_share":
+            _expect_account_share_read_back(params, stubbers["servicecatalog"])
+        elif step.wait == "share" and "PortfolioShareToken" in response:
+            stubbers["servicecatalog"].add_response(
+                "describe_portfolio_share_status",
+                {"Status": "COMPLETED"},
+                {"PortfolioShareToken": "share-token"},
+            )
+
+
+def _expect_account_share_read_back(params: dict[str, Any], stubber: Stubber) -> None:
+    """An account share's update is confirmed by reading its flags back, never by
+    DescribePortfolioShareStatus (only for an organization's management account)."""
+    shown = {
+        "PrincipalId": params["AccountId"],
+        "Type": "ACCOUNT",
+        "ShareTagOptions": params["ShareTagOptions"],
+    }
+    stubber.add_response(
+        "describe_portfolio_shares",
+        {"PortfolioShareDetails": [shown]},
+        {"PortfolioId": params["PortfolioId"], "Type": "ACCOUNT", "PageSize": 100},
+    )
 
 
 def _apply(plan: RegionPlan, clients: RegionClients, stubbers: dict[str, Stubber]) -> None:
@@ -224,7 +251,7 @@ def test_catalog_reader_requests_match_the_service_models(stubbed: Any) -> None:
         {"ConstraintDetails": []},
         {"PortfolioId": "port-1", "PageSize": 20, "PageToken": "more"},
     )
-    for kind in ("ACCOUNT", "ORGANIZATIONAL_UNIT", "ORGANIZATION"):
+    for kind in ("ACCOUNT", "ORGANIZATION_MEMBER_ACCOUNT", "ORGANIZATIONAL_UNIT", "ORGANIZATION"):
         sc.add_response(
             "describe_portfolio_shares",
             {"PortfolioShareDetails": []},
@@ -290,7 +317,7 @@ def test_catalog_reader_requests_match_the_service_models(stubbed: Any) -> None:
     )
     assert product.associated is False
     assert observed.organizations_access == "ENABLED"
-    assert clients.counter.as_dict() == {"read": 15, "mutating": 0}
+    assert clients.counter.as_dict() == {"read": 16, "mutating": 0}
 
 
 # --- a manifest that sets every field -------------------------------------------------------
@@ -467,3 +494,41 @@ def test_request_validation_names_the_step_and_the_parameter() -> None:
         "update portfolio Signed URLs demo (provider_name changed): Invalid length for "
         "parameter ProviderName, value: 0, valid min length: 1"
     ]
+
+
+# --- waiting for shares ---------------------------------------------------------------------
+
+
+def test_account_share_update_is_read_back_until_it_shows(stubbed: Any) -> None:
+    """DescribePortfolioShareStatus is for an organization's management account only: an
+    account share's update that is not COMPLETED is confirmed with DescribePortfolioShares."""
+    clients, stubbers = stubbed
+    sc = stubbers["servicecatalog"]
+    params = {"PortfolioId": "port-1", "AccountId": "111111111111", "ShareTagOptions": False}
+    sc.add_response("update_portfolio_share", RESPONSES["update_portfolio_share"], params)
+    listing = {"PortfolioId": "port-1", "Type": "ACCOUNT", "PageSize": 100}
+    share = {"PrincipalId": "111111111111", "Type": "ACCOUNT"}
+    sc.add_response(
+        "describe_portfolio_shares",
+        {"PortfolioShareDetails": [{**share, "ShareTagOptions": True}]},
+        listing,
+    )
+    sc.add_response(
+        "describe_portfolio_shares",
+        {"PortfolioShareDetails": [{**share, "ShareTagOptions": False}]},
+        listing,
+    )
+    sc.activate()
+    step = dataclasses.replace(_diverged_share_update(), params={**params, "PortfolioId": "port-1"})
+    plan = RegionPlan("us-east-1", "p", steps=(step,), unchanged=())
+    (result,) = apply_plan(plan, clients, StatusPolling(interval=0.0))
+    assert (result.status, result.error) == ("done", "")
+    sc.assert_no_pending_responses()
+
+
+def _diverged_share_update() -> Any:
+    m, observed = _diverged()
+    plan = plan_region(m, target(m), observed)
+    return next(
+        s for s in plan.steps if s.operation == "update_portfolio_share" and "AccountId" in s.params
+    )

@@ -126,6 +126,16 @@ CASES: list[tuple[str, Change, str]] = [
     ),
     ("bad principal type", _set("principals[0].type", "USER"), "principals[0].type: must be one"),
     (
+        "eleven IAM_PATTERN principals",
+        _set(
+            "principals",
+            [{"type": "IAM_PATTERN", "arn": f"arn:aws:iam:::role/team{i}/*"} for i in range(11)]
+            + [{"type": "IAM", "arn": "arn:aws:iam::123456789012:role/admin"}],
+        ),
+        "principals: allows at most 10 of type IAM_PATTERN (Service Catalog's limit per "
+        "portfolio), got 11",
+    ),
+    (
         "short account",
         _set("shares.accounts", ["12345"]),
         "shares.accounts[0]: '12345' is not a 12",

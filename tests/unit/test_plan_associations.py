@@ -299,10 +299,10 @@ def test_principals_added_and_removed() -> None:
     )
     steps = plan_region(m, target(m), observed).steps
     assert [(s.operation, s.params["PrincipalARN"]) for s in steps] == [
-        ("associate_principal_with_portfolio", "arn:aws:iam:::role/app-teams/*"),
         ("disassociate_principal_from_portfolio", "arn:aws:iam::123456789012:role/old"),
+        ("associate_principal_with_portfolio", "arn:aws:iam:::role/app-teams/*"),
     ]
-    assert steps[0].params["PrincipalType"] == "IAM_PATTERN"
+    assert steps[1].params["PrincipalType"] == "IAM_PATTERN"
 
 
 # --- shares -------------------------------------------------------------------------------------
@@ -355,3 +355,89 @@ def test_recipients_dropped_from_manifest_are_unshared() -> None:
         (Action.UNSHARE, "organizational unit ou-ab12-cdef3456"),
     ]
     assert steps[1].params == {"PortfolioId": PORTFOLIO_ID, "AccountId": "111111111111"}
+
+
+def test_tag_option_replaced_at_the_limit_is_disassociated_before_the_new_one() -> None:
+    """25 TagOptions is AWS's limit per portfolio: associating the new one first would fail
+    with LimitExceededException on every run."""
+    data = demo_manifest_data()
+    data["tag_options"] = [{"key": "k", "value": f"v{i}"} for i in range(25)]
+    m = manifest(data)
+    changed = dataclasses.replace(
+        m, tag_options=(dataclasses.replace(m.tag_options[0], value="new"), *m.tag_options[1:])
+    )
+    steps = plan_region(changed, target(changed), converged(m)).steps
+    assert [(s.operation, s.name) for s in steps] == [
+        ("disassociate_tag_option_from_resource", "k=v0"),
+        ("create_tag_option", "k=new"),
+        ("associate_tag_option_with_resource", "k=new"),
+    ]
+
+
+def test_principal_replaced_at_the_limit_is_disassociated_before_the_new_one() -> None:
+    data = demo_manifest_data()
+    data["principals"] = [
+        {"type": "IAM", "arn": f"arn:aws:iam::123456789012:role/r{i}"} for i in range(100)
+    ]
+    m = manifest(data)
+    new = dataclasses.replace(m.principals[0], arn="arn:aws:iam::123456789012:role/new")
+    changed = dataclasses.replace(m, principals=(new, *m.principals[1:]))
+    steps = plan_region(changed, target(changed), converged(m)).steps
+    assert [(s.operation, s.params["PrincipalARN"]) for s in steps] == [
+        ("disassociate_principal_from_portfolio", "arn:aws:iam::123456789012:role/r0"),
+        ("associate_principal_with_portfolio", "arn:aws:iam::123456789012:role/new"),
+    ]
+
+
+# --- shares through AWS Organizations with a single account -------------------------------------
+
+
+def test_member_account_share_not_in_the_manifest_is_unshared_by_organization_node() -> None:
+    m = manifest()
+    observed = converged(m)
+    member = ObservedShare("ORGANIZATION_MEMBER_ACCOUNT", "333333333333", False, False)
+    observed = with_portfolio(observed, shares=(*observed.portfolio.shares, member))
+    (step,) = plan_region(m, target(m), observed).steps
+    assert (step.action, step.name) == (
+        Action.UNSHARE,
+        "organization member account 333333333333",
+    )
+    assert step.params == {
+        "PortfolioId": PORTFOLIO_ID,
+        "OrganizationNode": {"Type": "ACCOUNT", "Value": "333333333333"},
+    }
+    assert step.wait == "share"
+
+
+def test_member_account_share_of_a_listed_account_stands_for_its_account_share() -> None:
+    """Replacing it would cut the account off until it accepts a new share."""
+    m = manifest()  # shares with account 111111111111 (ShareTagOptions true)
+    observed = converged(m)
+    others = tuple(s for s in observed.portfolio.shares if s.type != "ACCOUNT")
+    member = ObservedShare("ORGANIZATION_MEMBER_ACCOUNT", "111111111111", True, False)
+    kept = with_portfolio(observed, shares=(*others, member))
+    plan = plan_region(m, target(m), kept)
+    assert plan.steps == ()
+    assert "share organization member account 111111111111 (stands for the account share)" in {
+        item.label for item in plan.unchanged
+    }
+    flags_differ = with_portfolio(
+        observed, shares=(*others, dataclasses.replace(member, share_tag_options=False))
+    )
+    (step,) = plan_region(m, target(m), flags_differ).steps
+    assert step.operation == "update_portfolio_share"
+    assert step.params == {
+        "PortfolioId": PORTFOLIO_ID,
+        "OrganizationNode": {"Type": "ACCOUNT", "Value": "111111111111"},
+        "ShareTagOptions": True,
+    }
+
+
+def test_listed_account_with_both_kinds_of_share_keeps_the_account_share() -> None:
+    m = manifest()
+    observed = converged(m)
+    member = ObservedShare("ORGANIZATION_MEMBER_ACCOUNT", "111111111111", True, False)
+    observed = with_portfolio(observed, shares=(*observed.portfolio.shares, member))
+    (step,) = plan_region(m, target(m), observed).steps
+    assert step.operation == "delete_portfolio_share"
+    assert step.params["OrganizationNode"] == {"Type": "ACCOUNT", "Value": "111111111111"}

@@ -7,7 +7,12 @@ import re
 
 import pytest
 
-from portfolio.catalog_state import ObservedCatalog, ObservedVersion
+from portfolio.catalog_state import (
+    ObservedCatalog,
+    ObservedVersion,
+    PortfolioSummary,
+    renamed_portfolio,
+)
 from portfolio.plan import Action, Ref, Subject, TemplateFile
 from portfolio.planner import (
     input_problems,
@@ -321,3 +326,73 @@ def test_template_sha256_is_read_back_from_the_url_it_was_loaded_from() -> None:
     assert template_sha256_in(f"https://s3.amazonaws.com/b/{template_key(sha)}?v=1") == sha
     assert template_sha256_in("https://b.s3.amazonaws.com/templates/product.yaml") is None
     assert template_sha256_in("") is None
+
+
+# --- products the manifest no longer lists, renamed portfolios ---------------------------------
+
+
+def test_product_no_longer_in_the_manifest_is_reported_and_left_alone() -> None:
+    m = manifest()
+    observed = dataclasses.replace(converged(m), other_products=(("prod-old", "Old product"),))
+    plan = plan_region(m, target(m), observed)
+    assert plan.steps == ()
+    assert "product Old product (not in the manifest, left in the portfolio)" in {
+        item.label for item in plan.unchanged
+    }
+
+
+def test_portfolio_found_under_its_old_name_is_renamed() -> None:
+    m = manifest()
+    observed = with_portfolio(converged(m), display_name="Signed URLs (old name)")
+    (step,) = plan_region(m, target(m), observed).steps
+    assert step.operation == "update_portfolio"
+    assert step.params == {
+        "Id": PORTFOLIO_ID,
+        "DisplayName": "Signed URLs demo",
+        "ProviderName": m.portfolio.provider_name,
+        "Description": m.portfolio.description,
+    }
+    assert step.label == (
+        "update portfolio Signed URLs demo (rename 'Signed URLs (old name)' -> 'Signed URLs demo')"
+    )
+    renamed_and_described = with_portfolio(observed, description="old words")
+    (step,) = plan_region(m, target(m), renamed_and_described).steps
+    assert step.detail == (
+        "rename 'Signed URLs (old name)' -> 'Signed URLs demo'; description changed"
+    )
+
+
+def test_several_portfolios_holding_the_products_is_bad_input() -> None:
+    m = manifest()
+    candidates = (
+        PortfolioSummary("port-a", "Signed URLs", "Platform team"),
+        PortfolioSummary("port-b", "Everything", "Platform team"),
+    )
+    observed = dataclasses.replace(converged(m), portfolio=None, portfolio_candidates=candidates)
+    assert input_problems(m, target(m), observed) == [
+        "portfolio.display_name: no portfolio in us-east-1 is named 'Signed URLs demo', and the "
+        "manifest's products are in several portfolios: 'Signed URLs' (port-a), 'Everything' "
+        "(port-b); rename the one to publish to (aws servicecatalog update-portfolio --id ID "
+        "--display-name 'Signed URLs demo') or set portfolio.display_name to its name"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("providers", "chosen"),
+    [
+        (("Platform team",), "port-0"),
+        (("Someone else",), "port-0"),  # the only one: renamed (and its provider updated)
+        (("Platform team", "Someone else"), "port-0"),
+        (("Platform team", "Platform team"), None),
+        (("Someone else", "Another team"), None),
+    ],
+)
+def test_renamed_portfolio_is_the_single_candidate_or_the_single_one_of_the_provider(
+    providers: tuple[str, ...], chosen: str | None
+) -> None:
+    candidates = tuple(
+        PortfolioSummary(f"port-{i}", f"P{i}", provider) for i, provider in enumerate(providers)
+    )
+    found = renamed_portfolio(candidates, "Platform team")
+    assert (found.id if found else None) == chosen
+    assert renamed_portfolio((), "Platform team") is None
