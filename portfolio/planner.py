@@ -213,19 +213,8 @@ def _portfolio_change(old_name: str, info: PortfolioInfo, changed: list[str]) ->
 # --- products -----------------------------------------------------------------------------------
 
 
-def _product_fields(product: Product) -> dict[str, str]:
-    """The product's console fields, as UpdateProduct names them."""
-    return {
-        "Owner": product.owner,
-        "Description": product.description,
-        "Distributor": product.distributor,
-        "SupportEmail": product.support_email,
-        "SupportUrl": product.support_url,
-        "SupportDescription": product.support_description,
-    }
-
-
-def _observed_fields(product: ObservedProduct) -> dict[str, str]:
+def _console_fields(product: Product | ObservedProduct) -> dict[str, str]:
+    """The product's console fields, as UpdateProduct names them (the manifest's or AWS's)."""
     return {
         "Owner": product.owner,
         "Description": product.description,
@@ -245,7 +234,7 @@ def plan_products(
         if current is None:
             yield _create_product_step(manifest, product, target)
             continue
-        changed = _changed_fields(_observed_fields(current), _product_fields(product))
+        changed = _changed_fields(_console_fields(current), _console_fields(product))
         if changed:
             yield Step(
                 action=Action.UPDATE,
@@ -253,7 +242,7 @@ def plan_products(
                 name=product.name,
                 service="servicecatalog",
                 operation="update_product",
-                params={"Id": current.id, "Name": product.name, **_product_fields(product)},
+                params={"Id": current.id, "Name": product.name, **_console_fields(product)},
                 detail=f"{', '.join(changed)} changed",
             )
         else:
@@ -270,7 +259,7 @@ def _create_product_step(manifest: Manifest, product: Product, target: PublishTa
         operation="create_product",
         params=_without_empty(
             Name=product.name,
-            **_product_fields(product),
+            **_console_fields(product),
             ProductType=ARTIFACT_TYPE,
             ProvisioningArtifactParameters=_artifact_parameters(product, target),
             IdempotencyToken=idempotency_token(
