@@ -1,4 +1,5 @@
-# Two commands from a fresh clone: `make build` and `make test`. Everything else is a step of those.
+# Two commands from a fresh clone: `make build` and `make test`; `demo`, `format` and `clean`
+# are optional extras.
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 PYTHON ?= python3

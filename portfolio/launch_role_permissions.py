@@ -415,7 +415,7 @@ def grants_for(resources: ProductResources) -> list[tuple[str, Grant]]:
     if unknown:
         raise GeneratorOptionError(
             f"bootstrap: no launch role permissions for resource type {', '.join(unknown)}: "
-            "add it to RESOURCE_TYPE_GRANTS in portfolio/bootstrap.py"
+            "add it to RESOURCE_TYPE_GRANTS in portfolio/launch_role_permissions.py"
         )
     named: list[tuple[str, Grant]] = []
     for resource_type in sorted(resources.resource_types):
