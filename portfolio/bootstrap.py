@@ -19,7 +19,6 @@ from typing import Any
 
 from awacs.aws import (
     Allow,
-    Bool,
     Condition,
     Deny,
     NumericLessThan,
@@ -41,9 +40,6 @@ from troposphere.s3 import (
     LifecycleRule,
     LoggingConfiguration,
     NoncurrentVersionExpiration,
-    OwnershipControls,
-    OwnershipControlsRule,
-    PublicAccessBlockConfiguration,
     ServerSideEncryptionByDefault,
     ServerSideEncryptionRule,
     VersioningConfiguration,
@@ -72,6 +68,11 @@ from portfolio.stack_deployment import (
     one_line,
 )
 from products.errors import GeneratorOptionError
+from products.private_bucket import (
+    block_all_public_access,
+    bucket_owner_enforced,
+    deny_without_tls,
+)
 from products.product_template import ProductTemplate
 from products.security_scan import skip_checkov
 
@@ -94,15 +95,8 @@ def add_artifact_bucket(
     bucket = template.add_resource(
         Bucket(
             "ArtifactBucket",
-            PublicAccessBlockConfiguration=PublicAccessBlockConfiguration(
-                BlockPublicAcls=True,
-                BlockPublicPolicy=True,
-                IgnorePublicAcls=True,
-                RestrictPublicBuckets=True,
-            ),
-            OwnershipControls=OwnershipControls(
-                Rules=[OwnershipControlsRule(ObjectOwnership="BucketOwnerEnforced")]
-            ),
+            PublicAccessBlockConfiguration=block_all_public_access(),
+            OwnershipControls=bucket_owner_enforced(),
             BucketEncryption=BucketEncryption(
                 ServerSideEncryptionConfiguration=[
                     ServerSideEncryptionRule(
@@ -148,14 +142,7 @@ def add_artifact_bucket(
             PolicyDocument=PolicyDocument(
                 Version="2012-10-17",
                 Statement=[
-                    Statement(
-                        Sid="DenyRequestsWithoutTls",
-                        Effect=Deny,
-                        Principal=Principal("*"),
-                        Action=[iam_action("s3:*")],
-                        Resource=[GetAtt(bucket, "Arn"), Sub("${ArtifactBucket.Arn}/*")],
-                        Condition=Condition(Bool({"aws:SecureTransport": "false"})),
-                    ),
+                    deny_without_tls(GetAtt(bucket, "Arn"), Sub("${ArtifactBucket.Arn}/*")),
                     Statement(
                         Sid="DenyTlsOlderThan12",
                         Effect=Deny,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from awacs import s3 as s3_actions
-from awacs.aws import Allow, Bool, Condition, Deny, Principal, Statement, StringEquals
+from awacs.aws import Allow, Condition, Principal, Statement, StringEquals
 from troposphere import Equals, GetAtt, If, Join, Not, NoValue, Ref, Sub, Template
 from troposphere.s3 import (
     AbortIncompleteMultipartUpload,
@@ -29,9 +29,6 @@ from troposphere.s3 import (
     LifecycleRuleTransition,
     LoggingConfiguration,
     NoncurrentVersionExpiration,
-    OwnershipControls,
-    OwnershipControlsRule,
-    PublicAccessBlockConfiguration,
     ServerSideEncryptionByDefault,
     ServerSideEncryptionRule,
     VersioningConfiguration,
@@ -39,6 +36,11 @@ from troposphere.s3 import (
 
 from products import parameter_patterns as patterns
 from products.errors import GeneratorOptionError
+from products.private_bucket import (
+    block_all_public_access,
+    bucket_owner_enforced,
+    deny_without_tls,
+)
 from products.product_template import ProductTemplate
 
 #: The service principal Origin Access Control signs S3 requests as.
@@ -264,15 +266,8 @@ def add_bucket(
     """The private, encrypted, versioned bucket; retained when the stack goes or replaces it."""
     bucket = Bucket(
         "Bucket",
-        PublicAccessBlockConfiguration=PublicAccessBlockConfiguration(
-            BlockPublicAcls=True,
-            BlockPublicPolicy=True,
-            IgnorePublicAcls=True,
-            RestrictPublicBuckets=True,
-        ),
-        OwnershipControls=OwnershipControls(
-            Rules=[OwnershipControlsRule(ObjectOwnership="BucketOwnerEnforced")]
-        ),
+        PublicAccessBlockConfiguration=block_all_public_access(),
+        OwnershipControls=bucket_owner_enforced(),
         BucketEncryption=bucket_encryption(template, kms_key_arn=kms_key_arn),
         VersioningConfiguration=VersioningConfiguration(Status="Enabled"),
         LifecycleConfiguration=lifecycle_configuration(
@@ -326,14 +321,7 @@ def bucket_policy_document(
     ]
     if distribution_condition is not None:
         grants = [If(distribution_condition, grant, NoValue) for grant in grants]
-    deny_plain_http = Statement(
-        Sid="DenyRequestsWithoutTls",
-        Effect=Deny,
-        Principal=Principal("*"),
-        Action=[s3_actions.Action("*")],
-        Resource=[bucket_arn, objects_arn],
-        Condition=Condition(Bool({"aws:SecureTransport": "false"})),
-    )
+    deny_plain_http = deny_without_tls(bucket_arn, objects_arn)
     return {"Version": "2012-10-17", "Statement": [deny_plain_http, *grants]}
 
 
