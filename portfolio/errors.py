@@ -7,3 +7,8 @@ EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 class BadInput(Exception):
     """Input the user can fix; printed as one line naming the field, exit code 2."""
+
+
+def one_line(error: BaseException | str) -> str:
+    """An error (or text) as one line: what every command prints and every report records."""
+    return " ".join(str(error).split())

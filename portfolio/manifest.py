@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from portfolio.names import REGION
 from portfolio.semver import SEMVER_PATTERN
 
 #: Service Catalog keeps at most this many provisioning artifacts (versions) per product.
@@ -26,7 +27,6 @@ _IAM_PATH = r"(?:[\w+=,.@-]+/)*"
 ACCOUNT_ID = r"\d{12}"
 OU_ID = r"ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}"
 ORGANIZATION_ID = r"o-[a-z0-9]{10,32}"
-REGION = r"[a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d{1,2}"
 ROLE_NAME = _IAM_NAME
 #: ``{region}`` in a local role name stands for the region being published (IAM is global, so
 #: a per-region bootstrap stack names its launch role after its region).

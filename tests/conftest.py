@@ -1,23 +1,13 @@
-"""Shared fixtures: generated template data, keyed by product slug."""
+"""Shared fixtures (helpers live in tests/support)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from products.catalog import PRODUCTS, ProductSpec
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
-
-SPECS = {spec.slug: spec for spec in PRODUCTS}
-
-
-def template_data(slug: str) -> dict[str, Any]:
-    """The generated template of product ``slug`` as plain CloudFormation data."""
-    return SPECS[slug].build().template.to_dict()
 
 
 @pytest.fixture(params=PRODUCTS, ids=lambda spec: spec.slug)

@@ -6,7 +6,7 @@ import socket
 
 import pytest
 
-from tests.e2e.test_signed_url_smoke import E2E_SWITCH, real_account
+from tests.support.real_account import E2E_SWITCH, real_account
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from products.catalog import PRODUCTS, render_all
 from products.reference_docs import render_all_references
-from tests.conftest import REPO_ROOT
+from tests.support.paths import REPO_ROOT
 
 
 def test_committed_templates_match_generator_output() -> None:

@@ -32,7 +32,7 @@ from products.key_pair_function import (
     Ownership,
 )
 from products.secret import PLACEHOLDER_SECRET_VALUE
-from tests.key_pair_fixtures import (
+from tests.support.key_pair_fixtures import (
     KMS_KEY_ARN,
     REGION,
     ClockedClient,

@@ -33,7 +33,7 @@ from portfolio.local_endpoint import (
     local_aws,
 )
 from portfolio.local_service_catalog import s3_location, service_model
-from tests.conftest import REPO_ROOT
+from tests.support.paths import REPO_ROOT
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"

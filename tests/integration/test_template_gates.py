@@ -10,7 +10,7 @@ import pytest
 
 from products.catalog import ProductSpec
 from products.template_gates import cfn_lint_findings, run_gates
-from tests.conftest import REPO_ROOT
+from tests.support.paths import REPO_ROOT
 
 
 def test_cfn_lint_reports_nothing(product_spec: ProductSpec) -> None:

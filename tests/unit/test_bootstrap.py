@@ -31,7 +31,7 @@ from portfolio.stack_deployment import TEMPLATE_BODY_MAX_BYTES, Polling, StackDe
 from products.catalog import ProductSpec
 from products.errors import GeneratorOptionError
 from products.template_gates import cfn_lint_findings
-from tests.conftest import REPO_ROOT
+from tests.support.paths import REPO_ROOT
 
 STACK = "signed-urls-portfolio-bootstrap"
 NO_WAIT = Polling(delay=0, attempts=2)

@@ -27,7 +27,7 @@ from products.integration_role import (
     IntegrationRoleOptions,
     build,
 )
-from tests.cfn_resolution import ResolvedTemplate
+from tests.support.cfn_resolution import ResolvedTemplate
 
 SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:signing-AbCdEf"
 KMS_KEY_ARN = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"

@@ -36,7 +36,7 @@ from products.key_pair_function import (
     response_body,
 )
 from products.secret import KEY_PAIR_SPECS as SECRET_KEY_POLICY_SPECS
-from tests.cfn_resolution import ResolvedTemplate
+from tests.support.cfn_resolution import ResolvedTemplate
 
 
 def template(options: KeyPairOptions | None = None) -> dict[str, Any]:

@@ -14,7 +14,8 @@ from portfolio.manifest_validation import check_version_lock, load_manifest, par
 from portfolio.publisher import template_files
 from portfolio.version_lock import lock_path_for, read_lock
 from products.catalog import PRODUCTS
-from tests.conftest import REPO_ROOT, template_data
+from tests.support.paths import REPO_ROOT
+from tests.support.templates import template_data
 
 SHIPPED = REPO_ROOT / "portfolio" / "portfolio.yaml"
 
@@ -45,7 +46,7 @@ def test_every_product_launches_with_the_bootstrap_role_and_allows_tag_updates()
 def test_bootstrap_creates_the_launch_role_the_manifest_names() -> None:
     """LAUNCH uses LocalRoleName, so each region's bootstrap stack must name its role so."""
     from portfolio.bootstrap import build_bootstrap
-    from tests.cfn_resolution import ResolvedTemplate
+    from tests.support.cfn_resolution import ResolvedTemplate
 
     bootstrap = build_bootstrap().template.to_dict()
     for region in ("us-east-1", "eu-west-1"):

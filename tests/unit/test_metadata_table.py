@@ -19,7 +19,7 @@ from products.metadata_table import (
     add_metadata_table,
     build,
 )
-from tests.cfn_resolution import ResolvedTemplate
+from tests.support.cfn_resolution import ResolvedTemplate
 
 CMK_ARN = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 

@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from moto import mock_aws
 
-from tests.onboarding_example import signing_example
+from tests.support.onboarding_example import signing_example
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from products.catalog import ProductSpec
-from tests.conftest import template_data
+from tests.support.templates import template_data
 
 #: Output name -> values AWS really produces for it (the shapes products export).
 OUTPUT_SAMPLES = {

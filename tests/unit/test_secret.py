@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import template_data
+from tests.support.templates import template_data
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from products.catalog import PRODUCTS, ProductSpec
-from tests.conftest import REPO_ROOT
+from tests.support.paths import REPO_ROOT
 
 #: What taskcat substitutes, by example, so values can be checked against the templates.
 TASKCAT_EXAMPLES = {

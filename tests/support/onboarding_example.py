@@ -6,7 +6,7 @@ import re
 from functools import cache
 from typing import Any
 
-from tests.conftest import REPO_ROOT
+from tests.support.paths import REPO_ROOT
 
 GUIDE = REPO_ROOT / "docs" / "onboarding.md"
 _BLOCK = re.compile(
