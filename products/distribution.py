@@ -69,10 +69,10 @@ from troposphere.cloudfront import (
 from troposphere.cloudwatch import Alarm, MetricDimension
 from troposphere.route53 import AliasTarget, RecordSetType
 
-from products import parameter_patterns as patterns
-from products.errors import GeneratorOptionError
-from products.product_template import ProductTemplate
-from products.security_scan import skip_checkov
+from products.building_blocks import parameter_patterns as patterns
+from products.building_blocks.checkov import skip_checkov
+from products.building_blocks.errors import GeneratorOptionError
+from products.building_blocks.product_template import ProductTemplate
 
 #: Managed cache policy "CachingDisabled" (TTL 0, nothing in the cache key).
 CACHING_DISABLED_POLICY_ID = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"

@@ -27,9 +27,9 @@ from troposphere import And, Equals, GetAtt, If, Not, NoValue, Or, Ref, Sub, Tem
 from troposphere import Condition as ConditionRef
 from troposphere.iam import InstanceProfile, Policy, Role
 
-from products import parameter_patterns as patterns
-from products.errors import GeneratorOptionError
-from products.product_template import ProductTemplate
+from products.building_blocks import parameter_patterns as patterns
+from products.building_blocks.errors import GeneratorOptionError
+from products.building_blocks.product_template import ProductTemplate
 
 #: Services that may be trusted to assume the role (EC2 also gets an instance profile).
 KNOWN_TRUSTED_SERVICES = ("ecs-tasks.amazonaws.com", "lambda.amazonaws.com", "ec2.amazonaws.com")

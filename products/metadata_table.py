@@ -23,9 +23,9 @@ from troposphere.dynamodb import (
     TimeToLiveSpecification,
 )
 
-from products import parameter_patterns as patterns
-from products.errors import GeneratorOptionError
-from products.product_template import ProductTemplate
+from products.building_blocks import parameter_patterns as patterns
+from products.building_blocks.errors import GeneratorOptionError
+from products.building_blocks.product_template import ProductTemplate
 
 #: DynamoDB scalar types a key attribute may have: string, number, binary.
 KEY_ATTRIBUTE_TYPES = ["S", "N", "B"]

@@ -12,7 +12,7 @@ from typing import Any
 
 from troposphere import Export, Output, Parameter, Sub, Template
 
-from products.errors import GeneratorOptionError
+from products.building_blocks.errors import GeneratorOptionError
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Key pair product: the CloudFront signing key pair, generated inside the account.
 
 A Lambda-backed custom resource (``Custom::SigningKeyPair``, source in
-products/key_pair_function.py, inlined verbatim) asks KMS ``GenerateDataKeyPair`` for an RSA-2048
+products/key_pair/function.py, inlined verbatim) asks KMS ``GenerateDataKeyPair`` for an RSA-2048
 or ECDSA P-256 pair, uploads the public key to CloudFront and writes the private key to the
 secret product's secret in one ``PutSecretValue``. A native ``AWS::CloudFront::KeyGroup`` lists
 the current and the previous public key (the custom resource's ``KeyGroupItems`` attribute, a
@@ -51,13 +51,13 @@ from troposphere.cloudfront import KeyGroup, KeyGroupConfig
 from troposphere.iam import Policy, Role
 from troposphere.logs import LogGroup
 
-from products.errors import GeneratorOptionError
-from products.key_pair_function import COMMIT_BUDGET_MS, STEP_BUDGET_MS
-from products.product_template import ProductTemplate
-from products.security_scan import skip_checkov
+from products.building_blocks.checkov import skip_checkov
+from products.building_blocks.errors import GeneratorOptionError
+from products.building_blocks.product_template import ProductTemplate
+from products.key_pair.function import COMMIT_BUDGET_MS, STEP_BUDGET_MS
 
 #: The Lambda source the template inlines: the very file the tests import.
-FUNCTION_SOURCE = Path(__file__).with_name("key_pair_function.py")
+FUNCTION_SOURCE = Path(__file__).with_name("function.py")
 
 #: AWS::Lambda::Function Code.ZipFile: "This zip file cannot exceed 4MB" (CloudFormation
 #: resource schema, checked 2025). The source is stored uncompressed at worst, so the source

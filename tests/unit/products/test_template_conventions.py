@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from products.building_blocks.errors import GeneratorOptionError
+from products.building_blocks.product_template import ProductTemplate
 from products.catalog import ProductSpec
-from products.errors import GeneratorOptionError
-from products.product_template import ProductTemplate
 
 
 def test_description_names_the_product(product_spec: ProductSpec) -> None:
