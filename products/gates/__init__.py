@@ -1,20 +1,19 @@
 """The quality gates every generated template must pass: cfn-lint and checkov.
 
-cfn-lint runs in-process (errors, warnings and informational checks, two regions).
-checkov runs from its own virtual environment because its pins clash with ours; it is
-handed the whole template folder once and its JSON report is split per template.
+``cfn_lint`` runs in-process (errors, warnings and informational checks, two regions);
+``checkov`` runs from its own virtual environment and scans the whole template folder at once.
+``run_gates`` runs both and gives one ``GateResult`` per template.
 """
 
 from __future__ import annotations
 
-import json
-import subprocess
-from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-#: us-east-1 (where CloudFront, ACM for CloudFront and WAF for CloudFront live) plus one more.
-LINT_REGIONS = ("us-east-1", "eu-west-1")
+from products.gates.cfn_lint import cfn_lint_findings
+from products.gates.checkov import checkov_report, scan_failures, split_checkov_report
+
+__all__ = ["GateResult", "run_gates"]
 
 
 @dataclass
@@ -40,55 +39,6 @@ class GateResult:
         )
 
 
-def cfn_lint_findings(template_text: str, regions: tuple[str, ...] = LINT_REGIONS) -> list[str]:
-    """Every cfn-lint match (errors, warnings, informational) as ``RULE line N: message``."""
-    from cfnlint.api import ManualArgs, lint  # slow import: only when linting
-
-    matches = lint(template_text, config=ManualArgs(regions=list(regions), include_checks=["I"]))
-    return [f"{match.rule.id} line {match.linenumber}: {match.message}" for match in matches]
-
-
-def checkov_report(checkov: Path, template_dir: Path) -> dict:
-    """Run checkov once over ``template_dir`` (offline) and return its JSON report."""
-    completed = subprocess.run(
-        [
-            str(checkov),
-            "--directory",
-            str(template_dir),
-            "--framework",
-            "cloudformation",
-            "--skip-download",
-            "--output",
-            "json",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if completed.returncode not in (0, 1):
-        raise RuntimeError(f"checkov failed: {completed.stderr.strip()[-500:]}")
-    report = json.loads(completed.stdout)
-    return report[0] if isinstance(report, list) else report
-
-
-def split_checkov_report(report: dict) -> dict[str, dict[str, list[dict]]]:
-    """Template file name -> {"passed"|"failed"|"skipped": [check, ...]}."""
-    per_file: dict[str, dict[str, list[dict]]] = defaultdict(
-        lambda: {"passed": [], "failed": [], "skipped": []}
-    )
-    results = report.get("results", {})
-    for outcome in ("passed", "failed", "skipped"):
-        for check in results.get(f"{outcome}_checks", []):
-            per_file[Path(check["file_path"]).name][outcome].append(check)
-    return per_file
-
-
-def unjustified(check: dict) -> bool:
-    """A skip without a reason is no better than a failure."""
-    comment = (check.get("check_result") or {}).get("suppress_comment") or ""
-    return not comment.strip() or comment.strip() == "No comment provided"
-
-
 def run_gates(template_dir: Path, checkov: Path | None) -> list[GateResult]:
     """Lint and (when ``checkov`` is given) scan every ``*.yaml`` in ``template_dir``."""
     results = [
@@ -102,12 +52,5 @@ def run_gates(template_dir: Path, checkov: Path | None) -> list[GateResult]:
         checks = per_file[result.template]
         result.scan_passed = len(checks["passed"])
         result.scan_skipped = len(checks["skipped"])
-        result.scan_failures = [
-            f"{check['check_id']} {check['resource']}: {check['check_name']}"
-            for check in checks["failed"]
-        ] + [
-            f"{check['check_id']} {check['resource']}: skipped without a reason"
-            for check in checks["skipped"]
-            if unjustified(check)
-        ]
+        result.scan_failures = scan_failures(checks)
     return results

@@ -30,7 +30,7 @@ from portfolio.launch_role_permissions import (
 from portfolio.stack_deployment import TEMPLATE_BODY_MAX_BYTES, Polling, StackDeploymentFailed
 from products.building_blocks.errors import GeneratorOptionError
 from products.catalog import ProductSpec
-from products.gates import cfn_lint_findings
+from products.gates.cfn_lint import cfn_lint_findings
 from tests.support.paths import REPO_ROOT
 
 STACK = "signed-urls-portfolio-bootstrap"

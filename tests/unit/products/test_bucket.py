@@ -17,7 +17,7 @@ from products.bucket import (
     build,
 )
 from products.building_blocks.errors import GeneratorOptionError
-from products.gates import cfn_lint_findings
+from products.gates.cfn_lint import cfn_lint_findings
 
 NO_VALUE = {"Ref": "AWS::NoValue"}
 DISTRIBUTION_SOURCE = {"StringEquals": {"AWS:SourceArn": {"Ref": "DistributionArn"}}}
