@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from troposphere.s3 import Bucket
 
-from products.building_blocks.errors import GeneratorOptionError
-from products.building_blocks.product_template import ProductTemplate
+from products.building_blocks.checkov import skip_checkov
+from products.building_blocks.errors import TemplateDefinitionError
+from products.building_blocks.product_template import (
+    ParameterGroup,
+    ProductTemplate,
+    parameter_spec,
+)
 from products.catalog import ProductSpec
 
 
@@ -54,13 +60,52 @@ def test_rendering_is_deterministic(product_spec: ProductSpec) -> None:
 
 def test_parameter_without_description_is_rejected() -> None:
     product = ProductTemplate("x")
-    with pytest.raises(GeneratorOptionError, match="parameter Name: Description"):
+    with pytest.raises(TemplateDefinitionError, match="parameter Name: Description"):
         product.add_parameter("Name", group="g", label="l")
 
 
 def test_constrained_parameter_needs_constraint_description() -> None:
     product = ProductTemplate("x")
-    with pytest.raises(GeneratorOptionError, match="parameter Name: ConstraintDescription"):
+    with pytest.raises(TemplateDefinitionError, match="parameter Name: ConstraintDescription"):
         product.add_parameter(
             "Name", group="g", label="l", Description="d", AllowedValues=["a", "b"]
         )
+
+
+def test_parameter_declared_twice_is_rejected() -> None:
+    product = ProductTemplate("x")
+    product.add_parameter("Name", group="g", label="l", Description="d")
+    with pytest.raises(TemplateDefinitionError, match="parameter Name: declared twice"):
+        product.add_parameter("Name", group="g", label="l", Description="d")
+
+
+def test_parameter_groups_declare_parameters_in_console_order() -> None:
+    product = ProductTemplate("x")
+    declared = product.add_parameter_groups(
+        (
+            ParameterGroup("First", (parameter_spec("B", label="b", Description="d"),)),
+            ParameterGroup(
+                "Second",
+                (
+                    parameter_spec("A", label="a", Description="d", Default="x"),
+                    parameter_spec("C", label="c", Description="d", Type="Number"),
+                ),
+            ),
+        )
+    )
+    assert list(declared) == ["B", "A", "C"]
+    interface = product.interface_metadata()["AWS::CloudFormation::Interface"]
+    assert interface["ParameterGroups"] == [
+        {"Label": {"default": "First"}, "Parameters": ["B"]},
+        {"Label": {"default": "Second"}, "Parameters": ["A", "C"]},
+    ]
+    assert interface["ParameterLabels"]["A"] == {"default": "a"}
+    parameters = product.template.to_dict()["Parameters"]
+    assert parameters["A"] == {"Default": "x", "Description": "d", "Type": "String"}
+    assert parameters["C"]["Type"] == "Number"
+
+
+def test_checkov_skip_without_reason_is_rejected() -> None:
+    resource = Bucket("Example")
+    with pytest.raises(TemplateDefinitionError, match="CKV_AWS_18: a skip needs a reason"):
+        skip_checkov(resource, "CKV_AWS_18", "  ")
