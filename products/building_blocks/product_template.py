@@ -71,14 +71,21 @@ class ProductTemplate:
         return parameter
 
     def add_parameter_groups(self, groups: Iterable[ParameterGroup]) -> dict[str, Parameter]:
-        """Declare every parameter of ``groups``, in console order; returns them by name."""
-        return {
-            spec.name: self.add_parameter(
-                spec.name, group=group.label, label=spec.label, **spec.properties
-            )
-            for group in groups
-            for spec in group.parameters
-        }
+        """Declare every parameter of ``groups``, in console order; returns them by name.
+
+        A group label used twice would silently merge two console groups, so it is refused.
+        """
+        declared: dict[str, Parameter] = {}
+        for group in groups:
+            if group.label in self._groups:
+                raise TemplateDefinitionError(f"console group {group.label!r}: declared twice")
+            if not group.parameters:
+                raise TemplateDefinitionError(f"console group {group.label!r}: no parameters")
+            for spec in group.parameters:
+                declared[spec.name] = self.add_parameter(
+                    spec.name, group=group.label, label=spec.label, **spec.properties
+                )
+        return declared
 
     def add_output(
         self, name: str, value: Any, description: str, *, exported: bool = True

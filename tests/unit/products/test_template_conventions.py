@@ -109,3 +109,16 @@ def test_checkov_skip_without_reason_is_rejected() -> None:
     resource = Bucket("Example")
     with pytest.raises(TemplateDefinitionError, match="CKV_AWS_18: a skip needs a reason"):
         skip_checkov(resource, "CKV_AWS_18", "  ")
+
+
+def test_console_group_declared_twice_is_rejected() -> None:
+    product = ProductTemplate("x")
+    first = ParameterGroup("Group", (parameter_spec("A", label="a", Description="d"),))
+    again = ParameterGroup("Group", (parameter_spec("B", label="b", Description="d"),))
+    with pytest.raises(TemplateDefinitionError, match="console group 'Group': declared twice"):
+        product.add_parameter_groups((first, again))
+
+
+def test_console_group_without_parameters_is_rejected() -> None:
+    with pytest.raises(TemplateDefinitionError, match="console group 'Empty': no parameters"):
+        ProductTemplate("x").add_parameter_groups((ParameterGroup("Empty", ()),))
