@@ -67,14 +67,14 @@ from portfolio.stack_deployment import (
     deploy_stack,
     one_line,
 )
-from products.errors import GeneratorOptionError
-from products.private_bucket import (
+from products.building_blocks.checkov import skip_checkov
+from products.building_blocks.errors import GeneratorOptionError
+from products.building_blocks.private_bucket import (
     block_all_public_access,
     bucket_owner_enforced,
     deny_without_tls,
 )
-from products.product_template import ProductTemplate
-from products.security_scan import skip_checkov
+from products.building_blocks.product_template import ProductTemplate
 
 DEFAULT_STACK_NAME = "signed-urls-portfolio-bootstrap"
 

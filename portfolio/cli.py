@@ -14,7 +14,7 @@ from pathlib import Path
 from portfolio import bootstrap_command, local_endpoint_command, publisher_command
 from portfolio.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, BadInput
 from portfolio.template_files import OutputDirectoryError, write_all
-from products.errors import GeneratorOptionError
+from products.building_blocks.errors import GeneratorOptionError
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -54,7 +54,7 @@ def _docs(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from portfolio.bootstrap import render_bootstrap_template
-    from products.template_gates import run_gates
+    from products.gates import run_gates
 
     template_dir = Path(args.templates)
     if not template_dir.is_dir():

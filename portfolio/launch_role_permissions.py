@@ -27,7 +27,7 @@ from awacs.aws import (
 )
 from troposphere import AccountId, Sub, encode_to_dict
 
-from products.errors import GeneratorOptionError
+from products.building_blocks.errors import GeneratorOptionError
 
 #: Path of every IAM role and instance profile the products create (the launch role may create,
 #: change and pass only roles under it).

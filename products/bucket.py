@@ -34,14 +34,14 @@ from troposphere.s3 import (
     VersioningConfiguration,
 )
 
-from products import parameter_patterns as patterns
-from products.errors import GeneratorOptionError
-from products.private_bucket import (
+from products.building_blocks import parameter_patterns as patterns
+from products.building_blocks.errors import GeneratorOptionError
+from products.building_blocks.private_bucket import (
     block_all_public_access,
     bucket_owner_enforced,
     deny_without_tls,
 )
-from products.product_template import ProductTemplate
+from products.building_blocks.product_template import ProductTemplate
 
 #: The service principal Origin Access Control signs S3 requests as.
 CLOUDFRONT_SERVICE_PRINCIPAL = "cloudfront.amazonaws.com"

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from products import bucket, distribution, integration_role, key_pair, metadata_table, secret
-from products.product_template import ProductTemplate
+from products.building_blocks.product_template import ProductTemplate
 
 
 @dataclass(frozen=True)

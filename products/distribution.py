@@ -69,10 +69,14 @@ from troposphere.cloudfront import (
 from troposphere.cloudwatch import Alarm, MetricDimension
 from troposphere.route53 import AliasTarget, RecordSetType
 
-from products import parameter_patterns as patterns
-from products.errors import GeneratorOptionError
-from products.product_template import ProductTemplate
-from products.security_scan import skip_checkov
+from products.building_blocks import parameter_patterns as patterns
+from products.building_blocks.checkov import skip_checkov
+from products.building_blocks.errors import GeneratorOptionError
+from products.building_blocks.product_template import (
+    ParameterGroup,
+    ProductTemplate,
+    parameter_spec,
+)
 
 #: Managed cache policy "CachingDisabled" (TTL 0, nothing in the cache key).
 CACHING_DISABLED_POLICY_ID = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
@@ -563,22 +567,19 @@ def _add_rules(product: ProductTemplate, parameters: dict[str, Any]) -> None:
         )
 
 
-def _declare_parameters(product: ProductTemplate) -> dict[str, Any]:
-    """Every parameter, by name, in console order."""
-    add = product.add_parameter
-    parameters = {
-        "BucketName": add(
+_ORIGIN_PARAMETERS = ParameterGroup(
+    "Origin",
+    (
+        parameter_spec(
             "BucketName",
-            group="Origin",
             label="Bucket name",
             Description="Name of the private bucket (bucket product output BucketName); its "
             "policy must allow this distribution's ARN (update the bucket product afterwards).",
             AllowedPattern=rf"^{_BUCKET_NAME}$",
             ConstraintDescription="3-63 lowercase letters, digits and hyphens (no dots)",
         ),
-        "BucketRegion": add(
+        parameter_spec(
             "BucketRegion",
-            group="Origin",
             label="Bucket Region",
             Description="Region of the bucket. Empty: this stack's Region. Set it when this "
             "stack runs elsewhere, e.g. in us-east-1 for the 5xx alarm.",
@@ -586,18 +587,22 @@ def _declare_parameters(product: ProductTemplate) -> dict[str, Any]:
             AllowedPattern=patterns.optional(patterns.REGION),
             ConstraintDescription="empty, or a Region name such as eu-west-1",
         ),
-        "KeyGroupId": add(
+    ),
+)
+
+_SIGNING_PARAMETERS = ParameterGroup(
+    "Signing",
+    (
+        parameter_spec(
             "KeyGroupId",
-            group="Signing",
             label="Key group ID",
             Description="CloudFront key group whose public keys verify signed URLs and cookies "
             "(key pair product output KeyGroupId).",
             AllowedPattern=r"^[A-Za-z0-9-]{1,128}$",
             ConstraintDescription="a CloudFront key group ID (letters, digits and hyphens)",
         ),
-        "RequireSignedDownloads": add(
+        parameter_spec(
             "RequireSignedDownloads",
-            group="Signing",
             label="Require signed downloads",
             Description="true: downloads need a signed URL or cookie. false: anyone with a URL "
             "may download (uploads always need a signature).",
@@ -605,9 +610,14 @@ def _declare_parameters(product: ProductTemplate) -> dict[str, Any]:
             AllowedValues=["true", "false"],
             ConstraintDescription="true or false",
         ),
-        "Aliases": add(
+    ),
+)
+
+_CUSTOM_DOMAIN_PARAMETERS = ParameterGroup(
+    "Custom domain",
+    (
+        parameter_spec(
             "Aliases",
-            group="Custom domain",
             label="Domain names",
             Description="Optional comma-separated domain names (no spaces), e.g. "
             "files.example.com. Empty: use the *.cloudfront.net name. Needs AcmCertificateArn.",
@@ -615,9 +625,8 @@ def _declare_parameters(product: ProductTemplate) -> dict[str, Any]:
             AllowedPattern=patterns.optional(rf"{_HOST_NAME}(,{_HOST_NAME})*"),
             ConstraintDescription="empty, or lowercase domain names separated by commas",
         ),
-        "AcmCertificateArn": add(
+        parameter_spec(
             "AcmCertificateArn",
-            group="Custom domain",
             label="ACM certificate ARN (us-east-1)",
             Description="ARN of an ACM certificate covering every alias. CloudFront only uses "
             "certificates in us-east-1, whatever this stack's Region. Empty without Aliases.",
@@ -627,9 +636,8 @@ def _declare_parameters(product: ProductTemplate) -> dict[str, Any]:
             ),
             ConstraintDescription="empty, or an ACM certificate ARN in us-east-1",
         ),
-        "HostedZoneId": add(
+        parameter_spec(
             "HostedZoneId",
-            group="Custom domain",
             label="Route 53 hosted zone ID",
             Description="Optional public hosted zone in which to create A and AAAA alias records "
             "for the first domain name in Aliases (one record name only). Empty: manage DNS "
@@ -638,9 +646,14 @@ def _declare_parameters(product: ProductTemplate) -> dict[str, Any]:
             AllowedPattern=patterns.optional(r"Z[A-Z0-9]{1,31}"),
             ConstraintDescription="empty, or a hosted zone ID such as Z0123456789ABCDEFGHIJ",
         ),
-        "PriceClass": add(
+    ),
+)
+
+_DELIVERY_PARAMETERS = ParameterGroup(
+    "Delivery",
+    (
+        parameter_spec(
             "PriceClass",
-            group="Delivery",
             label="Price class",
             Description="Edge locations to serve from: PriceClass_100 (North America, Europe), "
             "PriceClass_200 (plus most of Asia, Middle East, Africa), PriceClass_All.",
@@ -648,9 +661,8 @@ def _declare_parameters(product: ProductTemplate) -> dict[str, Any]:
             AllowedValues=["PriceClass_100", "PriceClass_200", "PriceClass_All"],
             ConstraintDescription="PriceClass_100, PriceClass_200 or PriceClass_All",
         ),
-        "CorsAllowedOrigins": add(
+        parameter_spec(
             "CorsAllowedOrigins",
-            group="Delivery",
             label="CORS allowed origins",
             Description="Optional comma-separated web origins (no spaces) allowed to GET, HEAD "
             "and PUT from a browser, e.g. https://app.example.com; give the bucket product the "
@@ -660,9 +672,14 @@ def _declare_parameters(product: ProductTemplate) -> dict[str, Any]:
             ConstraintDescription="empty, or comma-separated https://host[:port] (lowercase, "
             "no wildcard) or http://localhost[:port]",
         ),
-        "WebAclArn": add(
+    ),
+)
+
+_PROTECTION_AND_MONITORING_PARAMETERS = ParameterGroup(
+    "Protection and monitoring",
+    (
+        parameter_spec(
             "WebAclArn",
-            group="Protection and monitoring",
             label="WAF web ACL ARN",
             Description="Optional AWS WAF (v2) web ACL with scope CLOUDFRONT (created in "
             "us-east-1). Empty: no web ACL.",
@@ -673,9 +690,8 @@ def _declare_parameters(product: ProductTemplate) -> dict[str, Any]:
             ),
             ConstraintDescription="empty, or a WAFv2 global web ACL ARN in us-east-1",
         ),
-        "LoggingBucketName": add(
+        parameter_spec(
             "LoggingBucketName",
-            group="Protection and monitoring",
             label="Access log bucket",
             Description="Optional bucket for CloudFront standard logs (ACLs must be enabled on "
             "it: ObjectOwnership BucketOwnerPreferred). Empty: no access logs.",
@@ -683,18 +699,16 @@ def _declare_parameters(product: ProductTemplate) -> dict[str, Any]:
             AllowedPattern=patterns.optional(_BUCKET_NAME),
             ConstraintDescription="empty, or 3-63 lowercase letters, digits and hyphens",
         ),
-        "LoggingPrefix": add(
+        parameter_spec(
             "LoggingPrefix",
-            group="Protection and monitoring",
             label="Access log prefix",
             Description="Key prefix of the access logs in the log bucket.",
             Default="cloudfront/",
             AllowedPattern=r"^[A-Za-z0-9!_.*'()/-]{0,256}$",
             ConstraintDescription="up to 256 letters, digits and !_.*'()/-",
         ),
-        "AlarmTopicArn": add(
+        parameter_spec(
             "AlarmTopicArn",
-            group="Protection and monitoring",
             label="Alarm SNS topic ARN",
             Description="Optional SNS topic in us-east-1 notified when the 5xx error rate is too "
             "high. CloudFront metrics exist only in us-east-1, so the alarm needs this stack in "
@@ -703,9 +717,8 @@ def _declare_parameters(product: ProductTemplate) -> dict[str, Any]:
             AllowedPattern=patterns.optional(patterns.SNS_TOPIC_ARN_US_EAST_1),
             ConstraintDescription="empty, or an SNS topic ARN in us-east-1",
         ),
-        "AlarmThresholdPercent": add(
+        parameter_spec(
             "AlarmThresholdPercent",
-            group="Protection and monitoring",
             label="Alarm threshold (% 5xx)",
             Description="Alarm when the average share of 5xx responses exceeds this percentage.",
             Type="Number",
@@ -714,9 +727,8 @@ def _declare_parameters(product: ProductTemplate) -> dict[str, Any]:
             MaxValue="100",
             ConstraintDescription="a percentage from 1 to 100",
         ),
-        "AlarmPeriodSeconds": add(
+        parameter_spec(
             "AlarmPeriodSeconds",
-            group="Protection and monitoring",
             label="Alarm period (seconds)",
             Description="Length of one evaluation period (a multiple of 60 seconds).",
             Type="Number",
@@ -726,9 +738,8 @@ def _declare_parameters(product: ProductTemplate) -> dict[str, Any]:
             AllowedValues=["60", "300", "900", "3600"],
             ConstraintDescription="60, 300, 900 or 3600 seconds",
         ),
-        "AlarmEvaluationPeriods": add(
+        parameter_spec(
             "AlarmEvaluationPeriods",
-            group="Protection and monitoring",
             label="Alarm evaluation periods",
             Description="How many consecutive periods above the threshold raise the alarm.",
             Type="Number",
@@ -737,8 +748,17 @@ def _declare_parameters(product: ProductTemplate) -> dict[str, Any]:
             MaxValue="24",
             ConstraintDescription="a whole number from 1 to 24",
         ),
-    }
-    return parameters
+    ),
+)
+
+#: Every parameter, in console order.
+PARAMETERS: tuple[ParameterGroup, ...] = (
+    _ORIGIN_PARAMETERS,
+    _SIGNING_PARAMETERS,
+    _CUSTOM_DOMAIN_PARAMETERS,
+    _DELIVERY_PARAMETERS,
+    _PROTECTION_AND_MONITORING_PARAMETERS,
+)
 
 
 def build(options: DistributionOptions | None = None) -> ProductTemplate:
@@ -749,11 +769,35 @@ def build(options: DistributionOptions | None = None) -> ProductTemplate:
         "through Origin Access Control, with signed downloads and uploads"
     )
     template = product.template
-    parameters = _declare_parameters(product)
+    parameters = product.add_parameter_groups(PARAMETERS)
     _add_conditions(product, parameters)
     _add_rules(product, parameters)
+    distribution = _add_signed_distribution(template, parameters, options)
+    first_alias = Select(0, Split(",", Ref(parameters["Aliases"])))
+    add_alias_records(
+        template,
+        record_name=first_alias,
+        hosted_zone_id=Ref(parameters["HostedZoneId"]),
+        distribution=distribution,
+        condition=DNS_RECORDS,
+    )
+    add_error_rate_alarm(
+        template,
+        distribution=distribution,
+        topic_arn=Ref(parameters["AlarmTopicArn"]),
+        threshold_percent=Ref(parameters["AlarmThresholdPercent"]),
+        period_seconds=Ref(parameters["AlarmPeriodSeconds"]),
+        evaluation_periods=Ref(parameters["AlarmEvaluationPeriods"]),
+        condition=ALARM,
+    )
+    _add_outputs(product, distribution=distribution, first_alias=first_alias)
+    return product
 
-    oac = add_origin_access_control(template)
+
+def _add_behaviors(
+    template: Template, parameters: dict[str, Any], options: DistributionOptions
+) -> tuple[DefaultCacheBehavior, CacheBehavior]:
+    """The download (``/*``) and upload behaviors, with the policies they use."""
     cache_policy = add_image_cache_policy(
         template,
         min_ttl=options.min_ttl,
@@ -780,25 +824,35 @@ def build(options: DistributionOptions | None = None) -> ProductTemplate:
         ),
     )
     key_group_id = Ref(parameters["KeyGroupId"])
-    first_alias = Select(0, Split(",", Ref(parameters["Aliases"])))
-    distribution = add_distribution(
+    download = download_behavior(
+        cache_policy_id=Ref(cache_policy),
+        response_headers_policy_id=Ref(headers_policy),
+        trusted_key_groups=If(SIGNED_DOWNLOADS, [key_group_id], NoValue),
+    )
+    upload = upload_behavior(
+        path_pattern=options.upload_path_pattern,
+        origin_request_policy_id=Ref(origin_request_policy),
+        response_headers_policy_id=Ref(headers_policy),
+        key_group_id=key_group_id,
+    )
+    return download, upload
+
+
+def _add_signed_distribution(
+    template: Template, parameters: dict[str, Any], options: DistributionOptions
+) -> Distribution:
+    """The distribution behind OAC, with the parameters' domain, WAF, logging and price class."""
+    oac = add_origin_access_control(template)
+    download, upload = _add_behaviors(template, parameters, options)
+    return add_distribution(
         template,
         origin_domain_name=Sub(
             "${BucketName}.s3.${Region}.${AWS::URLSuffix}",
             Region=If(BUCKET_IN_OTHER_REGION, Ref(parameters["BucketRegion"]), Region),
         ),
         origin_access_control=oac,
-        default_behavior=download_behavior(
-            cache_policy_id=Ref(cache_policy),
-            response_headers_policy_id=Ref(headers_policy),
-            trusted_key_groups=If(SIGNED_DOWNLOADS, [key_group_id], NoValue),
-        ),
-        upload=upload_behavior(
-            path_pattern=options.upload_path_pattern,
-            origin_request_policy_id=Ref(origin_request_policy),
-            response_headers_policy_id=Ref(headers_policy),
-            key_group_id=key_group_id,
-        ),
+        default_behavior=download,
+        upload=upload,
         certificate=viewer_certificate(
             custom_domain_condition=CUSTOM_DOMAIN,
             certificate_arn=Ref(parameters["AcmCertificateArn"]),
@@ -816,24 +870,6 @@ def build(options: DistributionOptions | None = None) -> ProductTemplate:
         ),
         price_class=Ref(parameters["PriceClass"]),
     )
-    add_alias_records(
-        template,
-        record_name=first_alias,
-        hosted_zone_id=Ref(parameters["HostedZoneId"]),
-        distribution=distribution,
-        condition=DNS_RECORDS,
-    )
-    add_error_rate_alarm(
-        template,
-        distribution=distribution,
-        topic_arn=Ref(parameters["AlarmTopicArn"]),
-        threshold_percent=Ref(parameters["AlarmThresholdPercent"]),
-        period_seconds=Ref(parameters["AlarmPeriodSeconds"]),
-        evaluation_periods=Ref(parameters["AlarmEvaluationPeriods"]),
-        condition=ALARM,
-    )
-    _add_outputs(product, distribution=distribution, first_alias=first_alias)
-    return product
 
 
 def _add_outputs(

@@ -27,9 +27,13 @@ from troposphere import And, Equals, GetAtt, If, Not, NoValue, Or, Ref, Sub, Tem
 from troposphere import Condition as ConditionRef
 from troposphere.iam import InstanceProfile, Policy, Role
 
-from products import parameter_patterns as patterns
-from products.errors import GeneratorOptionError
-from products.product_template import ProductTemplate
+from products.building_blocks import parameter_patterns as patterns
+from products.building_blocks.errors import GeneratorOptionError
+from products.building_blocks.product_template import (
+    ParameterGroup,
+    ProductTemplate,
+    parameter_spec,
+)
 
 #: Services that may be trusted to assume the role (EC2 also gets an instance profile).
 KNOWN_TRUSTED_SERVICES = ("ecs-tasks.amazonaws.com", "lambda.amazonaws.com", "ec2.amazonaws.com")
@@ -243,78 +247,81 @@ def add_instance_profile(
     return template.add_resource(profile)
 
 
-def _add_parameters(product: ProductTemplate, options: IntegrationRoleOptions) -> dict[str, Any]:
-    """Declare the console parameters; returns them by name."""
-    declared = [
-        product.add_parameter(
-            "TrustedService",
-            group="Who assumes the role (choose exactly one)",
-            label="Trusted AWS service",
-            Description="AWS service that assumes the role (ec2 also gets an instance "
-            f"profile), or '{NO_SERVICE}' to trust TrustedPrincipalArn instead.",
-            Default=NO_SERVICE,
-            AllowedValues=[NO_SERVICE, *options.trusted_services],
-            ConstraintDescription=f"{NO_SERVICE} or one of {', '.join(options.trusted_services)}",
+def _who_assumes_the_role(options: IntegrationRoleOptions) -> ParameterGroup:
+    """Exactly one of a service and a principal ARN; the service choices are the options'."""
+    return ParameterGroup(
+        "Who assumes the role (choose exactly one)",
+        (
+            parameter_spec(
+                "TrustedService",
+                label="Trusted AWS service",
+                Description="AWS service that assumes the role (ec2 also gets an instance "
+                f"profile), or '{NO_SERVICE}' to trust TrustedPrincipalArn instead.",
+                Default=NO_SERVICE,
+                AllowedValues=[NO_SERVICE, *options.trusted_services],
+                ConstraintDescription=(
+                    f"{NO_SERVICE} or one of {', '.join(options.trusted_services)}"
+                ),
+            ),
+            parameter_spec(
+                "TrustedPrincipalArn",
+                label="Trusted principal ARN",
+                Description="IAM role, user or account root ARN that assumes the role; empty "
+                "when TrustedService is set.",
+                Default="",
+                AllowedPattern=_PRINCIPAL_ARN_PATTERN,
+                ConstraintDescription="empty, or arn:aws:iam::<account>:root, "
+                "arn:aws:iam::<account>:role/<name> or arn:aws:iam::<account>:user/<name>",
+            ),
+            parameter_spec(
+                "ExternalId",
+                label="External ID (optional)",
+                Description="When set, the trusted principal must pass this sts:ExternalId; "
+                "only with TrustedPrincipalArn.",
+                Default="",
+                AllowedPattern=_EXTERNAL_ID_PATTERN,
+                ConstraintDescription="empty, or 2-1224 characters: letters, digits and +=,.@:/-_",
+            ),
         ),
-        product.add_parameter(
-            "TrustedPrincipalArn",
-            group="Who assumes the role (choose exactly one)",
-            label="Trusted principal ARN",
-            Description="IAM role, user or account root ARN that assumes the role; empty "
-            "when TrustedService is set.",
-            Default="",
-            AllowedPattern=_PRINCIPAL_ARN_PATTERN,
-            ConstraintDescription="empty, or arn:aws:iam::<account>:root, "
-            "arn:aws:iam::<account>:role/<name> or arn:aws:iam::<account>:user/<name>",
-        ),
-        product.add_parameter(
-            "ExternalId",
-            group="Who assumes the role (choose exactly one)",
-            label="External ID (optional)",
-            Description="When set, the trusted principal must pass this sts:ExternalId; "
-            "only with TrustedPrincipalArn.",
-            Default="",
-            AllowedPattern=_EXTERNAL_ID_PATTERN,
-            ConstraintDescription="empty, or 2-1224 characters: letters, digits and +=,.@:/-_",
-        ),
-        product.add_parameter(
+    )
+
+
+_WHAT_THE_ROLE_MAY_USE = ParameterGroup(
+    "What the role may use",
+    (
+        parameter_spec(
             "SecretArn",
-            group="What the role may use",
             label="Signing key secret ARN",
             Description="SecretArn output of the secret (or key pair) product.",
             AllowedPattern=_SECRET_ARN_PATTERN,
             ConstraintDescription="a Secrets Manager secret ARN",
         ),
-        product.add_parameter(
+        parameter_spec(
             "KmsKeyArn",
-            group="What the role may use",
             label="Signing key secret KMS key ARN",
             Description="KmsKeyArn output of the secret product (decrypt via Secrets Manager "
             "only).",
             AllowedPattern=_KMS_KEY_ARN_PATTERN,
             ConstraintDescription="a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key id>)",
         ),
-        product.add_parameter(
+        parameter_spec(
             "TableArn",
-            group="What the role may use",
             label="Metadata table ARN (optional)",
             Description="TableArn output of the metadata table product; empty for no table access.",
             Default="",
             AllowedPattern=_TABLE_ARN_PATTERN,
             ConstraintDescription="empty, or a DynamoDB table ARN",
         ),
-        product.add_parameter(
+        parameter_spec(
             "BucketArn",
-            group="What the role may use",
             label="Bucket ARN (optional)",
             Description="BucketArn output of the bucket product; empty for no object access.",
             Default="",
             AllowedPattern=_BUCKET_ARN_PATTERN,
             ConstraintDescription="empty, or an S3 bucket ARN (arn:aws:s3:::<bucket>)",
         ),
-        product.add_parameter(
+        parameter_spec(
             "BucketKmsKeyArn",
-            group="What the role may use",
             label="Bucket KMS key ARN (optional)",
             Description="The bucket's SSE-KMS key (bucket product parameter BucketKmsKeyArn), so "
             "the role can read and write its objects through S3; empty for SSE-S3 buckets.",
@@ -322,30 +329,37 @@ def _add_parameters(product: ProductTemplate, options: IntegrationRoleOptions) -
             AllowedPattern=patterns.optional(patterns.KMS_KEY_ARN),
             ConstraintDescription="empty, or a KMS key ARN",
         ),
-        product.add_parameter(
-            "PermissionsBoundaryArn",
-            group="Role limits",
-            label="Permissions boundary ARN (optional)",
-            Description="Managed policy ARN set as the role's permissions boundary; empty "
-            "for none.",
-            Default="",
-            AllowedPattern=_BOUNDARY_ARN_PATTERN,
-            ConstraintDescription="empty, or an IAM managed policy ARN",
+    ),
+)
+
+
+def _role_limits(options: IntegrationRoleOptions) -> ParameterGroup:
+    """Permissions boundary and session length; the options give the default length."""
+    return ParameterGroup(
+        "Role limits",
+        (
+            parameter_spec(
+                "PermissionsBoundaryArn",
+                label="Permissions boundary ARN (optional)",
+                Description="Managed policy ARN set as the role's permissions boundary; empty "
+                "for none.",
+                Default="",
+                AllowedPattern=_BOUNDARY_ARN_PATTERN,
+                ConstraintDescription="empty, or an IAM managed policy ARN",
+            ),
+            parameter_spec(
+                "MaxSessionDuration",
+                label="Maximum session duration (seconds)",
+                Description="Longest session the role allows, in seconds.",
+                Type="Number",
+                Default=options.default_max_session_seconds,
+                MinValue=MIN_SESSION_SECONDS,
+                MaxValue=MAX_SESSION_SECONDS,
+                ConstraintDescription=f"{MIN_SESSION_SECONDS} (1 hour) to "
+                f"{MAX_SESSION_SECONDS} (12 hours)",
+            ),
         ),
-        product.add_parameter(
-            "MaxSessionDuration",
-            group="Role limits",
-            label="Maximum session duration (seconds)",
-            Description="Longest session the role allows, in seconds.",
-            Type="Number",
-            Default=options.default_max_session_seconds,
-            MinValue=MIN_SESSION_SECONDS,
-            MaxValue=MAX_SESSION_SECONDS,
-            ConstraintDescription=f"{MIN_SESSION_SECONDS} (1 hour) to "
-            f"{MAX_SESSION_SECONDS} (12 hours)",
-        ),
-    ]
-    return {parameter.title: parameter for parameter in declared}
+    )
 
 
 def _is_set(parameter: Any) -> Not:
@@ -409,7 +423,9 @@ def build(options: IntegrationRoleOptions | None = None) -> ProductTemplate:
         "Signed URLs - integration role: IAM role the application assumes to read the signing "
         "key and use the metadata table and bucket, nothing more"
     )
-    parameters = _add_parameters(product, options)
+    parameters = product.add_parameter_groups(
+        (_who_assumes_the_role(options), _WHAT_THE_ROLE_MAY_USE, _role_limits(options))
+    )
     template = product.template
     _add_conditions(template, parameters, options.trusts_ec2)
     _add_trust_rule(template, parameters)

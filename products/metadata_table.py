@@ -23,9 +23,13 @@ from troposphere.dynamodb import (
     TimeToLiveSpecification,
 )
 
-from products import parameter_patterns as patterns
-from products.errors import GeneratorOptionError
-from products.product_template import ProductTemplate
+from products.building_blocks import parameter_patterns as patterns
+from products.building_blocks.errors import GeneratorOptionError
+from products.building_blocks.product_template import (
+    ParameterGroup,
+    ProductTemplate,
+    parameter_spec,
+)
 
 #: DynamoDB scalar types a key attribute may have: string, number, binary.
 KEY_ATTRIBUTE_TYPES = ["S", "N", "B"]
@@ -160,18 +164,20 @@ def add_metadata_table(
     )
 
 
-def _add_parameters(product: ProductTemplate, options: MetadataTableOptions) -> dict[str, Any]:
-    """Declare the console parameters; returns them by name."""
-    key_type_choice = {
-        "AllowedValues": KEY_ATTRIBUTE_TYPES,
-        "ConstraintDescription": "S (string), N (number) or B (binary)",
-    }
-    return {
-        parameter.title: parameter
-        for parameter in (
-            product.add_parameter(
+#: A key attribute's type: the parameter values DynamoDB accepts, explained.
+_KEY_TYPE_CHOICE = {
+    "AllowedValues": KEY_ATTRIBUTE_TYPES,
+    "ConstraintDescription": "S (string), N (number) or B (binary)",
+}
+
+
+def _key_schema_parameters(options: MetadataTableOptions) -> ParameterGroup:
+    """Partition and sort key: the options give the default schema offered."""
+    return ParameterGroup(
+        "Key schema",
+        (
+            parameter_spec(
                 "PartitionKeyName",
-                group="Key schema",
                 label="Partition key name",
                 Description="Name of the partition (hash) key attribute. Changing the key "
                 "schema later replaces the table: the new one starts empty, the old one is "
@@ -180,17 +186,15 @@ def _add_parameters(product: ProductTemplate, options: MetadataTableOptions) -> 
                 AllowedPattern=ATTRIBUTE_NAME_PATTERN,
                 ConstraintDescription=_ATTRIBUTE_NAME_CONSTRAINT,
             ),
-            product.add_parameter(
+            parameter_spec(
                 "PartitionKeyType",
-                group="Key schema",
                 label="Partition key type",
                 Description="DynamoDB type of the partition key: S, N or B.",
                 Default=options.default_partition_key_type,
-                **key_type_choice,
+                **_KEY_TYPE_CHOICE,
             ),
-            product.add_parameter(
+            parameter_spec(
                 "SortKeyName",
-                group="Key schema",
                 label="Sort key name (optional)",
                 Description="Name of the sort (range) key attribute; empty for a table "
                 "without a sort key. Must differ from the partition key name.",
@@ -198,49 +202,58 @@ def _add_parameters(product: ProductTemplate, options: MetadataTableOptions) -> 
                 AllowedPattern=_OPTIONAL_ATTRIBUTE_NAME_PATTERN,
                 ConstraintDescription=f"empty, or {_ATTRIBUTE_NAME_CONSTRAINT}",
             ),
-            product.add_parameter(
+            parameter_spec(
                 "SortKeyType",
-                group="Key schema",
                 label="Sort key type",
                 Description="DynamoDB type of the sort key: S, N or B (ignored without one).",
                 Default=options.default_sort_key_type,
-                **key_type_choice,
+                **_KEY_TYPE_CHOICE,
             ),
-            product.add_parameter(
-                "TimeToLiveAttributeName",
-                group="Table",
-                label="TTL attribute (optional)",
-                Description="Attribute holding the expiry time (epoch seconds, type N) after "
-                "which DynamoDB deletes the item; empty for no TTL.",
-                Default="",
-                AllowedPattern=_OPTIONAL_ATTRIBUTE_NAME_PATTERN,
-                ConstraintDescription=f"empty, or {_ATTRIBUTE_NAME_CONSTRAINT}",
-            ),
-            product.add_parameter(
-                "MetadataTableName",
-                group="Table",
-                label="Table name (optional)",
-                Description="Physical table name; empty (recommended) lets CloudFormation "
-                "generate a unique one from the stack name. A fixed name makes key schema "
-                "changes fail, as they need a new table.",
-                Default="",
-                AllowedPattern=_TABLE_NAME_PATTERN,
-                ConstraintDescription="empty, or 3-255 characters: letters, digits, _ . -",
-            ),
-            product.add_parameter(
-                "TableKmsKeyArn",
-                group="Encryption",
-                label="Customer-managed KMS key ARN (optional)",
-                Description="ARN of a customer-managed KMS key whose key policy lets DynamoDB "
-                "use it; empty uses the AWS managed key alias/aws/dynamodb. Not the signing "
-                "secret's key (that key only serves Secrets Manager).",
-                Default="",
-                AllowedPattern=_KMS_KEY_ARN_PATTERN,
-                ConstraintDescription="empty, or a KMS key ARN "
-                "(arn:aws:kms:<region>:<account>:key/<key id>)",
-            ),
-        )
-    }
+        ),
+    )
+
+
+_TABLE_PARAMETERS = ParameterGroup(
+    "Table",
+    (
+        parameter_spec(
+            "TimeToLiveAttributeName",
+            label="TTL attribute (optional)",
+            Description="Attribute holding the expiry time (epoch seconds, type N) after "
+            "which DynamoDB deletes the item; empty for no TTL.",
+            Default="",
+            AllowedPattern=_OPTIONAL_ATTRIBUTE_NAME_PATTERN,
+            ConstraintDescription=f"empty, or {_ATTRIBUTE_NAME_CONSTRAINT}",
+        ),
+        parameter_spec(
+            "MetadataTableName",
+            label="Table name (optional)",
+            Description="Physical table name; empty (recommended) lets CloudFormation "
+            "generate a unique one from the stack name. A fixed name makes key schema "
+            "changes fail, as they need a new table.",
+            Default="",
+            AllowedPattern=_TABLE_NAME_PATTERN,
+            ConstraintDescription="empty, or 3-255 characters: letters, digits, _ . -",
+        ),
+    ),
+)
+
+_ENCRYPTION_PARAMETERS = ParameterGroup(
+    "Encryption",
+    (
+        parameter_spec(
+            "TableKmsKeyArn",
+            label="Customer-managed KMS key ARN (optional)",
+            Description="ARN of a customer-managed KMS key whose key policy lets DynamoDB "
+            "use it; empty uses the AWS managed key alias/aws/dynamodb. Not the signing "
+            "secret's key (that key only serves Secrets Manager).",
+            Default="",
+            AllowedPattern=_KMS_KEY_ARN_PATTERN,
+            ConstraintDescription="empty, or a KMS key ARN "
+            "(arn:aws:kms:<region>:<account>:key/<key id>)",
+        ),
+    ),
+)
 
 
 def _is_set(parameter: Any) -> Not:
@@ -254,7 +267,9 @@ def build(options: MetadataTableOptions | None = None) -> ProductTemplate:
         "Signed URLs - metadata table: DynamoDB table for file metadata (on-demand, "
         "point-in-time recovery, KMS encryption, deletion protection)"
     )
-    parameters = _add_parameters(product, options)
+    parameters = product.add_parameter_groups(
+        (_key_schema_parameters(options), _TABLE_PARAMETERS, _ENCRYPTION_PARAMETERS)
+    )
     template = product.template
     template.add_condition(HAS_SORT_KEY, _is_set(parameters["SortKeyName"]))
     template.add_condition(HAS_TTL, _is_set(parameters["TimeToLiveAttributeName"]))

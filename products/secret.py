@@ -22,7 +22,7 @@ from troposphere import AccountId, GetAtt, Ref, Sub, Template
 from troposphere.kms import Alias, Key
 from troposphere.secretsmanager import Secret
 
-from products.product_template import ProductTemplate
+from products.building_blocks.product_template import ProductTemplate
 
 #: What the secret holds until the key pair product writes the first key (see README).
 PLACEHOLDER_SECRET_VALUE = '{"status":"AWAITING_KEY_PAIR"}'

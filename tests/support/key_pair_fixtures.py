@@ -35,7 +35,7 @@ from botocore.stub import Stubber
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from products import key_pair_function
+from products.key_pair import function as key_pair_function
 
 REGION = "eu-west-1"
 ACCOUNT_ID = "123456789012"

@@ -28,9 +28,9 @@ from portfolio.launch_role_permissions import (
     product_resources,
 )
 from portfolio.stack_deployment import TEMPLATE_BODY_MAX_BYTES, Polling, StackDeploymentFailed
+from products.building_blocks.errors import GeneratorOptionError
 from products.catalog import ProductSpec
-from products.errors import GeneratorOptionError
-from products.template_gates import cfn_lint_findings
+from products.gates.cfn_lint import cfn_lint_findings
 from tests.support.paths import REPO_ROOT
 
 STACK = "signed-urls-portfolio-bootstrap"

@@ -16,8 +16,8 @@ from products.bucket import (
     BucketOptions,
     build,
 )
-from products.errors import GeneratorOptionError
-from products.template_gates import cfn_lint_findings
+from products.building_blocks.errors import GeneratorOptionError
+from products.gates.cfn_lint import cfn_lint_findings
 
 NO_VALUE = {"Ref": "AWS::NoValue"}
 DISTRIBUTION_SOURCE = {"StringEquals": {"AWS:SourceArn": {"Ref": "DistributionArn"}}}

@@ -22,8 +22,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from moto import mock_aws
 
-from products import key_pair_function
-from products.key_pair_function import (
+from products.key_pair import function as key_pair_function
+from products.key_pair.function import (
     COMMIT_BUDGET_MS,
     MAX_RESPONSE_BYTES,
     RESPONSE_SAFETY_MARGIN_MS,

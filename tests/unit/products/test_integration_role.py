@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from products.errors import GeneratorOptionError
+from products.building_blocks.errors import GeneratorOptionError
 from products.integration_role import (
     EC2_SERVICE,
     HAS_BOUNDARY,

@@ -1,7 +1,7 @@
 """Key pair product: the CloudFront signing key pair, generated inside the account.
 
 A Lambda-backed custom resource (``Custom::SigningKeyPair``, source in
-products/key_pair_function.py, inlined verbatim) asks KMS ``GenerateDataKeyPair`` for an RSA-2048
+products/key_pair/function.py, inlined verbatim) asks KMS ``GenerateDataKeyPair`` for an RSA-2048
 or ECDSA P-256 pair, uploads the public key to CloudFront and writes the private key to the
 secret product's secret in one ``PutSecretValue``. A native ``AWS::CloudFront::KeyGroup`` lists
 the current and the previous public key (the custom resource's ``KeyGroupItems`` attribute, a
@@ -51,13 +51,17 @@ from troposphere.cloudfront import KeyGroup, KeyGroupConfig
 from troposphere.iam import Policy, Role
 from troposphere.logs import LogGroup
 
-from products.errors import GeneratorOptionError
-from products.key_pair_function import COMMIT_BUDGET_MS, STEP_BUDGET_MS
-from products.product_template import ProductTemplate
-from products.security_scan import skip_checkov
+from products.building_blocks.checkov import skip_checkov
+from products.building_blocks.errors import GeneratorOptionError
+from products.building_blocks.product_template import (
+    ParameterGroup,
+    ProductTemplate,
+    parameter_spec,
+)
+from products.key_pair.function import COMMIT_BUDGET_MS, STEP_BUDGET_MS
 
 #: The Lambda source the template inlines: the very file the tests import.
-FUNCTION_SOURCE = Path(__file__).with_name("key_pair_function.py")
+FUNCTION_SOURCE = Path(__file__).with_name("function.py")
 
 #: AWS::Lambda::Function Code.ZipFile: "This zip file cannot exceed 4MB" (CloudFormation
 #: resource schema, checked 2025). The source is stored uncompressed at worst, so the source
@@ -120,6 +124,98 @@ _KMS_KEY_ARN_PATTERN = r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9
 _ROTATION_TOKEN_PATTERN = r"^[A-Za-z0-9_.:/+=@-]{1,128}$"
 _KEY_GROUP_NAME_PATTERN = r"^[A-Za-z0-9_-]{0,128}$"
 _KEY_GROUP_COMMENT_PATTERN = r"^[^\x00-\x1f]{0,128}$"
+
+
+_SECRET_PARAMETERS = ParameterGroup(
+    "Secret",
+    (
+        parameter_spec(
+            "SecretArn",
+            label="Secret ARN",
+            Description="SecretArn output of the secret product: receives the private key.",
+            AllowedPattern=_SECRET_ARN_PATTERN,
+            ConstraintDescription="a Secrets Manager secret ARN",
+        ),
+        parameter_spec(
+            "KmsKeyArn",
+            label="KMS key ARN",
+            Description="KmsKeyArn output of the secret product: encrypts the secret; the key "
+            "pair is generated under it.",
+            AllowedPattern=_KMS_KEY_ARN_PATTERN,
+            ConstraintDescription="a KMS key ARN (arn:...:kms:REGION:ACCOUNT:key/ID)",
+        ),
+    ),
+)
+
+_KEY_PAIR_PARAMETERS = ParameterGroup(
+    "Key pair",
+    (
+        parameter_spec(
+            "KeyAlgorithm",
+            label="Key algorithm",
+            Description="RSA_2048 (widest support) or ECDSA_P256 (faster signing). Changing it "
+            "rotates the key pair.",
+            Default="RSA_2048",
+            AllowedValues=list(KEY_ALGORITHMS),
+            ConstraintDescription="RSA_2048 or ECDSA_P256",
+        ),
+        parameter_spec(
+            "RotationToken",
+            label="Rotation token",
+            Description="Any new value (for example today's date) rotates the key pair; the "
+            "previous public key stays trusted until the next rotation.",
+            Default="initial",
+            AllowedPattern=_ROTATION_TOKEN_PATTERN,
+            ConstraintDescription="1-128 characters: letters, digits and _.:/+=@-",
+        ),
+    ),
+)
+
+_KEY_GROUP_PARAMETERS = ParameterGroup(
+    "Key group",
+    (
+        parameter_spec(
+            "KeyGroupName",
+            label="Key group name",
+            Description="Name of the CloudFront key group; empty: the stack name plus a suffix.",
+            Default="",
+            AllowedPattern=_KEY_GROUP_NAME_PATTERN,
+            ConstraintDescription="up to 128 letters, digits, hyphens and underscores",
+        ),
+        parameter_spec(
+            "KeyGroupComment",
+            label="Key group comment",
+            Description="Comment on the CloudFront key group (optional).",
+            Default="",
+            AllowedPattern=_KEY_GROUP_COMMENT_PATTERN,
+            ConstraintDescription="up to 128 characters, no control characters",
+        ),
+    ),
+)
+
+_FUNCTION_PARAMETERS = ParameterGroup(
+    "Key pair function",
+    (
+        parameter_spec(
+            "ReserveConcurrency",
+            label="Reserve concurrency",
+            Description="true: reserve 1 concurrent execution so the function handles one event "
+            "at a time. Choose false in accounts whose Lambda concurrent executions quota is 10 "
+            "(new accounts): Lambda refuses any reservation that leaves fewer than 10 unreserved.",
+            Default="true",
+            AllowedValues=["true", "false"],
+            ConstraintDescription="true or false",
+        ),
+    ),
+)
+
+#: Every parameter, in console order.
+PARAMETERS: tuple[ParameterGroup, ...] = (
+    _SECRET_PARAMETERS,
+    _KEY_PAIR_PARAMETERS,
+    _KEY_GROUP_PARAMETERS,
+    _FUNCTION_PARAMETERS,
+)
 
 
 class SigningKeyPair(CustomResource):
@@ -210,38 +306,7 @@ def function_policy(*, secret_arn: Any, kms_key_arn: Any, log_group_arn: Any) ->
     return PolicyDocument(
         Version="2012-10-17",
         Statement=[
-            Statement(
-                Sid="GenerateSigningKeyPairs",
-                Effect=Allow,
-                Action=[kms_actions.GenerateDataKeyPair],
-                Resource=[kms_key_arn],
-                Condition=Condition(
-                    StringEquals({"kms:DataKeyPairSpec": list(KMS_KEY_PAIR_SPECS)})
-                ),
-            ),
-            Statement(
-                Sid="ReadAndWriteTheSigningSecret",
-                Effect=Allow,
-                Action=[
-                    secretsmanager_actions.GetSecretValue,
-                    secretsmanager_actions.PutSecretValue,
-                ],
-                Resource=[secret_arn],
-            ),
-            Statement(
-                Sid="UseTheKeyForThisSecretThroughSecretsManager",
-                Effect=Allow,
-                Action=[kms_actions.Decrypt, kms_actions.GenerateDataKey],
-                Resource=[kms_key_arn],
-                Condition=Condition(
-                    StringEquals(
-                        {
-                            "kms:ViaService": Sub("secretsmanager.${AWS::Region}.amazonaws.com"),
-                            "kms:EncryptionContext:SecretARN": secret_arn,
-                        }
-                    )
-                ),
-            ),
+            *_key_and_secret_statements(secret_arn=secret_arn, kms_key_arn=kms_key_arn),
             # The Service Authorization Reference lists no resource type and no condition key
             # for CreatePublicKey, GetPublicKey, DeletePublicKey and ListPublicKeys: "*" is the
             # only resource these actions accept (checkov knows it: CKV_AWS_111/356 pass, no
@@ -269,6 +334,42 @@ def function_policy(*, secret_arn: Any, kms_key_arn: Any, log_group_arn: Any) ->
     )
 
 
+def _key_and_secret_statements(*, secret_arn: Any, kms_key_arn: Any) -> list[Statement]:
+    """Generate key pairs under the KMS key; read and write the secret (KMS only through it)."""
+    return [
+        Statement(
+            Sid="GenerateSigningKeyPairs",
+            Effect=Allow,
+            Action=[kms_actions.GenerateDataKeyPair],
+            Resource=[kms_key_arn],
+            Condition=Condition(StringEquals({"kms:DataKeyPairSpec": list(KMS_KEY_PAIR_SPECS)})),
+        ),
+        Statement(
+            Sid="ReadAndWriteTheSigningSecret",
+            Effect=Allow,
+            Action=[
+                secretsmanager_actions.GetSecretValue,
+                secretsmanager_actions.PutSecretValue,
+            ],
+            Resource=[secret_arn],
+        ),
+        Statement(
+            Sid="UseTheKeyForThisSecretThroughSecretsManager",
+            Effect=Allow,
+            Action=[kms_actions.Decrypt, kms_actions.GenerateDataKey],
+            Resource=[kms_key_arn],
+            Condition=Condition(
+                StringEquals(
+                    {
+                        "kms:ViaService": Sub("secretsmanager.${AWS::Region}.amazonaws.com"),
+                        "kms:EncryptionContext:SecretARN": secret_arn,
+                    }
+                )
+            ),
+        ),
+    ]
+
+
 def add_key_pair_function(
     template: Template,
     *,
@@ -281,47 +382,13 @@ def add_key_pair_function(
 
     ``reserved_concurrency``: 1, or ``AWS::NoValue`` where the account cannot reserve any.
     """
-    log_group = template.add_resource(
-        LogGroup(
-            "KeyPairFunctionLogGroup",
-            RetentionInDays=options.log_retention_days,
-            DeletionPolicy="Delete",
-            UpdateReplacePolicy="Delete",
-        )
-    )
-    skip_checkov(
-        log_group,
-        "CKV_AWS_158",
-        "Logs hold key IDs and error messages only, never key material; a CMK for logs would "
-        "need a key policy for the logs service that the signing key must not have",
-    )
-    role = template.add_resource(
-        Role(
-            "KeyPairFunctionRole",
-            Metadata=unscoped_actions_metadata(),
-            Description="Key pair custom resource: generate, store and publish signing keys",
-            Path=options.role_path,
-            AssumeRolePolicyDocument=PolicyDocument(
-                Version="2012-10-17",
-                Statement=[
-                    Statement(
-                        Effect=Allow,
-                        Principal=Principal("Service", "lambda.amazonaws.com"),
-                        Action=[sts_actions.AssumeRole],
-                    )
-                ],
-            ),
-            Policies=[
-                Policy(
-                    PolicyName="signing-key-pair",
-                    PolicyDocument=function_policy(
-                        secret_arn=secret_arn,
-                        kms_key_arn=kms_key_arn,
-                        log_group_arn=GetAtt(log_group, "Arn"),
-                    ),
-                )
-            ],
-        )
+    log_group = add_function_log_group(template, retention_days=options.log_retention_days)
+    role = add_function_role(
+        template,
+        secret_arn=secret_arn,
+        kms_key_arn=kms_key_arn,
+        log_group_arn=GetAtt(log_group, "Arn"),
+        path=options.role_path,
     )
     function = template.add_resource(
         Function(
@@ -349,6 +416,59 @@ def add_key_pair_function(
         )
     )
     return function
+
+
+def add_function_log_group(template: Template, *, retention_days: int) -> LogGroup:
+    """The function's own log group, deleted with the stack."""
+    log_group = template.add_resource(
+        LogGroup(
+            "KeyPairFunctionLogGroup",
+            RetentionInDays=retention_days,
+            DeletionPolicy="Delete",
+            UpdateReplacePolicy="Delete",
+        )
+    )
+    skip_checkov(
+        log_group,
+        "CKV_AWS_158",
+        "Logs hold key IDs and error messages only, never key material; a CMK for logs would "
+        "need a key policy for the logs service that the signing key must not have",
+    )
+    return log_group
+
+
+def add_function_role(
+    template: Template, *, secret_arn: Any, kms_key_arn: Any, log_group_arn: Any, path: str
+) -> Role:
+    """The role Lambda assumes for the function: ``function_policy`` and nothing else."""
+    return template.add_resource(
+        Role(
+            "KeyPairFunctionRole",
+            Metadata=unscoped_actions_metadata(),
+            Description="Key pair custom resource: generate, store and publish signing keys",
+            Path=path,
+            AssumeRolePolicyDocument=PolicyDocument(
+                Version="2012-10-17",
+                Statement=[
+                    Statement(
+                        Effect=Allow,
+                        Principal=Principal("Service", "lambda.amazonaws.com"),
+                        Action=[sts_actions.AssumeRole],
+                    )
+                ],
+            ),
+            Policies=[
+                Policy(
+                    PolicyName="signing-key-pair",
+                    PolicyDocument=function_policy(
+                        secret_arn=secret_arn,
+                        kms_key_arn=kms_key_arn,
+                        log_group_arn=log_group_arn,
+                    ),
+                )
+            ],
+        )
+    )
 
 
 def _skip_function_checks(function: Function) -> None:
@@ -414,90 +534,25 @@ def build(options: KeyPairOptions | None = None) -> ProductTemplate:
         "Signed URLs - key pair: CloudFront signing key pair generated in the account by KMS, "
         "private key in the secret, public keys in a trusted key group, rotation on demand"
     )
-    secret_arn = product.add_parameter(
-        "SecretArn",
-        group="Secret",
-        label="Secret ARN",
-        Description="SecretArn output of the secret product: receives the private key.",
-        AllowedPattern=_SECRET_ARN_PATTERN,
-        ConstraintDescription="a Secrets Manager secret ARN",
-    )
-    kms_key_arn = product.add_parameter(
-        "KmsKeyArn",
-        group="Secret",
-        label="KMS key ARN",
-        Description="KmsKeyArn output of the secret product: encrypts the secret; the key "
-        "pair is generated under it.",
-        AllowedPattern=_KMS_KEY_ARN_PATTERN,
-        ConstraintDescription="a KMS key ARN (arn:...:kms:REGION:ACCOUNT:key/ID)",
-    )
-    key_algorithm = product.add_parameter(
-        "KeyAlgorithm",
-        group="Key pair",
-        label="Key algorithm",
-        Description="RSA_2048 (widest support) or ECDSA_P256 (faster signing). Changing it "
-        "rotates the key pair.",
-        Default="RSA_2048",
-        AllowedValues=list(KEY_ALGORITHMS),
-        ConstraintDescription="RSA_2048 or ECDSA_P256",
-    )
-    rotation_token = product.add_parameter(
-        "RotationToken",
-        group="Key pair",
-        label="Rotation token",
-        Description="Any new value (for example today's date) rotates the key pair; the "
-        "previous public key stays trusted until the next rotation.",
-        Default="initial",
-        AllowedPattern=_ROTATION_TOKEN_PATTERN,
-        ConstraintDescription="1-128 characters: letters, digits and _.:/+=@-",
-    )
-    key_group_name = product.add_parameter(
-        "KeyGroupName",
-        group="Key group",
-        label="Key group name",
-        Description="Name of the CloudFront key group; empty: the stack name plus a suffix.",
-        Default="",
-        AllowedPattern=_KEY_GROUP_NAME_PATTERN,
-        ConstraintDescription="up to 128 letters, digits, hyphens and underscores",
-    )
-    key_group_comment = product.add_parameter(
-        "KeyGroupComment",
-        group="Key group",
-        label="Key group comment",
-        Description="Comment on the CloudFront key group (optional).",
-        Default="",
-        AllowedPattern=_KEY_GROUP_COMMENT_PATTERN,
-        ConstraintDescription="up to 128 characters, no control characters",
-    )
-    reserve_concurrency = product.add_parameter(
-        "ReserveConcurrency",
-        group="Key pair function",
-        label="Reserve concurrency",
-        Description="true: reserve 1 concurrent execution so the function handles one event "
-        "at a time. Choose false in accounts whose Lambda concurrent executions quota is 10 "
-        "(new accounts): Lambda refuses any reservation that leaves fewer than 10 unreserved.",
-        Default="true",
-        AllowedValues=["true", "false"],
-        ConstraintDescription="true or false",
-    )
+    parameters = product.add_parameter_groups(PARAMETERS)
     template = product.template
-    template.add_condition(HAS_KEY_GROUP_NAME, Not(Equals(Ref(key_group_name), "")))
-    template.add_condition(HAS_KEY_GROUP_COMMENT, Not(Equals(Ref(key_group_comment), "")))
-    template.add_condition(RESERVES_CONCURRENCY, Equals(Ref(reserve_concurrency), "true"))
+    _add_conditions(template, parameters)
+    secret_arn = Ref(parameters["SecretArn"])
+    kms_key_arn = Ref(parameters["KmsKeyArn"])
     function = add_key_pair_function(
         template,
-        secret_arn=Ref(secret_arn),
-        kms_key_arn=Ref(kms_key_arn),
+        secret_arn=secret_arn,
+        kms_key_arn=kms_key_arn,
         reserved_concurrency=If(RESERVES_CONCURRENCY, RESERVED_CONCURRENCY, NoValue),
         options=options,
     )
     key_pair = add_signing_key_pair(
         template,
         function=function,
-        secret_arn=Ref(secret_arn),
-        kms_key_arn=Ref(kms_key_arn),
-        key_algorithm=Ref(key_algorithm),
-        rotation_token=Ref(rotation_token),
+        secret_arn=secret_arn,
+        kms_key_arn=kms_key_arn,
+        key_algorithm=Ref(parameters["KeyAlgorithm"]),
+        rotation_token=Ref(parameters["RotationToken"]),
         service_timeout_seconds=options.service_timeout_seconds,
     )
     stack_suffix = Select(0, Split("-", Select(2, Split("/", StackId))))
@@ -506,11 +561,29 @@ def build(options: KeyPairOptions | None = None) -> ProductTemplate:
         key_pair=key_pair,
         name=If(
             HAS_KEY_GROUP_NAME,
-            Ref(key_group_name),
+            Ref(parameters["KeyGroupName"]),
             Sub("${AWS::StackName}-${Suffix}", Suffix=stack_suffix),
         ),
-        comment=If(HAS_KEY_GROUP_COMMENT, Ref(key_group_comment), NoValue),
+        comment=If(HAS_KEY_GROUP_COMMENT, Ref(parameters["KeyGroupComment"]), NoValue),
     )
+    _add_outputs(product, key_pair=key_pair, key_group=key_group, secret_arn=secret_arn)
+    check_template_size(product, options)
+    return product
+
+
+def _add_conditions(template: Template, parameters: dict[str, Any]) -> None:
+    template.add_condition(HAS_KEY_GROUP_NAME, Not(Equals(Ref(parameters["KeyGroupName"]), "")))
+    template.add_condition(
+        HAS_KEY_GROUP_COMMENT, Not(Equals(Ref(parameters["KeyGroupComment"]), ""))
+    )
+    template.add_condition(
+        RESERVES_CONCURRENCY, Equals(Ref(parameters["ReserveConcurrency"]), "true")
+    )
+
+
+def _add_outputs(
+    product: ProductTemplate, *, key_pair: SigningKeyPair, key_group: KeyGroup, secret_arn: Ref
+) -> None:
     product.add_output(
         "PublicKeyId",
         GetAtt(key_pair, "PublicKeyId"),
@@ -519,9 +592,7 @@ def build(options: KeyPairOptions | None = None) -> ProductTemplate:
         exported=False,
     )
     product.add_output("KeyGroupId", Ref(key_group), "CloudFront key group to trust")
-    product.add_output("SecretArn", Ref(secret_arn), "Secret holding the current private key")
-    check_template_size(product, options)
-    return product
+    product.add_output("SecretArn", secret_arn, "Secret holding the current private key")
 
 
 def check_template_size(product: ProductTemplate, options: KeyPairOptions) -> None:

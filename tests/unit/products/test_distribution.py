@@ -7,13 +7,13 @@ from typing import Any
 
 import pytest
 
+from products.building_blocks.errors import GeneratorOptionError
 from products.distribution import (
     CACHING_DISABLED_POLICY_ID,
     CLOUDFRONT_HOSTED_ZONE_ID,
     DistributionOptions,
     build,
 )
-from products.errors import GeneratorOptionError
 
 ALL_METHODS = {"GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"}
 

@@ -16,9 +16,15 @@ import pytest
 import yaml
 from botocore.exceptions import ClientError
 
-from products import key_pair_function
-from products.errors import GeneratorOptionError
-from products.key_pair import (
+from products.building_blocks.errors import GeneratorOptionError
+from products.key_pair import function as key_pair_function
+from products.key_pair.function import (
+    MAX_RESPONSE_BYTES,
+    RESPONSE_SAFETY_MARGIN_MS,
+    STEP_BUDGET_MS,
+    response_body,
+)
+from products.key_pair.template import (
     FUNCTION_SOURCE,
     HAS_KEY_GROUP_COMMENT,
     HAS_KEY_GROUP_NAME,
@@ -28,12 +34,6 @@ from products.key_pair import (
     ZIP_FILE_MAX_BYTES,
     KeyPairOptions,
     build,
-)
-from products.key_pair_function import (
-    MAX_RESPONSE_BYTES,
-    RESPONSE_SAFETY_MARGIN_MS,
-    STEP_BUDGET_MS,
-    response_body,
 )
 from products.secret import KEY_PAIR_SPECS as SECRET_KEY_POLICY_SPECS
 from tests.support.cfn_resolution import ResolvedTemplate

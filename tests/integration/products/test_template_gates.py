@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from products.catalog import ProductSpec
-from products.template_gates import cfn_lint_findings, run_gates
+from products.gates import run_gates
+from products.gates.cfn_lint import cfn_lint_findings
 from tests.support.paths import REPO_ROOT
 
 

@@ -2,17 +2,42 @@
 
 Every product shares the same conventions: each parameter has a Description and sits in a
 labelled group of ``AWS::CloudFormation::Interface``; each output is exported as
-``${AWS::StackName}-<OutputName>``; the YAML rendering is deterministic.
+``${AWS::StackName}-<OutputName>``; the YAML rendering is deterministic. Products write
+their parameters as data (``ParameterGroup`` of ``ParameterSpec``) and declare them in one call.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from troposphere import Export, Output, Parameter, Sub, Template
 
-from products.errors import GeneratorOptionError
+from products.building_blocks.errors import TemplateDefinitionError
+
+
+@dataclass(frozen=True)
+class ParameterSpec:
+    """One console parameter as data: its name, console label and CloudFormation properties."""
+
+    name: str
+    label: str
+    properties: Mapping[str, Any]
+
+
+def parameter_spec(name: str, *, label: str, **properties: Any) -> ParameterSpec:
+    """A ``ParameterSpec`` written like a troposphere Parameter (CloudFormation property names)."""
+    return ParameterSpec(name, label, MappingProxyType(properties))
+
+
+@dataclass(frozen=True)
+class ParameterGroup:
+    """A labelled console group of ``AWS::CloudFormation::Interface``: its parameters, in order."""
+
+    label: str
+    parameters: tuple[ParameterSpec, ...]
 
 
 @dataclass
@@ -30,18 +55,37 @@ class ProductTemplate:
 
     def add_parameter(self, name: str, *, group: str, label: str, **props: Any) -> Parameter:
         """Declare a parameter in a console group; a Description is mandatory."""
+        if name in self.template.parameters:
+            raise TemplateDefinitionError(f"parameter {name}: declared twice")
         if not props.get("Description"):
-            raise GeneratorOptionError(f"parameter {name}: Description is required")
+            raise TemplateDefinitionError(f"parameter {name}: Description is required")
         if ("AllowedPattern" in props or "AllowedValues" in props) and not props.get(
             "ConstraintDescription"
         ):
-            raise GeneratorOptionError(f"parameter {name}: ConstraintDescription is required")
+            raise TemplateDefinitionError(f"parameter {name}: ConstraintDescription is required")
         props.setdefault("Type", "String")
         parameter = self.template.add_parameter(Parameter(name, **props))
         self._groups.setdefault(group, []).append(name)
         self._labels[name] = label
         self.template.set_metadata(self.interface_metadata())
         return parameter
+
+    def add_parameter_groups(self, groups: Iterable[ParameterGroup]) -> dict[str, Parameter]:
+        """Declare every parameter of ``groups``, in console order; returns them by name.
+
+        A group label used twice would silently merge two console groups, so it is refused.
+        """
+        declared: dict[str, Parameter] = {}
+        for group in groups:
+            if group.label in self._groups:
+                raise TemplateDefinitionError(f"console group {group.label!r}: declared twice")
+            if not group.parameters:
+                raise TemplateDefinitionError(f"console group {group.label!r}: no parameters")
+            for spec in group.parameters:
+                declared[spec.name] = self.add_parameter(
+                    spec.name, group=group.label, label=spec.label, **spec.properties
+                )
+        return declared
 
     def add_output(
         self, name: str, value: Any, description: str, *, exported: bool = True

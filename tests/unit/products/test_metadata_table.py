@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from troposphere import Template
 
-from products.errors import GeneratorOptionError
+from products.building_blocks.errors import GeneratorOptionError
 from products.metadata_table import (
     HAS_CUSTOMER_KEY,
     HAS_SORT_KEY,
