@@ -15,11 +15,11 @@ import boto3
 import pytest
 import yaml
 
-from portfolio import local_service_catalog
 from portfolio.apply import StatusPolling
 from portfolio.aws_calls import ClientSettings, RetryPolicy, is_read
 from portfolio.demo_manifest import demo_manifest_data, write_demo
-from portfolio.local_endpoint import local_aws
+from portfolio.local_aws import backend as local_service_catalog
+from portfolio.local_aws import local_aws
 from portfolio.publisher import PublishOptions, prepare, publish
 from portfolio.report import RegionOutcome
 from tests.integration.test_publish_local_endpoint import BUCKET, EXPECTED_FIRST_PUBLISH, snapshot

@@ -24,15 +24,15 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from moto.servicecatalog.responses import ServiceCatalogResponse
 
-from portfolio import local_service_catalog
 from portfolio.cli import main
-from portfolio.local_endpoint import (
+from portfolio.local_aws import (
     OPERATIONS,
     LocalAwsServer,
     install_service_catalog_extension,
     local_aws,
 )
-from portfolio.local_service_catalog import s3_location, service_model
+from portfolio.local_aws import backend as local_service_catalog
+from portfolio.local_aws.backend import s3_location, service_model
 from tests.support.paths import REPO_ROOT
 
 REGION = "us-east-1"

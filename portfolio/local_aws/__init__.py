@@ -46,7 +46,7 @@ from moto.moto_server.werkzeug_app import (
 from moto.servicecatalog.responses import ServiceCatalogResponse
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from portfolio.local_service_catalog import (
+from portfolio.local_aws.backend import (
     OPERATIONS,
     LocalServiceCatalogBackend,
     local_service_catalog_backends,
