@@ -1,15 +1,16 @@
 """A local, stateful AWS endpoint: moto with a complete Service Catalog, in-process or over HTTP.
 
 There is no AWS account for this project, so the publisher is exercised against moto. moto's
-Service Catalog knows only portfolios, shares and products; importing this module routes every
-Service Catalog operation the publisher uses to ``portfolio.local_service_catalog`` (see its
-docstring for the behaviour). S3, CloudFormation, IAM, STS, Organizations, ... stay moto's own.
+Service Catalog knows only portfolios, shares and products; ``install()`` routes every Service
+Catalog operation the publisher uses to this package's backend. S3, CloudFormation, IAM, STS,
+Organizations, ... stay moto's own.
 
 Public API:
 
-- ``install_service_catalog_extension()``: route moto's Service Catalog requests (in-process
-  ``mock_aws`` and server) to the extended backend. Idempotent; done on import of this module.
-- ``local_aws()``: context manager = the extension + ``moto.mock_aws()``; boto3 clients created
+- ``install()``: route moto's Service Catalog requests (in-process ``mock_aws`` and server) to
+  the extended backend. Explicit and idempotent; ``local_aws()`` and ``LocalAwsServer.start()``
+  call it, so only code that starts moto some other way needs to.
+- ``local_aws()``: context manager = ``install()`` + ``moto.mock_aws()``; boto3 clients created
   inside it (any region, no credentials needed) talk to the local state.
 - ``LocalAwsServer(port=0, host="127.0.0.1", log_requests=False)``: the same over HTTP in a
   background thread. ``start()`` raises ``OSError`` when the port cannot be bound; ``url`` and
@@ -21,187 +22,56 @@ Public API:
 
 ``portfolio serve-local`` (``portfolio.local_endpoint_command``) runs ``LocalAwsServer`` in the
 foreground.
+
+Modules, along moto's own seams: ``exceptions`` (AWS's errors), ``models`` (the resources),
+``backend`` (the operations, one mixin per resource family, and the per-account/region state
+``local_service_catalog_backends``), ``responses`` (routing moto's requests to the backend),
+``request_validation`` (requests checked against botocore's model), ``cfn_templates``
+(templates of provisioning artifacts), ``constraint_documents``, ``organization_nodes``,
+``settings`` (what tests may change), ``in_process`` and ``server`` (the two ways in).
+
+Behaviour worth knowing when testing against it:
+
+- One backend per account and region (``local_service_catalog_backends[account][region]``);
+  ``mock_aws`` start/stop and ``POST /moto-api/reset`` clear it like moto's own backends.
+- Requests are validated against botocore's service model the way the service does it (required
+  members, enums, lengths, maxima): violations raise ``ValidationException``.
+- Asynchronous work is driven by polling: a new provisioning artifact reports ``CREATING``
+  until ``settings.PENDING_DESCRIBES`` ``DescribeProvisioningArtifact`` calls have seen it, and
+  a share operation with an organization node (create, update, delete) reports ``IN_PROGRESS``
+  until as many ``DescribePortfolioShareStatus`` calls have seen it. As AWS finishes share
+  operations on its own, one also completes when ``DescribePortfolioShares`` lists its share, or
+  ``settings.SHARE_SETTLE_SECONDS`` after it started (so a share changed by hand, with nobody
+  polling, does not stay ``IN_PROGRESS``). A share cannot be updated or deleted while
+  ``IN_PROGRESS`` (``InvalidStateException``), as in AWS.
+- Account shares (``AccountId``) are synchronous: creating or deleting one answers without a
+  token, updating one answers with a token and ``COMPLETED``. ``DescribePortfolioShareStatus``
+  reports on organization node operations only (AWS lets only an organization's management
+  account or delegated administrator call it): an account share's token gets
+  ``OperationNotSupportedException``.
+- ``LoadTemplateFromURL`` pointing at S3 (virtual-hosted or path style, any region) must name an
+  object in moto's S3, and the object must parse as a CloudFormation template unless
+  ``DisableTemplateValidation``; other URLs are accepted unchecked.
+- Principals: at most ``settings.MAX_PRINCIPALS_PER_PORTFOLIO``, of which at most
+  ``settings.MAX_IAM_PATTERN_PRINCIPALS_PER_PORTFOLIO`` of type ``IAM_PATTERN``
+  (LimitExceededException).
+- Organization nodes are checked for format only. Sharing with one needs AWS Organizations
+  access (``GetAWSOrganizationsAccessStatus``), which starts as ``settings.ORGANIZATIONS_ACCESS``
+  (ENABLED, unlike a new AWS account, so shares work without a setup call) and follows
+  ``EnableAWSOrganizationsAccess`` / ``DisableAWSOrganizationsAccess``; while it is not ENABLED,
+  creating or updating a share with an organization node fails (OperationNotSupportedException).
+  Every account counts as the management account.
+- Products of another account reach this one only through a share it accepted
+  (``AcceptPortfolioShare``); ``SearchProductsAsAdmin`` lists them too unless
+  ``ProductSource=ACCOUNT`` (products created in this account only).
+- A provisioning artifact whose ``failed`` attribute a test sets reports status FAILED.
 """
 
 from __future__ import annotations
 
-import inspect
-import json
-import socket
-import threading
-import urllib.request
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from types import TracebackType
-from typing import Any
+from portfolio.local_aws.backend import OPERATIONS
+from portfolio.local_aws.in_process import local_aws
+from portfolio.local_aws.responses import install
+from portfolio.local_aws.server import LocalAwsServer
 
-from moto import mock_aws
-from moto.core.responses import ActionResult
-from moto.core.utils import camelcase_to_underscores
-from moto.moto_server.werkzeug_app import (
-    DomainDispatcherApplication,
-    MotoRequestHandler,
-    create_backend_app,
-)
-from moto.servicecatalog.responses import ServiceCatalogResponse
-from werkzeug.serving import BaseWSGIServer, make_server
-
-from portfolio.local_aws.backend import (
-    OPERATIONS,
-    LocalServiceCatalogBackend,
-    local_service_catalog_backends,
-    validate_request,
-)
-
-__all__ = [
-    "OPERATIONS",
-    "LocalAwsServer",
-    "install_service_catalog_extension",
-    "local_aws",
-]
-
-_INSTALLED_MARK = "_portfolio_local_service_catalog"
-_BACKEND_LOCK = threading.RLock()
-"""The server is threaded; operations read-modify-write shared state, so they run one at a time."""
-
-
-def _keyword_arguments(method: Callable[..., Any], request: dict[str, Any]) -> dict[str, Any]:
-    """Request members as the backend method's keyword arguments.
-
-    Members the method does not take (AcceptLanguage, SourcePortfolioId, Verbose, ...) do not
-    change what this local service does, so they are dropped.
-    """
-    accepted = inspect.signature(method).parameters
-    arguments = {camelcase_to_underscores(name): value for name, value in request.items()}
-    return {name: value for name, value in arguments.items() if name in accepted}
-
-
-def _operation_handler(operation_name: str) -> Callable[[ServiceCatalogResponse], ActionResult]:
-    """A ServiceCatalogResponse action method that runs ``operation_name`` on our backend."""
-    method_name = camelcase_to_underscores(operation_name)
-
-    def handle(response: ServiceCatalogResponse) -> ActionResult:
-        request = json.loads(response.body or "{}")
-        validate_request(operation_name, request)
-        with _BACKEND_LOCK:
-            backend: LocalServiceCatalogBackend = local_service_catalog_backends[
-                response.current_account
-            ][response.region]
-            method = getattr(backend, method_name)
-            return ActionResult(method(**_keyword_arguments(method, request)))
-
-    handle.__name__ = method_name
-    handle.__qualname__ = f"ServiceCatalogResponse.{method_name}"
-    return handle
-
-
-def install_service_catalog_extension() -> None:
-    """Route moto's Service Catalog actions to the extended backend (idempotent)."""
-    if getattr(ServiceCatalogResponse, _INSTALLED_MARK, False):
-        return
-    for operation_name in OPERATIONS:
-        method_name = camelcase_to_underscores(operation_name)
-        setattr(ServiceCatalogResponse, method_name, _operation_handler(operation_name))
-    setattr(ServiceCatalogResponse, _INSTALLED_MARK, True)
-
-
-@contextmanager
-def local_aws() -> Iterator[None]:
-    """moto's ``mock_aws`` with the extended Service Catalog; state starts empty."""
-    install_service_catalog_extension()
-    with mock_aws():
-        yield
-
-
-class _QuietRequestHandler(MotoRequestHandler):
-    """moto's request handler without the per-request access log line."""
-
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        return None
-
-
-def _listening_socket(host: str, port: int) -> socket.socket:
-    """A socket bound and listening on host:port; OSError (e.g. EADDRINUSE) when it cannot be.
-
-    Bound here rather than by werkzeug, which prints and exits the process on bind errors.
-    """
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    try:
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind((host, port))
-        listener.listen(128)
-    except OSError:
-        listener.close()
-        raise
-    return listener
-
-
-class LocalAwsServer:
-    """moto's HTTP server, with the extended Service Catalog, in a background thread."""
-
-    def __init__(self, port: int = 0, host: str = "127.0.0.1", log_requests: bool = False):
-        self._host = host
-        self._requested_port = port
-        self._log_requests = log_requests
-        self._server: BaseWSGIServer | None = None
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        """Bind and serve; raises OSError when the port is in use or not allowed."""
-        install_service_catalog_extension()
-        listener = _listening_socket(self._host, self._requested_port)
-        try:
-            self._server = make_server(
-                self._host,
-                self._requested_port,
-                DomainDispatcherApplication(create_backend_app),
-                threaded=True,
-                request_handler=MotoRequestHandler if self._log_requests else _QuietRequestHandler,
-                fd=listener.fileno(),
-            )
-        finally:
-            listener.close()  # the server works on its own duplicate of the descriptor
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="local-aws-endpoint", daemon=True
-        )
-        self._thread.start()
-
-    @property
-    def port(self) -> int:
-        if self._server is None:
-            raise RuntimeError("LocalAwsServer is not started")
-        return int(self._server.server_address[1])
-
-    @property
-    def url(self) -> str:
-        return f"http://{self._host}:{self.port}"
-
-    def reset(self) -> None:
-        """Forget all state (every service, account and region), as ``/moto-api/reset`` does."""
-        request = urllib.request.Request(f"{self.url}/moto-api/reset", method="POST")
-        with urllib.request.urlopen(request) as response:
-            response.read()
-
-    def stop(self) -> None:
-        """Stop serving and release the port (safe to call twice)."""
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join()
-        self._server, self._thread = None, None
-
-    def __enter__(self) -> LocalAwsServer:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-
-install_service_catalog_extension()
+__all__ = ["OPERATIONS", "LocalAwsServer", "install", "local_aws"]

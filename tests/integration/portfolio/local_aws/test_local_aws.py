@@ -25,14 +25,10 @@ from botocore.exceptions import ClientError
 from moto.servicecatalog.responses import ServiceCatalogResponse
 
 from portfolio.cli import main
-from portfolio.local_aws import (
-    OPERATIONS,
-    LocalAwsServer,
-    install_service_catalog_extension,
-    local_aws,
-)
-from portfolio.local_aws import backend as local_service_catalog
-from portfolio.local_aws.backend import s3_location, service_model
+from portfolio.local_aws import OPERATIONS, LocalAwsServer, install, local_aws, settings
+from portfolio.local_aws.backend import local_service_catalog_backends
+from portfolio.local_aws.cfn_templates import s3_location
+from portfolio.local_aws.request_validation import service_model
 from tests.support.paths import REPO_ROOT
 
 REGION = "us-east-1"
@@ -1004,7 +1000,7 @@ def test_share_operation_completes_after_a_while_without_any_read(
     in_process: Aws, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     now = [1000.0]
-    monkeypatch.setattr(local_service_catalog, "clock", lambda: now[0])
+    monkeypatch.setattr(settings, "clock", lambda: now[0])
     sc = in_process.sc
     portfolio_id = new_portfolio(sc)
     token = sc.create_portfolio_share(PortfolioId=portfolio_id, OrganizationNode=UNIT)[
@@ -1014,7 +1010,7 @@ def test_share_operation_completes_after_a_while_without_any_read(
         PortfolioId=portfolio_id, OrganizationNode=UNIT
     )
     assert aws_error(delete) == "InvalidStateException"
-    now[0] += local_service_catalog.SHARE_SETTLE_SECONDS
+    now[0] += settings.SHARE_SETTLE_SECONDS
     assert "PortfolioShareToken" in delete()
     assert sc.describe_portfolio_share_status(PortfolioShareToken=token)["Status"] == "COMPLETED"
 
@@ -1152,7 +1148,7 @@ def test_organizations_access_gates_shares_with_organization_nodes(aws: Aws) -> 
 def test_organizations_access_default_can_be_set(
     in_process: Aws, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(local_service_catalog, "ORGANIZATIONS_ACCESS", "DISABLED")
+    monkeypatch.setattr(settings, "ORGANIZATIONS_ACCESS", "DISABLED")
     sc = in_process.client("servicecatalog", "eu-central-1")
     assert sc.get_aws_organizations_access_status()["AccessStatus"] == "DISABLED"
 
@@ -1218,7 +1214,7 @@ def test_organization_share_is_accepted_as_aws_organizations(
 def test_failed_provisioning_artifact_reports_failed(in_process: Aws) -> None:
     sc = in_process.sc
     product_id = new_product(sc)
-    backend = local_service_catalog.local_service_catalog_backends[ACCOUNT][REGION]
+    backend = local_service_catalog_backends[ACCOUNT][REGION]
     (artifact,) = backend.products[product_id].artifacts.values()
     artifact.failed = True
     described = sc.describe_provisioning_artifact(
@@ -1377,6 +1373,7 @@ def test_every_operation_is_in_the_service_model() -> None:
 
 
 def test_no_moto_service_catalog_action_is_left_on_its_separate_state() -> None:
+    install()
     moto_actions = [
         name
         for name, function in inspect.getmembers(ServiceCatalogResponse, inspect.isfunction)
@@ -1386,13 +1383,14 @@ def test_no_moto_service_catalog_action_is_left_on_its_separate_state() -> None:
 
 
 def test_installing_the_extension_twice_changes_nothing() -> None:
+    install()
     before = dict(vars(ServiceCatalogResponse))
-    install_service_catalog_extension()
+    install()
     assert dict(vars(ServiceCatalogResponse)) == before
 
 
 def test_pending_describes_can_be_lowered(in_process: Aws, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(local_service_catalog, "PENDING_DESCRIBES", 0)
+    monkeypatch.setattr(settings, "PENDING_DESCRIBES", 0)
     sc = in_process.sc
     product_id = new_product(sc)
     created = sc.create_provisioning_artifact(
