@@ -22,6 +22,7 @@ def new_id(prefix: str) -> str:
 
 
 def _settle_deadline() -> float:
+    """When a share operation started now completes even if nobody polls it."""
     return settings.clock() + settings.SHARE_SETTLE_SECONDS
 
 
