@@ -30,7 +30,7 @@ from portfolio.demo_manifest import (
     record_lock,
     write_demo,
 )
-from portfolio.local_endpoint import local_aws
+from portfolio.local_aws import local_aws
 from portfolio.publisher import PublishOptions, prepare, publish
 from portfolio.report import RegionOutcome, total_calls
 

@@ -26,7 +26,7 @@ from portfolio.catalog_state import SHARE_TYPES
 from portfolio.cli import main as portfolio_main
 from portfolio.demo_manifest import record_lock
 from portfolio.errors import EXIT_BAD_INPUT, EXIT_OK, BadInput
-from portfolio.local_endpoint import LocalAwsServer
+from portfolio.local_aws import LocalAwsServer
 from portfolio.manifest_validation import load_manifest
 from portfolio.version_lock import lock_path_for
 

@@ -63,7 +63,7 @@ def _stop_requested() -> Iterator[threading.Event]:
 
 
 def _serve_local(args: argparse.Namespace) -> int:
-    from portfolio.local_endpoint import LocalAwsServer
+    from portfolio.local_aws import LocalAwsServer
 
     port = parse_port(args.port)
     server = LocalAwsServer(port=port, log_requests=not args.quiet)

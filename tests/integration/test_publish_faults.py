@@ -15,11 +15,10 @@ import boto3
 import pytest
 import yaml
 
-from portfolio import local_service_catalog
 from portfolio.apply import StatusPolling
 from portfolio.aws_calls import ClientSettings, RetryPolicy, is_read
 from portfolio.demo_manifest import demo_manifest_data, write_demo
-from portfolio.local_endpoint import local_aws
+from portfolio.local_aws import local_aws, settings
 from portfolio.publisher import PublishOptions, prepare, publish
 from portfolio.report import RegionOutcome
 from tests.integration.test_publish_local_endpoint import BUCKET, EXPECTED_FIRST_PUBLISH, snapshot
@@ -198,12 +197,12 @@ def test_lost_response_creates_no_duplicate(local: None, tmp_path: Path, lost_ca
 def test_version_stuck_creating_fails_after_bounded_polling(
     local: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(local_service_catalog, "PENDING_DESCRIBES", 50)
+    monkeypatch.setattr(settings, "PENDING_DESCRIBES", 50)
     path = write_demo(tmp_path)
     outcome = run(path, max_polls=3)
     assert not outcome.ok
     assert "still CREATING after 3 polls" in outcome.failure
-    monkeypatch.setattr(local_service_catalog, "PENDING_DESCRIBES", 1)
+    monkeypatch.setattr(settings, "PENDING_DESCRIBES", 1)
     assert run(path).ok
     assert snapshot() == EXPECTED_FIRST_PUBLISH
 

@@ -24,8 +24,8 @@ from portfolio.catalog_state import SHARE_TYPES
 from portfolio.cli import main
 from portfolio.demo_manifest import demo_manifest_data, demo_template, record_lock, write_demo
 from portfolio.errors import BadInput
-from portfolio.local_endpoint import LocalAwsServer, local_aws
-from portfolio.local_service_catalog import local_service_catalog_backends
+from portfolio.local_aws import LocalAwsServer, local_aws
+from portfolio.local_aws.backend import local_service_catalog_backends
 from portfolio.publisher import PublishOptions, prepare, publish
 from portfolio.report import RegionOutcome
 
