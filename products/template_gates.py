@@ -1,8 +1,10 @@
-"""The quality gates every generated template must pass: cfn-lint and checkov.
+"""The quality gates every generated template must pass: cfn-lint, checkov, Control Tower.
 
 cfn-lint runs in-process (errors, warnings and informational checks, two regions).
 checkov runs from its own virtual environment because its pins clash with ours; it is
 handed the whole template folder once and its JSON report is split per template.
+Control Tower's proactive controls run with cfn-guard from their own npm package
+(``products.gates.control_tower``).
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import subprocess
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from products.gates.control_tower import ControlTowerResult, evaluate
 
 #: us-east-1 (where CloudFront, ACM for CloudFront and WAF for CloudFront live) plus one more.
 LINT_REGIONS = ("us-east-1", "eu-west-1")
@@ -26,18 +30,25 @@ class GateResult:
     scan_failures: list[str] = field(default_factory=list)
     scan_passed: int = 0
     scan_skipped: int = 0
+    control_tower: ControlTowerResult | None = None
+
+    @property
+    def findings(self) -> list[str]:
+        control_tower = self.control_tower.failures if self.control_tower else []
+        return [*self.lint_findings, *self.scan_failures, *control_tower]
 
     @property
     def ok(self) -> bool:
-        return not self.lint_findings and not self.scan_failures
+        return not self.findings
 
     def summary_line(self) -> str:
         status = "ok  " if self.ok else "FAIL"
-        return (
+        line = (
             f"{status} {self.template}: cfn-lint {len(self.lint_findings)} findings; "
             f"checkov {self.scan_passed} passed, {len(self.scan_failures)} failed, "
             f"{self.scan_skipped} skipped (justified)"
         )
+        return f"{line}; {self.control_tower.summary()}" if self.control_tower else line
 
 
 def cfn_lint_findings(template_text: str, regions: tuple[str, ...] = LINT_REGIONS) -> list[str]:
@@ -89,12 +100,22 @@ def unjustified(check: dict) -> bool:
     return not comment.strip() or comment.strip() == "No comment provided"
 
 
-def run_gates(template_dir: Path, checkov: Path | None) -> list[GateResult]:
-    """Lint and (when ``checkov`` is given) scan every ``*.yaml`` in ``template_dir``."""
+def run_gates(
+    template_dir: Path, checkov: Path | None, control_tower: Path | None = None
+) -> list[GateResult]:
+    """Lint every ``*.yaml`` in ``template_dir``; scan when ``checkov`` is given.
+
+    ``control_tower``: the directory of the rule pack's npm package (omit: no Control Tower check).
+    """
+    texts = {path.name: path.read_text(encoding="utf-8") for path in template_dir.glob("*.yaml")}
     results = [
-        GateResult(path.name, lint_findings=cfn_lint_findings(path.read_text(encoding="utf-8")))
-        for path in sorted(template_dir.glob("*.yaml"))
+        GateResult(name, lint_findings=cfn_lint_findings(text))
+        for name, text in sorted(texts.items())
     ]
+    if control_tower is not None:
+        per_template = evaluate(control_tower, texts)
+        for result in results:
+            result.control_tower = per_template[result.template]
     if checkov is None:
         return results
     per_file = split_checkov_report(checkov_report(checkov, template_dir))
