@@ -54,6 +54,7 @@ def _docs(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from portfolio.bootstrap import render_bootstrap_template
+    from products.gates.control_tower import RulePackMissing, cfn_guard_binary, load_controls
     from products.template_gates import run_gates
 
     template_dir = Path(args.templates)
@@ -63,10 +64,14 @@ def _check(args: argparse.Namespace) -> int:
     if checkov is not None and not checkov.exists():
         raise BadInput(f"--checkov {checkov}: no such file (run `make build` to set it up)")
     control_tower = Path(args.control_tower) if args.control_tower else None
-    if control_tower is not None and not control_tower.is_dir():
-        raise BadInput(
-            f"--control-tower {control_tower}: no such directory (run `make build` to set it up)"
-        )
+    if control_tower is not None:
+        try:
+            cfn_guard_binary(control_tower)
+            load_controls(control_tower)
+        except RulePackMissing as error:
+            raise BadInput(
+                f"--control-tower {control_tower}: {error} (run `make build` to set it up)"
+            ) from error
     templates = {
         path.name: path.read_text(encoding="utf-8") for path in template_dir.glob("*.yaml")
     }

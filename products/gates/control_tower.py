@@ -52,6 +52,10 @@ _ARCH_DIRECTORIES = {
 }
 
 
+class RulePackMissing(RuntimeError):
+    """The given directory holds no cfn-guard for this machine, or no Control Tower rules."""
+
+
 @dataclass(frozen=True)
 class Control:
     """One proactive control: its rule file and the resource types it evaluates."""
@@ -78,7 +82,8 @@ class ControlTowerResult:
     def summary(self) -> str:
         return (
             f"control tower {len(self.passed)} passed, {len(self.failures)} failed, "
-            f"{len(self.not_applicable)} not applicable (declared)"
+            f"{len(self.not_applicable)} not applicable (declared), "
+            f"{len(self.skipped)} found nothing to check"
         )
 
 
@@ -86,8 +91,11 @@ def cfn_guard_binary(package: Path) -> Path:
     """The package's cfn-guard build for this machine (``bin/<os>/<arch>/cfn-guard``)."""
     system, machine = platform.system(), platform.machine().lower()
     if system not in _OS_DIRECTORIES or machine not in _ARCH_DIRECTORIES:
-        raise RuntimeError(f"{PACKAGE} ships no cfn-guard for {system} {machine}")
-    return package / "bin" / _OS_DIRECTORIES[system] / _ARCH_DIRECTORIES[machine] / "cfn-guard"
+        raise RulePackMissing(f"{PACKAGE} ships no cfn-guard for {system} {machine}")
+    binary = package / "bin" / _OS_DIRECTORIES[system] / _ARCH_DIRECTORIES[machine] / "cfn-guard"
+    if not binary.is_file():
+        raise RulePackMissing(f"no {binary.relative_to(package)} in it (not {PACKAGE}?)")
+    return binary
 
 
 def load_controls(package: Path) -> list[Control]:
@@ -105,6 +113,8 @@ def load_controls(package: Path) -> list[Control]:
                 resource_types=frozenset(metadata["EvaluatedResourceTypes"]),
             )
         )
+    if not controls:
+        raise RulePackMissing(f"no {RULES}/metadata/*/ct-*.metadata.json in it (not {PACKAGE}?)")
     return controls
 
 

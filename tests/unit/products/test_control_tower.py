@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from troposphere.s3 import Bucket
 
 from products.building_blocks.control_tower import declare_not_applicable
 from products.catalog import ProductSpec
-from products.gates.control_tower import declarations, failing_resources, parse_template
+from products.gates.control_tower import (
+    RulePackMissing,
+    cfn_guard_binary,
+    declarations,
+    failing_resources,
+    load_controls,
+    parse_template,
+)
 from products.security_scan import skip_checkov
 
 
@@ -75,3 +84,11 @@ def test_generated_declarations_all_carry_a_reason(product_spec: ProductSpec) ->
     template = product_spec.build().template.to_dict()
     for (resource, control_id), reason in declarations(template).items():
         assert len(reason) > 40, f"{resource} {control_id}: {reason!r}"
+
+
+def test_a_directory_without_the_rule_pack_is_refused(tmp_path: Path) -> None:
+    """Without rules every template would pass: an empty pack is an error, not a clean run."""
+    with pytest.raises(RulePackMissing, match="no rules/control-tower/metadata"):
+        load_controls(tmp_path)
+    with pytest.raises(RulePackMissing, match="cfn-guard"):
+        cfn_guard_binary(tmp_path)
