@@ -13,19 +13,25 @@ TASKCAT_VENV := .venv-taskcat
 CHECKOV_SPEC := checkov>=3.2
 TASKCAT_SPEC := taskcat>=0.9.50
 PIP_FLAGS := --quiet --disable-pip-version-check
+# Control Tower's proactive controls: cfn-guard and the rule pack ship in one npm package,
+# installed into its own directory (Node.js and npm needed), pinned so the rules do not move.
+CFN_GUARD_DIR := .cfn-guard
+CFN_GUARD_SPEC := @cdklabs/cdk-validator-cfnguard@0.0.62
+CONTROL_TOWER_RULES := $(CFN_GUARD_DIR)/node_modules/@cdklabs/cdk-validator-cfnguard
 
 .PHONY: build test setup templates docs check lint-taskcat format demo clean
 
-build: setup $(CHECKOV_VENV)/.installed $(TASKCAT_VENV)/.installed ## generate templates and docs, lint, scan
+build: setup $(CHECKOV_VENV)/.installed $(TASKCAT_VENV)/.installed $(CFN_GUARD_DIR)/.installed ## generate templates and docs, lint, scan
 	$(BIN)/portfolio build --out templates
 	$(BIN)/portfolio docs --out docs/products
-	$(BIN)/portfolio check --templates templates --checkov $(CHECKOV_VENV)/bin/checkov
+	$(BIN)/portfolio check --templates templates --checkov $(CHECKOV_VENV)/bin/checkov \
+		--control-tower $(CONTROL_TOWER_RULES)
 	$(TASKCAT_VENV)/bin/taskcat lint --input-file .taskcat.yml
 
-test: setup $(CHECKOV_VENV)/.installed ## every offline test, plus ruff
+test: setup $(CHECKOV_VENV)/.installed $(CFN_GUARD_DIR)/.installed ## every offline test, plus ruff
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	CHECKOV=$(CHECKOV_VENV)/bin/checkov $(BIN)/pytest
+	CHECKOV=$(CHECKOV_VENV)/bin/checkov CONTROL_TOWER_RULES=$(CONTROL_TOWER_RULES) $(BIN)/pytest
 
 setup: $(VENV)/.installed
 
@@ -37,6 +43,10 @@ $(VENV)/.installed: pyproject.toml
 $(CHECKOV_VENV)/.installed:
 	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
 	$(CHECKOV_VENV)/bin/python -m pip install $(PIP_FLAGS) '$(CHECKOV_SPEC)'
+	touch $@
+
+$(CFN_GUARD_DIR)/.installed:
+	npm install --prefix $(CFN_GUARD_DIR) --no-audit --no-fund --save-exact '$(CFN_GUARD_SPEC)'
 	touch $@
 
 $(TASKCAT_VENV)/.installed:
@@ -52,4 +62,4 @@ format: setup ## apply ruff's formatting and safe fixes
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) $(CHECKOV_VENV) $(TASKCAT_VENV) .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) $(CHECKOV_VENV) $(TASKCAT_VENV) $(CFN_GUARD_DIR) .pytest_cache .ruff_cache *.egg-info

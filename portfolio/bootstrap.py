@@ -68,11 +68,15 @@ from portfolio.stack_deployment import (
     one_line,
 )
 from products.building_blocks.checkov import skip_checkov
+from products.building_blocks.control_tower import declare_not_applicable
 from products.building_blocks.errors import GeneratorOptionError
 from products.building_blocks.private_bucket import (
+    accept_objects_arn_join,
     block_all_public_access,
+    bucket_and_objects_arns,
     bucket_owner_enforced,
     deny_without_tls,
+    events_to_eventbridge,
 )
 from products.building_blocks.product_template import ProductTemplate
 
@@ -86,6 +90,15 @@ LAUNCH_ROLE_NAME_PREFIX = "signed-urls-portfolio-launch"
 TRUST_SOURCE_ACCOUNT_ONLY = "LaunchRoleTrustsSourceAccountOnly"
 HAS_ACCESS_LOG = "ArtifactBucketHasAccessLog"
 _ANY = "*"
+
+#: Why a launch role policy may hold ``cloudformation:*`` (Control Tower's CT.IAM.PR.3). The
+#: launch constraint guide asks for the AWSCloudFormationFullAccess managed policy:
+#: https://docs.aws.amazon.com/servicecatalog/latest/adminguide/constraints-launch.html
+SERVICE_CATALOG_STACKS_REASON = (
+    "Service Catalog's launch role needs full CloudFormation access (the launch constraint "
+    "guide asks for AWSCloudFormationFullAccess); here cloudformation:* is limited to stacks "
+    "named SC-*, the ones Service Catalog creates"
+)
 
 
 def add_artifact_bucket(
@@ -131,31 +144,56 @@ def add_artifact_bucket(
                     )
                 ]
             ),
+            NotificationConfiguration=events_to_eventbridge(),
             DeletionPolicy="Retain",
             UpdateReplacePolicy="Retain",
         )
     )
-    template.add_resource(
-        BucketPolicy(
-            "ArtifactBucketPolicy",
-            Bucket=Ref(bucket),
-            PolicyDocument=PolicyDocument(
-                Version="2012-10-17",
-                Statement=[
-                    deny_without_tls(GetAtt(bucket, "Arn"), Sub("${ArtifactBucket.Arn}/*")),
-                    Statement(
-                        Sid="DenyTlsOlderThan12",
-                        Effect=Deny,
-                        Principal=Principal("*"),
-                        Action=[iam_action("s3:*")],
-                        Resource=[GetAtt(bucket, "Arn"), Sub("${ArtifactBucket.Arn}/*")],
-                        Condition=Condition(NumericLessThan({"s3:TlsVersion": "1.2"})),
-                    ),
-                ],
-            ),
-        )
-    )
+    _declare_artifact_bucket_controls_not_applicable(bucket)
+    add_artifact_bucket_policy(template, bucket=bucket)
     return bucket
+
+
+def add_artifact_bucket_policy(template: Any, *, bucket: Bucket) -> BucketPolicy:
+    """Deny every request without TLS 1.2 or later; no Allow (see the module docstring)."""
+    policy = BucketPolicy(
+        "ArtifactBucketPolicy",
+        Bucket=Ref(bucket),
+        PolicyDocument=PolicyDocument(
+            Version="2012-10-17",
+            Statement=[
+                deny_without_tls(bucket),
+                Statement(
+                    Sid="DenyTlsOlderThan12",
+                    Effect=Deny,
+                    Principal=Principal("*"),
+                    Action=[iam_action("s3:*")],
+                    Resource=bucket_and_objects_arns(bucket),
+                    Condition=Condition(NumericLessThan({"s3:TlsVersion": "1.2"})),
+                ),
+            ],
+        ),
+    )
+    return template.add_resource(accept_objects_arn_join(policy))
+
+
+def _declare_artifact_bucket_controls_not_applicable(bucket: Bucket) -> None:
+    declare_not_applicable(
+        bucket,
+        "CT.S3.PR.9",
+        "Object Lock (write once, read many) cannot be turned off and would only keep template "
+        "versions the lifecycle rule expires on purpose; Service Catalog keeps its own copy of "
+        "every published version",
+    )
+    # The key policy of an AWS managed key such as aws/s3 is S3's, not ours to change:
+    # https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying.html
+    declare_not_applicable(
+        bucket,
+        "CT.S3.PR.10",
+        "Templates are not secret: SSE-KMS with the AWS managed aws/s3 key (its policy is S3's) "
+        "adds no access control over SSE-S3, and a customer-managed key would make every "
+        "publisher and the launch role need kms:Decrypt",
+    )
 
 
 def launch_role_trust(*, source_account_only: bool) -> Policy:
@@ -213,8 +251,15 @@ def add_launch_role(
         if on_any:
             for check_id, reason in UNSCOPED_POLICY_SKIPS.items():
                 skip_checkov(policy, check_id, reason)
+        if any(_has_service_wildcard(statement) for statement in pack):
+            declare_not_applicable(policy, "CT.IAM.PR.3", SERVICE_CATALOG_STACKS_REASON)
         policies.append(policy)
     return role, policies
+
+
+def _has_service_wildcard(statement: Statement) -> bool:
+    """True for an action such as ``cloudformation:*`` (every action of one service)."""
+    return any(action.JSONrepr().endswith(":*") for action in statement.Action)
 
 
 def build_bootstrap(templates: dict[str, dict[str, Any]] | None = None) -> ProductTemplate:

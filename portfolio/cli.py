@@ -55,6 +55,7 @@ def _docs(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     from portfolio.bootstrap import render_bootstrap_template
     from products.gates import run_gates
+    from products.gates.control_tower import RulePackMissing, cfn_guard_binary, load_controls
 
     template_dir = Path(args.templates)
     if not template_dir.is_dir():
@@ -62,6 +63,15 @@ def _check(args: argparse.Namespace) -> int:
     checkov = Path(args.checkov) if args.checkov else None
     if checkov is not None and not checkov.exists():
         raise BadInput(f"--checkov {checkov}: no such file (run `make build` to set it up)")
+    control_tower = Path(args.control_tower) if args.control_tower else None
+    if control_tower is not None:
+        try:
+            cfn_guard_binary(control_tower)
+            load_controls(control_tower)
+        except RulePackMissing as error:
+            raise BadInput(
+                f"--control-tower {control_tower}: {error} (run `make build` to set it up)"
+            ) from error
     templates = {
         path.name: path.read_text(encoding="utf-8") for path in template_dir.glob("*.yaml")
     }
@@ -70,10 +80,10 @@ def _check(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory() as scratch:
         # The bootstrap stack is deployed too, so it passes the same gates.
         write_all(Path(scratch), {**templates, "bootstrap.yaml": render_bootstrap_template()})
-        results = run_gates(Path(scratch), checkov)
+        results = run_gates(Path(scratch), checkov, control_tower)
     for result in results:
         print(result.summary_line())
-        for finding in result.lint_findings + result.scan_failures:
+        for finding in result.findings:
             print(f"     {finding}")
     return EXIT_OK if all(result.ok for result in results) else EXIT_FAILED
 
@@ -96,9 +106,17 @@ def parser() -> argparse.ArgumentParser:
     )
     docs.set_defaults(handler=_docs)
 
-    check = commands.add_parser("check", help="run cfn-lint and checkov on the templates")
+    check = commands.add_parser(
+        "check", help="run cfn-lint, checkov and Control Tower's proactive controls on templates"
+    )
     check.add_argument("--templates", default="templates", help="default: templates")
     check.add_argument("--checkov", help="path to the checkov executable (omit: lint only)")
+    check.add_argument(
+        "--control-tower",
+        metavar="PACKAGE",
+        help="directory of the npm package @cdklabs/cdk-validator-cfnguard (cfn-guard and "
+        "Control Tower's rules; omit: no Control Tower check)",
+    )
     check.set_defaults(handler=_check)
 
     publisher_command.register(commands)

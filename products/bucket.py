@@ -2,10 +2,11 @@
 
 The bucket blocks all public access, enforces bucket-owner object ownership (required by
 Origin Access Control), encrypts by default (SSE-S3, or SSE-KMS with a bucket key), keeps
-versions, and only accepts TLS. Its policy grants the CloudFront service principal, scoped to
-one distribution by ``AWS:SourceArn``, reads of every object and writes under the upload
-prefix only; it never grants deletes. The distribution needs the bucket and the policy needs
-the distribution, so the policy's CloudFront grant is empty until ``DistributionArn`` is set.
+versions, sends its object events to EventBridge, and only accepts TLS. Its policy grants the
+CloudFront service principal, scoped to one distribution by ``AWS:SourceArn``, reads of every
+object and writes under the upload prefix only; it never grants deletes. The distribution needs
+the bucket and the policy needs the distribution, so the policy's CloudFront grant is empty
+until ``DistributionArn`` is set.
 """
 
 from __future__ import annotations
@@ -35,11 +36,14 @@ from troposphere.s3 import (
 )
 
 from products.building_blocks import parameter_patterns as patterns
+from products.building_blocks.control_tower import declare_not_applicable
 from products.building_blocks.errors import GeneratorOptionError
 from products.building_blocks.private_bucket import (
+    accept_objects_arn_join,
     block_all_public_access,
     bucket_owner_enforced,
     deny_without_tls,
+    events_to_eventbridge,
 )
 from products.building_blocks.product_template import ProductTemplate
 
@@ -279,10 +283,32 @@ def add_bucket(
         LoggingConfiguration=logging_configuration(
             template, target_bucket=access_log_bucket, prefix=access_log_prefix
         ),
+        NotificationConfiguration=events_to_eventbridge(),
         DeletionPolicy="Retain",
         UpdateReplacePolicy="Retain",
     )
+    _declare_controls_not_applicable(bucket)
     return template.add_resource(bucket)
+
+
+def _declare_controls_not_applicable(bucket: Bucket) -> None:
+    declare_not_applicable(
+        bucket,
+        "CT.S3.PR.9",
+        "Object Lock (write once, read many) cannot be turned off, and this content must stay "
+        "deletable: takedowns, erasure requests, and the lifecycle rules that expire uploads "
+        "and previous versions",
+    )
+    # CloudFront reads SSE-KMS objects only when the key policy lets cloudfront.amazonaws.com
+    # decrypt, and the policy of the AWS managed key aws/s3 cannot be changed; see "SSE-KMS" in
+    # https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html
+    declare_not_applicable(
+        bucket,
+        "CT.S3.PR.10",
+        "SSE-KMS is the BucketKmsKeyArn option; SSE-S3 stays the default because CloudFront "
+        "(OAC) reads SSE-KMS objects only under a customer-managed key whose policy grants it "
+        "(aws/s3 cannot), and this product owns no such key",
+    )
 
 
 def _cloudfront_statement(sid: str, action: Any, resource: Any, distribution_arn: Any) -> Statement:
@@ -308,7 +334,6 @@ def bucket_policy_document(
 
     With ``distribution_condition`` the CloudFront grants exist only while it holds.
     """
-    bucket_arn = GetAtt(bucket, "Arn")
     objects_arn = Sub(f"${{{bucket.title}.Arn}}/*")
     uploads_arn = Sub(f"${{{bucket.title}.Arn}}/{upload_prefix}/*")
     grants = [
@@ -321,7 +346,7 @@ def bucket_policy_document(
     ]
     if distribution_condition is not None:
         grants = [If(distribution_condition, grant, NoValue) for grant in grants]
-    deny_plain_http = deny_without_tls(bucket_arn, objects_arn)
+    deny_plain_http = deny_without_tls(bucket)
     return {"Version": "2012-10-17", "Statement": [deny_plain_http, *grants]}
 
 
@@ -334,18 +359,17 @@ def add_bucket_policy(
     distribution_condition: str | None = None,
 ) -> BucketPolicy:
     """A separate policy resource, so a combined template has no bucket/distribution cycle."""
-    return template.add_resource(
-        BucketPolicy(
-            "BucketPolicy",
-            Bucket=Ref(bucket),
-            PolicyDocument=bucket_policy_document(
-                bucket=bucket,
-                distribution_arn=distribution_arn,
-                upload_prefix=upload_prefix,
-                distribution_condition=distribution_condition,
-            ),
-        )
+    policy = BucketPolicy(
+        "BucketPolicy",
+        Bucket=Ref(bucket),
+        PolicyDocument=bucket_policy_document(
+            bucket=bucket,
+            distribution_arn=distribution_arn,
+            upload_prefix=upload_prefix,
+            distribution_condition=distribution_condition,
+        ),
     )
+    return template.add_resource(accept_objects_arn_join(policy))
 
 
 def _add_access_parameters(product: ProductTemplate) -> tuple[Any, Any]:

@@ -71,6 +71,7 @@ from troposphere.route53 import AliasTarget, RecordSetType
 
 from products.building_blocks import parameter_patterns as patterns
 from products.building_blocks.checkov import skip_checkov
+from products.building_blocks.control_tower import declare_not_applicable
 from products.building_blocks.errors import GeneratorOptionError
 from products.building_blocks.product_template import (
     ParameterGroup,
@@ -402,7 +403,41 @@ def add_distribution(
         ),
     )
     _record_justified_skips(distribution)
+    _declare_controls_not_applicable(distribution)
     return template.add_resource(distribution)
+
+
+#: Why the distribution meets some checks and controls only by the team's choice, or not at all.
+_LOGGING_IS_OPTIONAL = (
+    "Standard logging is the optional LoggingBucketName parameter: it needs an ACL-enabled "
+    "bucket the team chooses; CloudWatch metrics and the 5xx alarm still cover errors"
+)
+_NOT_A_WEBSITE = (
+    "Object store behind signed URLs, not a website: there is no index object, and '/' "
+    "returns 403, never a listing (the bucket policy grants no s3:ListBucket)"
+)
+_SINGLE_ORIGIN = (
+    "Single S3 origin in one Region; a failover origin would need a replicated second "
+    "bucket, and uploads (PUT/POST) cannot use origin groups"
+)
+# CloudFormation's ViewerCertificate reference: without Aliases, set CloudFrontDefaultCertificate
+# to true and leave all other fields empty.
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-distributionconfig-viewercertificate.html
+_CUSTOM_DOMAIN_IS_OPTIONAL = (
+    "A custom domain is optional: with Aliases and AcmCertificateArn the distribution uses "
+    "that ACM certificate, sni-only, minimum TLSv1.2_2021; without them only CloudFront's "
+    "*.cloudfront.net certificate fits, which takes no SNI or minimum protocol setting"
+)
+
+#: Control Tower proactive controls the distribution does not meet by design.
+_CONTROLS_NOT_APPLICABLE = {
+    "CT.CLOUDFRONT.PR.1": _NOT_A_WEBSITE,
+    "CT.CLOUDFRONT.PR.4": _SINGLE_ORIGIN,
+    "CT.CLOUDFRONT.PR.5": _LOGGING_IS_OPTIONAL,
+    "CT.CLOUDFRONT.PR.6": _CUSTOM_DOMAIN_IS_OPTIONAL,
+    "CT.CLOUDFRONT.PR.7": _CUSTOM_DOMAIN_IS_OPTIONAL,
+    "CT.CLOUDFRONT.PR.9": _CUSTOM_DOMAIN_IS_OPTIONAL,
+}
 
 
 def _record_justified_skips(distribution: Distribution) -> None:
@@ -412,30 +447,20 @@ def _record_justified_skips(distribution: Distribution) -> None:
         "WAF is the optional WebAclArn parameter (a CLOUDFRONT-scope web ACL the team owns); "
         "signed URLs already gate uploads and, by default, downloads at the edge",
     )
-    skip_checkov(
-        distribution,
-        "CKV_AWS_86",
-        "Standard logging is the optional LoggingBucketName parameter: it needs an ACL-enabled "
-        "bucket the team chooses; CloudWatch metrics and the 5xx alarm still cover errors",
-    )
+    skip_checkov(distribution, "CKV_AWS_86", _LOGGING_IS_OPTIONAL)
     skip_checkov(
         distribution,
         "CKV_AWS_174",
         "With a custom domain the minimum is TLSv1.2_2021; without one CloudFront's default "
         "*.cloudfront.net certificate ignores MinimumProtocolVersion",
     )
-    skip_checkov(
-        distribution,
-        "CKV_AWS_305",
-        "Object store behind signed URLs, not a website: there is no index object, and '/' "
-        "returns 403, never a listing (the bucket policy grants no s3:ListBucket)",
-    )
-    skip_checkov(
-        distribution,
-        "CKV_AWS_310",
-        "Single S3 origin in one Region; a failover origin would need a replicated second "
-        "bucket, and uploads (PUT/POST) cannot use origin groups",
-    )
+    skip_checkov(distribution, "CKV_AWS_305", _NOT_A_WEBSITE)
+    skip_checkov(distribution, "CKV_AWS_310", _SINGLE_ORIGIN)
+
+
+def _declare_controls_not_applicable(distribution: Distribution) -> None:
+    for control_id, reason in _CONTROLS_NOT_APPLICABLE.items():
+        declare_not_applicable(distribution, control_id, reason)
 
 
 def add_alias_records(

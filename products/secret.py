@@ -2,7 +2,8 @@
 
 The key policy follows least privilege: the account administers the key, principals may use
 it for data only through Secrets Manager, and may generate new key pairs under it (the key
-pair product's function does that; generating a pair reveals no existing secret).
+pair product's function does that; generating a pair reveals no existing secret); nobody but an
+AWS service may create grants on it.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from typing import Any
 from awacs import kms as kms_actions
 from awacs.aws import (
     Allow,
+    BoolIfExists,
     Condition,
+    Deny,
     PolicyDocument,
     Principal,
     Statement,
@@ -97,7 +100,30 @@ def signing_key_policy() -> PolicyDocument:
                 Resource=["*"],
                 Condition=Condition(StringEquals({"kms:DataKeyPairSpec": KEY_PAIR_SPECS})),
             ),
+            deny_grants_except_for_aws_services(),
         ],
+    )
+
+
+def deny_grants_except_for_aws_services() -> Statement:
+    """No grant unless an AWS service creates it, for a caller or as itself (CT.KMS.PR.3).
+
+    The Allow statements already grant no kms:CreateGrant; the Deny keeps it so as the policy
+    grows (a grant could hand out Decrypt outside Secrets Manager). kms:GrantIsForAWSResource
+    is true only when a KMS-integrated AWS service calls on a principal's behalf:
+    https://docs.aws.amazon.com/kms/latest/developerguide/grant-authorization.html
+    """
+    return Statement(
+        Sid="DenyGrantsExceptForAwsServices",
+        Effect=Deny,
+        Principal=Principal("*"),
+        Action=[kms_actions.CreateGrant],
+        Resource=["*"],
+        Condition=Condition(
+            BoolIfExists(
+                {"kms:GrantIsForAWSResource": "false", "aws:PrincipalIsAWSService": "false"}
+            )
+        ),
     )
 
 

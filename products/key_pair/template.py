@@ -52,6 +52,7 @@ from troposphere.iam import Policy, Role
 from troposphere.logs import LogGroup
 
 from products.building_blocks.checkov import skip_checkov
+from products.building_blocks.control_tower import declare_not_applicable
 from products.building_blocks.errors import GeneratorOptionError
 from products.building_blocks.product_template import (
     ParameterGroup,
@@ -115,6 +116,17 @@ UNSCOPED_CLOUDFRONT_REASON = (
     "The Service Authorization Reference lists no resource type and no condition key for these "
     "actions, so '*' is the only resource IAM accepts for them. The function only deletes "
     "public keys whose name starts with its stack name, logical ID and a hash of both."
+)
+
+#: Why the log group has no customer-managed key (checkov CKV_AWS_158, CT.CLOUDWATCH.PR.3).
+LOGS_NEED_NO_CUSTOMER_KEY = (
+    "Logs hold key IDs and error messages only, never key material; a CMK for logs would "
+    "need a key policy for the logs service that the signing key must not have"
+)
+#: Why the function runs outside a VPC (checkov CKV_AWS_117, CT.LAMBDA.PR.3).
+NO_VPC_TO_REACH = (
+    "Calls only AWS APIs, CloudFront's without a VPC endpoint; no VPC resource to reach, "
+    "and a VPC would add NAT for no isolation gain"
 )
 
 _SECRET_ARN_PATTERN = (
@@ -428,12 +440,8 @@ def add_function_log_group(template: Template, *, retention_days: int) -> LogGro
             UpdateReplacePolicy="Delete",
         )
     )
-    skip_checkov(
-        log_group,
-        "CKV_AWS_158",
-        "Logs hold key IDs and error messages only, never key material; a CMK for logs would "
-        "need a key policy for the logs service that the signing key must not have",
-    )
+    skip_checkov(log_group, "CKV_AWS_158", LOGS_NEED_NO_CUSTOMER_KEY)
+    declare_not_applicable(log_group, "CT.CLOUDWATCH.PR.3", LOGS_NEED_NO_CUSTOMER_KEY)
     return log_group
 
 
@@ -478,12 +486,8 @@ def _skip_function_checks(function: Function) -> None:
         "Custom resource: every event is answered to CloudFormation (FAILED with a reason on "
         "error) and async retries are off, so a DLQ would hold nothing to redo",
     )
-    skip_checkov(
-        function,
-        "CKV_AWS_117",
-        "Calls only AWS APIs, CloudFront's without a VPC endpoint; no VPC resource to reach, "
-        "and a VPC would add NAT for no isolation gain",
-    )
+    skip_checkov(function, "CKV_AWS_117", NO_VPC_TO_REACH)
+    declare_not_applicable(function, "CT.LAMBDA.PR.3", NO_VPC_TO_REACH)
 
 
 def add_signing_key_pair(

@@ -134,6 +134,23 @@ def test_artifact_bucket_expires_noncurrent_versions(bootstrap: dict[str, Any]) 
     assert days["MinValue"] >= 1 and days["Default"] >= days["MinValue"]
 
 
+def test_artifact_bucket_sends_object_events_to_eventbridge(bootstrap: dict[str, Any]) -> None:
+    bucket = bootstrap["Resources"]["ArtifactBucket"]["Properties"]
+    assert bucket["NotificationConfiguration"] == {
+        "EventBridgeConfiguration": {"EventBridgeEnabled": True}
+    }
+
+
+def test_launch_role_may_turn_on_bucket_event_notifications(bootstrap: dict[str, Any]) -> None:
+    """The bucket product sends its object events to EventBridge: creating it needs this."""
+    actions = {
+        action
+        for _, statement in _launch_statements(bootstrap)
+        for action in _as_list(statement["Action"])
+    }
+    assert "s3:PutBucketNotification" in actions
+
+
 def test_artifact_bucket_survives_stack_deletion(bootstrap: dict[str, Any]) -> None:
     bucket = bootstrap["Resources"]["ArtifactBucket"]
     assert bucket["DeletionPolicy"] == bucket["UpdateReplacePolicy"] == "Retain"
@@ -154,9 +171,10 @@ def test_artifact_bucket_policy_only_denies_plain_http_and_old_tls(
     for statement in statements:
         assert statement["Principal"] == "*"
         assert statement["Action"] == ["s3:*"]
+        # The objects ARN as Fn::Join: the shape Control Tower's CT.S3.PR.8 recognises.
         assert statement["Resource"] == [
             {"Fn::GetAtt": ["ArtifactBucket", "Arn"]},
-            {"Fn::Sub": "${ArtifactBucket.Arn}/*"},
+            {"Fn::Join": ["", [{"Fn::GetAtt": ["ArtifactBucket", "Arn"]}, "/*"]]},
         ]
 
 

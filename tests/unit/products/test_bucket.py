@@ -107,6 +107,12 @@ def test_versioning_is_on(template: dict[str, Any]) -> None:
     assert _bucket(template)["Properties"]["VersioningConfiguration"] == {"Status": "Enabled"}
 
 
+def test_object_events_go_to_eventbridge(template: dict[str, Any]) -> None:
+    assert _bucket(template)["Properties"]["NotificationConfiguration"] == {
+        "EventBridgeConfiguration": {"EventBridgeEnabled": True}
+    }
+
+
 def test_bucket_is_retained_on_delete_and_replace(template: dict[str, Any]) -> None:
     assert _bucket(template)["DeletionPolicy"] == "Retain"
     assert _bucket(template)["UpdateReplacePolicy"] == "Retain"
@@ -119,7 +125,11 @@ def test_policy_denies_every_request_without_tls(template: dict[str, Any]) -> No
         "Effect": "Deny",
         "Principal": "*",
         "Action": ["s3:*"],
-        "Resource": [{"Fn::GetAtt": ["Bucket", "Arn"]}, {"Fn::Sub": "${Bucket.Arn}/*"}],
+        # The objects ARN as Fn::Join: the shape Control Tower's CT.S3.PR.8 recognises.
+        "Resource": [
+            {"Fn::GetAtt": ["Bucket", "Arn"]},
+            {"Fn::Join": ["", [{"Fn::GetAtt": ["Bucket", "Arn"]}, "/*"]]},
+        ],
         "Condition": {"Bool": {"aws:SecureTransport": "false"}},
     }
     assert template["Resources"]["BucketPolicy"]["Properties"]["Bucket"] == {"Ref": "Bucket"}

@@ -32,20 +32,38 @@ def test_secret_is_encrypted_with_the_products_own_key(resources: dict[str, Any]
     assert secret["Name"] == {"Ref": "SecretName"}
 
 
-def test_key_policy_has_exactly_three_statements_all_for_this_account(
+def test_key_policy_allows_exactly_three_statements_all_for_this_account(
     resources: dict[str, Any],
 ) -> None:
     statements = _statements(resources)
-    assert set(statements) == {
+    allowed = {sid for sid, statement in statements.items() if statement["Effect"] == "Allow"}
+    assert allowed == {
         "AdministerKeyInThisAccount",
         "UseKeyOnlyThroughSecretsManager",
         "GenerateSigningKeyPairs",
     }
-    for statement in statements.values():
-        assert statement["Effect"] == "Allow"
-        assert statement["Principal"] == {
+    assert set(statements) - allowed == {"DenyGrantsExceptForAwsServices"}
+    for sid in allowed:
+        assert statements[sid]["Principal"] == {
             "AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}
         }
+
+
+def test_only_aws_services_may_create_grants(resources: dict[str, Any]) -> None:
+    """The statement Control Tower's CT.KMS.PR.3 asks for: deny grants not for AWS resources."""
+    assert _statements(resources)["DenyGrantsExceptForAwsServices"] == {
+        "Sid": "DenyGrantsExceptForAwsServices",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": ["kms:CreateGrant"],
+        "Resource": ["*"],
+        "Condition": {
+            "BoolIfExists": {
+                "kms:GrantIsForAWSResource": "false",
+                "aws:PrincipalIsAWSService": "false",
+            }
+        },
+    }
 
 
 def test_administration_reads_no_data_and_creates_no_grants(resources: dict[str, Any]) -> None:
