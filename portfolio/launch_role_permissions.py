@@ -2,8 +2,10 @@
 
 ``RESOURCE_TYPE_GRANTS`` maps each type to the actions CloudFormation's handlers call to create,
 update, delete, describe and tag it, scoped to the names Service Catalog and the products use;
-a type missing from the table fails the build. ``launch_role_statements`` turns the grants for
-the current products into IAM statements, and ``pack_statements`` fits them into managed policies.
+a type missing from the table fails the build. ``SCHEMA_ACTIONS_NOT_GRANTED`` says why each
+other action those handlers declare is left out (the unit tests diff both tables against the
+schemas cfn-lint bundles). ``launch_role_statements`` turns the grants for the current products
+into IAM statements, and ``pack_statements`` fits them into managed policies.
 """
 
 from __future__ import annotations
@@ -20,10 +22,12 @@ from awacs.aws import (
     Condition,
     ConditionElement,
     ForAllValuesStringEquals,
+    ForAnyValueStringLike,
     PolicyDocument,
     Statement,
     StringEquals,
     StringEqualsIfExists,
+    StringLike,
 )
 from troposphere import AccountId, Sub, encode_to_dict
 
@@ -67,7 +71,7 @@ class Grant:
 
     actions: tuple[str, ...]
     resources: tuple[str, ...]
-    condition: ConditionElement | None = None
+    condition: ConditionElement | tuple[ConditionElement, ...] | None = None
     why: str = ""
 
     def __post_init__(self) -> None:
@@ -103,6 +107,32 @@ def _via(service: str) -> ConditionElement:
     return StringEquals({"kms:ViaService": Sub(f"{service}.${{AWS::Region}}.amazonaws.com")})
 
 
+def _via_for(service: str, context_key: str, resources: str) -> tuple[ConditionElement, ...]:
+    """The KMS key is used by ``service`` for one of ``resources`` (its encryption context)."""
+    return (_via(service), StringLike({f"kms:EncryptionContext:{context_key}": Sub(resources)}))
+
+
+#: Secrets CloudFormation created in a Service Catalog stack of this account and Region: the
+#: secret type's schema sets ``cloudFormationSystemTags``, so every such secret carries
+#: ``aws:cloudformation:stack-id`` from creation on, and nobody can set or change an ``aws:`` tag:
+#: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resource-tags.html
+#: Secrets Manager evaluates ``aws:ResourceTag`` on every action on a secret:
+#: https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecretsmanager.html
+_IN_SERVICE_CATALOG_STACK = StringLike(
+    {
+        "aws:ResourceTag/aws:cloudformation:stack-id": Sub(
+            f"arn:${{AWS::Partition}}:cloudformation:{_REGIONAL}:stack/"
+            f"{SERVICE_CATALOG_STACK_PREFIX}*"
+        )
+    }
+)
+
+#: KMS keys that carry a product alias. Only for update-time calls: KMS may take five minutes to
+#: authorize by a new alias, and a product creates its key before the alias.
+#: https://docs.aws.amazon.com/kms/latest/developerguide/alias-authorization.html
+_PRODUCT_KEY = ForAnyValueStringLike({"kms:ResourceAliases": f"{PRODUCT_KMS_ALIAS_PREFIX}*"})
+
+
 #: Resource type -> what CloudFormation needs to create, update, delete, describe and tag it.
 #: Actions come from the type's handler permissions in the CloudFormation resource provider
 #: schema, limited to the features our products use (no replication, website, object lock...).
@@ -111,7 +141,7 @@ RESOURCE_TYPE_GRANTS: dict[str, tuple[Grant, ...]] = {
         Grant(
             _actions(
                 "s3",
-                "CreateBucket DeleteBucket ListBucket GetBucketAcl PutBucketTagging "
+                "CreateBucket ListBucket GetBucketAcl PutBucketTagging "
                 "GetBucketTagging TagResource UntagResource ListTagsForResource "
                 "PutEncryptionConfiguration GetEncryptionConfiguration PutBucketVersioning "
                 "GetBucketVersioning PutLifecycleConfiguration GetLifecycleConfiguration "
@@ -122,7 +152,8 @@ RESOURCE_TYPE_GRANTS: dict[str, tuple[Grant, ...]] = {
                 "GetAnalyticsConfiguration GetBucketNotification "
                 "GetBucketObjectLockConfiguration GetBucketWebsite "
                 "GetIntelligentTieringConfiguration GetInventoryConfiguration "
-                "GetMetricsConfiguration GetReplicationConfiguration",
+                "GetMetricsConfiguration GetReplicationConfiguration GetBucketAbac "
+                "GetBucketMetadataTableConfiguration",
             ),  # Read handler: describes every configuration, used or not.
             _S3_PRODUCT_BUCKETS,
         ),
@@ -143,8 +174,14 @@ RESOURCE_TYPE_GRANTS: dict[str, tuple[Grant, ...]] = {
             ),
             (_arn("cloudfront", "distribution/*", regional=False),),
         ),
-        # Standard logging: CloudFront makes the caller grant itself the log bucket's ACL. The log
-        # bucket is the team's own (any name), so only its account can be pinned.
+        # Standard logging (legacy) needs s3:GetBucketAcl and s3:PutBucketAcl on the log bucket:
+        # CloudFront adds the awslogsdelivery account to its ACL with the caller's rights.
+        # https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/standard-logging-legacy-s3.html
+        # The log bucket is the team's (LoggingBucketName, any name; its ACLs enabled, which
+        # product buckets never have), so only its account can be pinned. Standard logging v2
+        # (AWS::Logs::DeliverySource/DeliveryDestination/Delivery) needs no ACL: moving the
+        # distribution product to it would let this grant go.
+        # https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/standard-logging.html
         Grant(
             ("s3:GetBucketAcl", "s3:PutBucketAcl"),
             (f"{_PARTITION}:s3:::*",),
@@ -228,14 +265,22 @@ RESOURCE_TYPE_GRANTS: dict[str, tuple[Grant, ...]] = {
     ),
     "AWS::KMS::Key": (
         Grant(("kms:CreateKey",), (_ANY,), why="a key's ARN exists only after CreateKey"),
+        # Read handler, and what the create handler calls before the product alias exists.
         Grant(
             _actions(
                 "kms",
-                "DescribeKey GetKeyPolicy PutKeyPolicy GetKeyRotationStatus EnableKeyRotation "
-                "DisableKeyRotation EnableKey DisableKey UpdateKeyDescription TagResource "
-                "UntagResource ListResourceTags ScheduleKeyDeletion",
+                "DescribeKey GetKeyPolicy GetKeyRotationStatus ListResourceTags "
+                "EnableKeyRotation TagResource",
             ),
             _KMS_KEYS,
+        ),
+        # Update handler only: keys with a product alias. No ScheduleKeyDeletion (product keys
+        # are retained), no EnableKey or DisableKey (products never set Enabled): see
+        # SCHEMA_ACTIONS_NOT_GRANTED.
+        Grant(
+            _actions("kms", "PutKeyPolicy DisableKeyRotation UpdateKeyDescription UntagResource"),
+            _KMS_KEYS,
+            condition=_PRODUCT_KEY,
         ),
     ),
     "AWS::KMS::Alias": (
@@ -246,38 +291,52 @@ RESOURCE_TYPE_GRANTS: dict[str, tuple[Grant, ...]] = {
         Grant(("kms:ListAliases",), (_ANY,), why="ListAliases accepts no resource"),
     ),
     "AWS::SecretsManager::Secret": (
+        # Product secrets have any name (SecretName); CreateSecret sends the tags, which exist
+        # only once it succeeds.
         Grant(
-            _actions(
-                "secretsmanager",
-                "CreateSecret DescribeSecret UpdateSecret DeleteSecret TagResource UntagResource "
-                "GetSecretValue",
-            ),  # CloudFormation's update handler reads the current value to compare it.
+            ("secretsmanager:CreateSecret", "secretsmanager:TagResource"),
             (_arn("secretsmanager", "secret:*"),),
         ),
-        # Secrets Manager encrypts the value with the caller's rights on the product's key.
+        # The read handler calls GetSecretValue: only on secrets of Service Catalog stacks.
+        # No DeleteSecret: product secrets are retained (SCHEMA_ACTIONS_NOT_GRANTED).
+        Grant(
+            _actions("secretsmanager", "DescribeSecret GetSecretValue UpdateSecret UntagResource"),
+            (_arn("secretsmanager", "secret:*"),),
+            condition=_IN_SERVICE_CATALOG_STACK,
+        ),
+        # Secrets Manager encrypts and decrypts the value with the caller's rights on the
+        # product's key (created in the same launch, alias not yet effective, no CloudFormation
+        # tags), so the key cannot be named: only this account's secrets, through Secrets Manager.
+        # https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html
         Grant(
             ("kms:GenerateDataKey", "kms:Decrypt"),
             _KMS_KEYS,
-            condition=_via("secretsmanager"),
+            condition=_via_for(
+                "secretsmanager",
+                "SecretARN",
+                f"arn:${{AWS::Partition}}:secretsmanager:{_REGIONAL}:secret:*",
+            ),
         ),
     ),
     "AWS::DynamoDB::Table": (
         Grant(
             _actions(
                 "dynamodb",
-                "CreateTable DescribeTable UpdateTable DeleteTable DescribeTimeToLive "
+                "CreateTable DescribeTable UpdateTable DescribeTimeToLive "
                 "UpdateTimeToLive DescribeContinuousBackups UpdateContinuousBackups "
                 "DescribeContributorInsights DescribeKinesisStreamingDestination "
                 "GetResourcePolicy ListTagsOfResource TagResource UntagResource",
-            ),
+            ),  # No DeleteTable: product tables are retained (SCHEMA_ACTIONS_NOT_GRANTED).
             (_arn("dynamodb", "table/*"),),
         ),
-        # Server-side encryption with a KMS key: DynamoDB creates a grant as the caller.
+        # Server-side encryption with the team's KMS key (TableKmsKeyArn, any key of the
+        # account): DynamoDB uses it, and creates and revokes its grants, as the caller.
         Grant(
-            ("kms:CreateGrant", "kms:DescribeKey", "kms:Decrypt"),
+            _actions("kms", "CreateGrant RevokeGrant DescribeKey Decrypt Encrypt"),
             _KMS_KEYS,
             condition=_via("dynamodb"),
         ),
+        Grant(("kms:ListAliases",), (_ANY,), why="ListAliases accepts no resource"),
     ),
     "AWS::IAM::Role": (
         Grant(
@@ -314,9 +373,17 @@ RESOURCE_TYPE_GRANTS: dict[str, tuple[Grant, ...]] = {
                 "CreateFunction GetFunction UpdateFunctionCode UpdateFunctionConfiguration "
                 "DeleteFunction PutFunctionConcurrency DeleteFunctionConcurrency "
                 "GetFunctionCodeSigningConfig GetFunctionRecursionConfig "
-                "GetRuntimeManagementConfig ListTags TagResource UntagResource",
+                "GetFunctionScalingConfig GetRuntimeManagementConfig ListTags TagResource "
+                "UntagResource",
             ),
             _LAMBDA_FUNCTIONS,
+        ),
+        # Read handler: reading a function whose environment a customer managed key encrypts
+        # (products set no KmsKeyArn, so this never applies today).
+        Grant(
+            ("kms:Decrypt",),
+            _KMS_KEYS,
+            condition=_via_for("lambda", "aws:lambda:FunctionArn", _LAMBDA_FUNCTIONS[0]),
         ),
     ),
     "AWS::Lambda::Permission": (
@@ -366,6 +433,282 @@ ROLE_PASSED_TO = {
     "AWS::Lambda::Function": "lambda.amazonaws.com",
     "AWS::IAM::InstanceProfile": "ec2.amazonaws.com",
 }
+
+
+@dataclass(frozen=True)
+class Omission:
+    """Why the launch role lacks an action a type's handler schema declares, and what keeps it so.
+
+    The schema test checks every claim: no product resource of the type sets an
+    ``unused_properties`` name; ``only_in`` is the only handler declaring the action (``delete``
+    also means every product resource of the type is retained); ``not_an_iam_action`` names are
+    absent from the service authorization reference and ``authorized_by`` actions are granted.
+    """
+
+    reason: str
+    unused_properties: tuple[str, ...] = ()
+    only_in: str = ""
+    not_an_iam_action: bool = False
+    authorized_by: tuple[str, ...] = ()
+
+
+def _unused(feature: str, *properties: str) -> Omission:
+    return Omission(f"{feature}: no product sets {' or '.join(properties)}", properties)
+
+
+def _authorized_by(*actions: str) -> Omission:
+    return Omission(
+        f"not an IAM action: IAM authorizes the call as {' and '.join(actions)}",
+        not_an_iam_action=True,
+        authorized_by=actions,
+    )
+
+
+#: List handlers serve resource discovery (Cloud Control ListResources), not stack operations:
+#: https://docs.aws.amazon.com/cloudcontrolapi/latest/userguide/resource-operations-list.html
+_LIST_ONLY = Omission(
+    "list handler only: it serves resource discovery, never a stack operation", only_in="list"
+)
+#: Retain keeps a resource on stack deletion, on removal from the template and even when its own
+#: creation is rolled back (RetainExceptOnCreate exists to change that last case);
+#: UpdateReplacePolicy Retain keeps a replaced one:
+#: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-deletionpolicy.html
+_RETAINED = Omission(
+    "delete handler only, and every product resource of the type has DeletionPolicy and "
+    "UpdateReplacePolicy Retain, so CloudFormation never deletes one",
+    only_in="delete",
+)
+_NOT_IN_REFERENCE = Omission(
+    "not an IAM action (absent from the service authorization reference): nothing to grant",
+    not_an_iam_action=True,
+)
+_S3_METADATA = _unused("S3 Metadata tables", "MetadataConfiguration", "MetadataTableConfiguration")
+_S3_REPLICATION = _unused("replication", "ReplicationConfiguration")
+_S3_OBJECT_LOCK = _unused("Object Lock", "ObjectLockConfiguration", "ObjectLockEnabled")
+_S3_OBJECTS = Omission("object-level: the launch role must never change objects in product buckets")
+_DYNAMODB_IMPORT = _unused(
+    "import from S3 (reads S3, logs to CloudWatch)", "ImportSourceSpecification"
+)
+_DYNAMODB_KINESIS = _unused("Kinesis streaming", "KinesisStreamSpecification")
+_DYNAMODB_ITEMS = Omission("item data: the launch role manages tables, never their items")
+_DYNAMODB_REPLICAS = Omission(
+    "global table replicas: products declare single-Region tables, no AWS::DynamoDB::GlobalTable"
+)
+_LAMBDA_VPC = _unused("VPC networking", "VpcConfig")
+_LAMBDA_FILE_SYSTEMS = _unused("file systems", "FileSystemConfigs")
+_LAMBDA_KEY = _unused("customer managed key", "KmsKeyArn", "SourceKMSKeyArn")
+_LAMBDA_CODE_SIGNING = _unused("code signing", "CodeSigningConfigArn")
+_LAMBDA_S3_CODE = _unused("code from S3 (products inline ZipFile code)", "S3Bucket", "S3Key")
+_LOGS_DELIVERY = Omission(
+    "log delivery from the group (Firehose, S3): products configure none on their log groups"
+)
+
+#: Resource type -> action its handler schema declares -> why the launch role does not have it.
+#: Read-handler actions are never here: a read handler runs after every create and update.
+SCHEMA_ACTIONS_NOT_GRANTED: dict[str, dict[str, Omission]] = {
+    "AWS::CloudFront::CachePolicy": {"cloudfront:ListCachePolicies": _LIST_ONLY},
+    "AWS::CloudFront::Distribution": {
+        "cloudfront:CreateConnectionGroup": _unused("multi-tenant distributions", "ConnectionMode"),
+        "cloudfront:GetConnectionGroup": _unused("multi-tenant distributions", "ConnectionMode"),
+        "cloudfront:CreateDistributionWithTags": _authorized_by(
+            "cloudfront:CreateDistribution", "cloudfront:TagResource"
+        ),
+        "cloudfront:GetVpcOrigin": _unused("VPC origins", "VpcOriginConfig"),
+        "cloudfront:UpdateDistributionWithStagingConfig": _unused(
+            "continuous deployment", "ContinuousDeploymentPolicyId", "Staging"
+        ),
+        "cloudfront:ListDistributions": _LIST_ONLY,
+    },
+    "AWS::CloudFront::KeyGroup": {"cloudfront:ListKeyGroups": _LIST_ONLY},
+    "AWS::CloudFront::OriginAccessControl": {"cloudfront:ListOriginAccessControls": _LIST_ONLY},
+    "AWS::CloudFront::OriginRequestPolicy": {"cloudfront:ListOriginRequestPolicies": _LIST_ONLY},
+    "AWS::CloudFront::ResponseHeadersPolicy": {
+        "cloudfront:ListResponseHeadersPolicies": _LIST_ONLY
+    },
+    "AWS::DynamoDB::Table": {
+        "dynamodb:AssociateTableReplica": _DYNAMODB_REPLICAS,
+        "dynamodb:CreateTableReplica": _DYNAMODB_REPLICAS,
+        "iam:CreateServiceLinkedRole": Omission(
+            "DynamoDB's service-linked roles serve replicas and Kinesis streaming, both unused; "
+            "the launch role creates no roles outside the product path",
+            ("KinesisStreamSpecification",),
+        ),
+        **dict.fromkeys(
+            _actions("dynamodb", "BatchWriteItem DeleteItem GetItem PutItem Query Scan UpdateItem"),
+            _DYNAMODB_ITEMS,
+        ),
+        **dict.fromkeys(
+            (
+                *_actions("dynamodb", "DescribeImport ImportTable"),
+                *_actions("s3", "GetObject GetObjectMetadata ListBucket"),
+                *_actions(
+                    "logs",
+                    "CreateLogGroup CreateLogStream DescribeLogGroups DescribeLogStreams "
+                    "PutLogEvents PutRetentionPolicy",
+                ),
+            ),
+            _DYNAMODB_IMPORT,
+        ),
+        **dict.fromkeys(
+            (
+                *_actions(
+                    "dynamodb",
+                    "EnableKinesisStreamingDestination DisableKinesisStreamingDestination "
+                    "UpdateKinesisStreamingDestination",
+                ),
+                *_actions("kinesis", "DescribeStream PutRecords"),
+            ),
+            _DYNAMODB_KINESIS,
+        ),
+        "dynamodb:PutResourcePolicy": _unused("resource policy", "ResourcePolicy"),
+        "dynamodb:DeleteResourcePolicy": _unused("resource policy", "ResourcePolicy"),
+        "dynamodb:UpdateContributorInsights": _unused(
+            "contributor insights", "ContributorInsightsSpecification"
+        ),
+        "dynamodb:DeleteTable": _RETAINED,
+        "dynamodb:ListTables": _LIST_ONLY,
+    },
+    "AWS::IAM::InstanceProfile": {"iam:ListInstanceProfiles": _LIST_ONLY},
+    "AWS::IAM::Role": {
+        # Attaching a managed policy (say AdministratorAccess) would widen a product role beyond
+        # what its template says.
+        "iam:AttachRolePolicy": _unused("managed policies", "ManagedPolicyArns"),
+        "iam:DetachRolePolicy": _unused("managed policies", "ManagedPolicyArns"),
+        "iam:ListRoles": _LIST_ONLY,
+    },
+    "AWS::KMS::Key": {
+        # A disabled signing key would stop every signature; the handlers call these only when
+        # Enabled changes.
+        "kms:DisableKey": _unused("disabling keys", "Enabled"),
+        "kms:EnableKey": _unused("disabling keys", "Enabled"),
+        "kms:ScheduleKeyDeletion": _RETAINED,
+        "kms:ListKeys": _LIST_ONLY,
+    },
+    "AWS::Lambda::EventInvokeConfig": {"lambda:ListFunctionEventInvokeConfigs": _LIST_ONLY},
+    "AWS::Lambda::Function": {
+        **dict.fromkeys(
+            _actions(
+                "ec2",
+                "DescribeSecurityGroups DescribeSubnets DescribeVpcs DescribeNetworkInterfaces",
+            ),
+            _LAMBDA_VPC,
+        ),
+        "elasticfilesystem:DescribeMountTargets": _LAMBDA_FILE_SYSTEMS,
+        "s3files:ListMountTargets": _LAMBDA_FILE_SYSTEMS,
+        **dict.fromkeys(
+            _actions("kms", "CreateGrant DescribeKey Encrypt GenerateDataKey"), _LAMBDA_KEY
+        ),
+        "lambda:AssociateRuntimeAlias": _NOT_IN_REFERENCE,
+        **dict.fromkeys(
+            _actions(
+                "lambda",
+                "GetCodeSigningConfig PutFunctionCodeSigningConfig DeleteFunctionCodeSigningConfig",
+            ),
+            _LAMBDA_CODE_SIGNING,
+        ),
+        "lambda:GetLayerVersion": _unused("layers", "Layers"),
+        "lambda:PassCapacityProvider": _unused("capacity providers", "CapacityProviderConfig"),
+        "lambda:PublishVersion": _unused("publishing versions", "PublishToLatestPublished"),
+        "lambda:PutFunctionRecursionConfig": _unused("recursive loop setting", "RecursiveLoop"),
+        "lambda:PutFunctionScalingConfig": _unused("scaling config", "FunctionScalingConfig"),
+        "lambda:PutRuntimeManagementConfig": _unused(
+            "runtime management", "RuntimeManagementConfig"
+        ),
+        "s3:GetObject": _LAMBDA_S3_CODE,
+        "s3:GetObjectVersion": _LAMBDA_S3_CODE,
+        "lambda:ListFunctions": _LIST_ONLY,
+    },
+    "AWS::Logs::LogGroup": {
+        "firehose:TagDeliveryStream": _LOGS_DELIVERY,
+        "logs:CreateLogDelivery": _LOGS_DELIVERY,
+        "s3:REST.PUT.OBJECT": _NOT_IN_REFERENCE,
+        "logs:PutBearerTokenAuthentication": _unused(
+            "bearer token authentication", "BearerTokenAuthenticationEnabled"
+        ),
+        "logs:PutDataProtectionPolicy": _unused("data protection", "DataProtectionPolicy"),
+        "logs:DeleteDataProtectionPolicy": _unused("data protection", "DataProtectionPolicy"),
+        "logs:PutIndexPolicy": _unused("field indexes", "FieldIndexPolicies"),
+        "logs:DeleteIndexPolicy": _unused("field indexes", "FieldIndexPolicies"),
+        "logs:PutResourcePolicy": _unused("resource policy", "ResourcePolicyDocument"),
+        "logs:DeleteResourcePolicy": _unused("resource policy", "ResourcePolicyDocument"),
+        "logs:PutLogGroupDeletionProtection": _unused(
+            "deletion protection", "DeletionProtectionEnabled"
+        ),
+    },
+    "AWS::S3::Bucket": {
+        "iam:PassRole": _S3_REPLICATION,
+        **dict.fromkeys(
+            (
+                *_actions(
+                    "s3",
+                    "CreateBucketMetadataTableConfiguration "
+                    "DeleteBucketMetadataTableConfiguration "
+                    "UpdateBucketMetadataAnnotationTableConfiguration "
+                    "UpdateBucketMetadataInventoryTableConfiguration "
+                    "UpdateBucketMetadataJournalTableConfiguration",
+                ),
+                *_actions(
+                    "s3tables",
+                    "CreateNamespace CreateTable CreateTableBucket GetTable "
+                    "GetTableMetadataLocation PutTableBucketPolicy PutTableEncryption "
+                    "PutTablePolicy UpdateTableMetadataLocation",
+                ),
+            ),
+            _S3_METADATA,
+        ),
+        "s3:DeleteObject": _S3_OBJECTS,
+        "s3:PutObjectAcl": _S3_OBJECTS,
+        # ACLs stay disabled on product buckets (ObjectOwnership BucketOwnerEnforced).
+        "s3:PutBucketAcl": _unused("canned bucket ACLs", "AccessControl"),
+        "s3:PutAccelerateConfiguration": _unused(
+            "transfer acceleration", "AccelerateConfiguration"
+        ),
+        "s3:PutAnalyticsConfiguration": _unused("analytics", "AnalyticsConfigurations"),
+        "s3:DeleteBucketAnalyticsConfiguration": _unused("analytics", "AnalyticsConfigurations"),
+        "s3:PutBucketAbac": _unused("attribute-based access control", "AbacStatus"),
+        "s3:PutBucketNotification": _unused("event notifications", "NotificationConfiguration"),
+        "s3:PutBucketObjectLockConfiguration": _S3_OBJECT_LOCK,
+        "s3:PutObjectLockConfiguration": _S3_OBJECT_LOCK,
+        "s3:PutBucketReplication": _S3_REPLICATION,
+        "s3:PutReplicationConfiguration": _S3_REPLICATION,
+        "s3:DeleteBucketReplication": _S3_REPLICATION,
+        "s3:PutBucketWebsite": _unused("website hosting", "WebsiteConfiguration"),
+        "s3:DeleteBucketWebsite": _unused("website hosting", "WebsiteConfiguration"),
+        "s3:PutIntelligentTieringConfiguration": _unused(
+            "Intelligent-Tiering archive tiers", "IntelligentTieringConfigurations"
+        ),
+        "s3:PutInventoryConfiguration": _unused("inventory", "InventoryConfigurations"),
+        "s3:PutMetricsConfiguration": _unused("request metrics", "MetricsConfigurations"),
+        "s3:DeleteBucketMetricsConfiguration": _unused("request metrics", "MetricsConfigurations"),
+        "s3:DeleteBucketCors": _authorized_by("s3:PutBucketCORS"),
+        "s3:DeleteBucketEncryption": _authorized_by("s3:PutEncryptionConfiguration"),
+        "s3:DeleteBucketLifecycle": _authorized_by("s3:PutLifecycleConfiguration"),
+        "s3:DeleteBucketTagging": _authorized_by("s3:PutBucketTagging"),
+        "s3:DeleteBucket": _RETAINED,
+        "s3:ListAllMyBuckets": _LIST_ONLY,
+    },
+    "AWS::S3::BucketPolicy": {"s3:ListAllMyBuckets": _LIST_ONLY},
+    "AWS::SecretsManager::Secret": {
+        "secretsmanager:GetRandomPassword": _unused("generated values", "GenerateSecretString"),
+        "secretsmanager:ReplicateSecretToRegions": _unused("replica Regions", "ReplicaRegions"),
+        "secretsmanager:RemoveRegionsFromReplication": _unused("replica Regions", "ReplicaRegions"),
+        "secretsmanager:DeleteSecret": _RETAINED,
+        "secretsmanager:ListSecrets": _LIST_ONLY,
+    },
+}
+
+
+def action_pattern_matches(pattern: str, action: str) -> bool:
+    """IAM matching of a granted action (``*`` and ``?`` wildcards, any case) to an action."""
+    regex = re.escape(pattern).replace(r"\*", ".*").replace(r"\?", ".")
+    return re.fullmatch(regex, action, flags=re.IGNORECASE) is not None
+
+
+def grants_cover(grants: Iterable[Grant], action: str) -> bool:
+    """Whether any of ``grants`` allows ``action`` (on some resource, under some condition)."""
+    return any(
+        action_pattern_matches(pattern, action) for grant in grants for pattern in grant.actions
+    )
 
 
 @dataclass(frozen=True)
@@ -489,12 +832,17 @@ def service_catalog_grants() -> list[tuple[str, Grant]]:
 
 
 def _statement(grant: Grant, sid: str) -> Statement:
+    condition = grant.condition
     return Statement(
         Sid=sid,
         Effect=Allow,
         Action=[iam_action(action) for action in grant.actions],
         Resource=[resource if resource == _ANY else Sub(resource) for resource in grant.resources],
-        **({"Condition": Condition(grant.condition)} if grant.condition else {}),
+        **(
+            {"Condition": Condition(list(condition) if isinstance(condition, tuple) else condition)}
+            if condition
+            else {}
+        ),
     )
 
 
