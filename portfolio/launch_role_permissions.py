@@ -666,7 +666,6 @@ SCHEMA_ACTIONS_NOT_GRANTED: dict[str, dict[str, Omission]] = {
         "s3:PutAnalyticsConfiguration": _unused("analytics", "AnalyticsConfigurations"),
         "s3:DeleteBucketAnalyticsConfiguration": _unused("analytics", "AnalyticsConfigurations"),
         "s3:PutBucketAbac": _unused("attribute-based access control", "AbacStatus"),
-        "s3:PutBucketNotification": _unused("event notifications", "NotificationConfiguration"),
         "s3:PutBucketObjectLockConfiguration": _S3_OBJECT_LOCK,
         "s3:PutObjectLockConfiguration": _S3_OBJECT_LOCK,
         "s3:PutBucketReplication": _S3_REPLICATION,
