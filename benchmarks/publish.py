@@ -22,17 +22,17 @@ from typing import Any
 import boto3
 import yaml
 
-from portfolio.apply import StatusPolling
-from portfolio.aws_calls import ClientSettings
-from portfolio.demo_manifest import (
+from portfolio.local_endpoint import local_aws
+from portfolio.publish.apply import StatusPolling
+from portfolio.publish.clients import ClientSettings
+from portfolio.publish.report import RegionOutcome, total_calls
+from portfolio.publish.run import PublishOptions, prepare, publish
+from tests.support.demo_manifest import (
     demo_manifest_data,
     demo_template,
     record_lock,
     write_demo,
 )
-from portfolio.local_endpoint import local_aws
-from portfolio.publisher import PublishOptions, prepare, publish
-from portfolio.report import RegionOutcome, total_calls
 
 BUCKET = "benchmark-artifacts"
 THREE_REGIONS = ("us-east-1", "eu-west-1", "ap-southeast-2")

@@ -22,13 +22,13 @@ from typing import Any
 import boto3
 import yaml
 
-from portfolio.catalog_state import SHARE_TYPES
 from portfolio.cli import main as portfolio_main
-from portfolio.demo_manifest import record_lock
 from portfolio.errors import EXIT_BAD_INPUT, EXIT_OK, BadInput
 from portfolio.local_endpoint import LocalAwsServer
-from portfolio.manifest_validation import load_manifest
-from portfolio.version_lock import lock_path_for
+from portfolio.manifest.validation import load_manifest
+from portfolio.manifest.version_lock import lock_path_for
+from portfolio.publish.observed import SHARE_TYPES
+from tests.support.demo_manifest import record_lock
 
 REGION = "us-east-1"
 _SHARED = {"ShareTagOptions": "TagOptions", "SharePrincipals": "principals"}
