@@ -25,10 +25,9 @@ import yaml
 from portfolio.cli import main as portfolio_main
 from portfolio.errors import EXIT_BAD_INPUT, EXIT_OK, BadInput
 from portfolio.local_endpoint import LocalAwsServer
-from portfolio.manifest.validation import load_manifest
-from portfolio.manifest.version_lock import lock_path_for
+from portfolio.manifest.loading import load_manifest
+from portfolio.manifest.version_lock import lock_path_for, record_lock
 from portfolio.publish.observed import SHARE_TYPES
-from tests.support.demo_manifest import record_lock
 
 REGION = "us-east-1"
 _SHARED = {"ShareTagOptions": "TagOptions", "SharePrincipals": "principals"}
@@ -52,7 +51,7 @@ def demo_manifest(source: Path, scratch: Path) -> Path:
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     if lock_path_for(source).exists():
         shutil.copy(lock_path_for(source), lock_path_for(path))
-    record_lock(path)
+    record_lock(load_manifest(path))
     return path
 
 

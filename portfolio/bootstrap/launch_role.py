@@ -27,11 +27,8 @@ from awacs.aws import (
 )
 from troposphere import AccountId, Sub, encode_to_dict
 
+from portfolio.names import PRODUCT_ROLE_PATH
 from products.errors import GeneratorOptionError
-
-#: Path of every IAM role and instance profile the products create (the launch role may create,
-#: change and pass only roles under it).
-PRODUCT_ROLE_PATH = "/signed-urls/"
 
 #: Service Catalog names a provisioned product's stack ``SC-<account>-pp-<id>``.
 SERVICE_CATALOG_STACK_PREFIX = "SC-"
@@ -415,7 +412,7 @@ def grants_for(resources: ProductResources) -> list[tuple[str, Grant]]:
     if unknown:
         raise GeneratorOptionError(
             f"bootstrap: no launch role permissions for resource type {', '.join(unknown)}: "
-            "add it to RESOURCE_TYPE_GRANTS in portfolio/launch_role_permissions.py"
+            "add it to RESOURCE_TYPE_GRANTS in portfolio/bootstrap/launch_role.py"
         )
     named: list[tuple[str, Grant]] = []
     for resource_type in sorted(resources.resource_types):

@@ -2,7 +2,7 @@
 
 ``deploy_stack`` leaves an unchanged stack alone ("unchanged"), replaces one left in
 ROLLBACK_COMPLETE, refuses a busy one, and reports failures as one line with CloudFormation's
-reason and the first failed resource.
+reason and the first failed resource. ``deploy_bootstrap`` deploys the bootstrap stack with it.
 """
 
 from __future__ import annotations
@@ -15,13 +15,16 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError, WaiterError
 
+from portfolio.bootstrap.template import render_bootstrap_template
+from portfolio.errors import one_line
+from portfolio.names import BOOTSTRAP_STACK_NAME
+
 #: CloudFormation refuses a TemplateBody larger than this (bytes); larger ones go through S3.
 TEMPLATE_BODY_MAX_BYTES = 51_200
 
 #: Puts a template where CloudFormation can read it and returns its https URL.
 TemplateUpload = Callable[[str], str]
 STACK_NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,127}$")
-REGION_PATTERN = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
 _NO_UPDATES = "No updates are to be performed"
 _USER_INITIATED = {"CREATE_IN_PROGRESS", "UPDATE_IN_PROGRESS", "DELETE_IN_PROGRESS"}
 
@@ -79,10 +82,41 @@ def deploy_stack(
         message = error.response.get("Error", {}).get("Message", str(error))
         raise StackDeploymentFailed(f"stack {stack_name}: {one_line(message)}") from error
     except BotoCoreError as error:  # no credentials, endpoint unreachable, no Region...
-        raise StackDeploymentFailed(f"stack {stack_name}: {one_line(str(error))}") from error
+        raise StackDeploymentFailed(f"stack {stack_name}: {one_line(error)}") from error
     if stack is None:
         raise StackDeploymentFailed(f"stack {stack_name} disappeared while deploying")
     return {output["OutputKey"]: output["OutputValue"] for output in stack.get("Outputs", [])}
+
+
+def deploy_bootstrap(
+    session_or_client: Any,
+    stack_name: str = BOOTSTRAP_STACK_NAME,
+    region: str | None = None,
+    *,
+    endpoint_url: str | None = None,
+    parameters: dict[str, str] | None = None,
+    polling: Polling = DEFAULT_POLLING,
+    report: Callable[[str], None] = lambda line: None,
+) -> dict[str, str]:
+    """Create or update the bootstrap stack and return its outputs.
+
+    ``session_or_client`` is a boto3 Session (a CloudFormation client is made for ``region``
+    and ``endpoint_url``) or a CloudFormation client. An unchanged template and parameters
+    cause no update. Raises StackDeploymentFailed with the stack's status reason, on one line.
+    """
+    try:
+        client = cloudformation_client(session_or_client, region, endpoint_url)
+    except BotoCoreError as error:
+        raise StackDeploymentFailed(f"stack {stack_name}: {one_line(error)}") from error
+    return deploy_stack(
+        client,
+        stack_name,
+        render_bootstrap_template(),
+        parameters=parameters,
+        tags={"signed-urls:component": "bootstrap"},
+        polling=polling,
+        report=report,
+    )
 
 
 def s3_template_upload(s3: Any, bucket: str, prefix: str = "templates/") -> TemplateUpload:
@@ -196,7 +230,7 @@ def _failure_line(client: Any, stack_name: str, error: WaiterError) -> str:
     """One line: the stack status, its reason, and the first failed resource's reason."""
     stack = _describe(client, stack_name)
     if stack is None:
-        return f"stack {stack_name}: {one_line(str(error))}"
+        return f"stack {stack_name}: {one_line(error)}"
     status = stack["StackStatus"]
     if status.endswith("_IN_PROGRESS") and "ROLLBACK" not in status:
         return f"stack {stack_name} still {status} when polling gave up"
@@ -224,7 +258,3 @@ def _first_failed_resource(client: Any, stack_name: str) -> str:
     if not failures:
         return ""
     return f"{failures[0]['LogicalResourceId']}: {failures[0]['ResourceStatusReason']}"
-
-
-def one_line(text: str) -> str:
-    return " ".join(text.split())

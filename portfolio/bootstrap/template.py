@@ -9,12 +9,12 @@ principals read it through their IAM policies, and the bucket policy only denies
 without TLS 1.2 or later.
 
 The launch role may create exactly the resource types the generated product templates declare
-(``portfolio.bootstrap.launch_role``); ``portfolio.bootstrap.stack_deployment`` deploys the stack.
+(``portfolio.bootstrap.launch_role``); ``portfolio.bootstrap.stack_deployment`` deploys the
+stack.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from awacs.aws import (
@@ -28,7 +28,6 @@ from awacs.aws import (
     Statement,
     StringEquals,
 )
-from botocore.exceptions import BotoCoreError
 from troposphere import AccountId, Equals, GetAtt, If, Not, NoValue, Ref, Sub
 from troposphere.iam import ManagedPolicy, Role
 from troposphere.s3 import (
@@ -59,13 +58,12 @@ from portfolio.bootstrap.launch_role import (
     product_templates,
     service_catalog_grants,
 )
-from portfolio.bootstrap.stack_deployment import (
-    DEFAULT_POLLING,
-    Polling,
-    StackDeploymentFailed,
-    cloudformation_client,
-    deploy_stack,
-    one_line,
+from portfolio.names import (
+    ARTIFACT_BUCKET_OUTPUT,
+    BUCKET_NAME,
+    LAUNCH_ROLE_ARN_OUTPUT,
+    LAUNCH_ROLE_NAME_OUTPUT,
+    LAUNCH_ROLE_NAME_PREFIX,
 )
 from products.errors import GeneratorOptionError
 from products.private_bucket import (
@@ -75,13 +73,6 @@ from products.private_bucket import (
 )
 from products.product_template import ProductTemplate
 from products.security_scan import skip_checkov
-
-DEFAULT_STACK_NAME = "signed-urls-portfolio-bootstrap"
-
-#: The launch role's name is this plus ``-<region>``: IAM is global and every region has its
-#: own bootstrap stack; LAUNCH constraints name it with ``local_role_name:
-#: signed-urls-portfolio-launch-{region}`` so each shared account resolves its own copy.
-LAUNCH_ROLE_NAME_PREFIX = "signed-urls-portfolio-launch"
 
 TRUST_SOURCE_ACCOUNT_ONLY = "LaunchRoleTrustsSourceAccountOnly"
 HAS_ACCESS_LOG = "ArtifactBucketHasAccessLog"
@@ -97,17 +88,7 @@ def add_artifact_bucket(
             "ArtifactBucket",
             PublicAccessBlockConfiguration=block_all_public_access(),
             OwnershipControls=bucket_owner_enforced(),
-            BucketEncryption=BucketEncryption(
-                ServerSideEncryptionConfiguration=[
-                    ServerSideEncryptionRule(
-                        # SSE-S3: templates are not secret, and Service Catalog's copy then
-                        # needs no KMS permissions from the publisher.
-                        ServerSideEncryptionByDefault=ServerSideEncryptionByDefault(
-                            SSEAlgorithm="AES256"
-                        )
-                    )
-                ]
-            ),
+            BucketEncryption=_sse_s3(),
             VersioningConfiguration=VersioningConfiguration(Status="Enabled"),
             LoggingConfiguration=If(
                 has_access_log,
@@ -117,45 +98,65 @@ def add_artifact_bucket(
                 ),
                 NoValue,
             ),
-            LifecycleConfiguration=LifecycleConfiguration(
-                Rules=[
-                    LifecycleRule(
-                        Id="ExpireNoncurrentTemplateVersions",
-                        Status="Enabled",
-                        NoncurrentVersionExpiration=NoncurrentVersionExpiration(
-                            NoncurrentDays=noncurrent_days
-                        ),
-                        AbortIncompleteMultipartUpload=AbortIncompleteMultipartUpload(
-                            DaysAfterInitiation=7
-                        ),
-                    )
-                ]
-            ),
+            LifecycleConfiguration=_expire_noncurrent_versions(noncurrent_days),
             DeletionPolicy="Retain",
             UpdateReplacePolicy="Retain",
         )
     )
-    template.add_resource(
-        BucketPolicy(
-            "ArtifactBucketPolicy",
-            Bucket=Ref(bucket),
-            PolicyDocument=PolicyDocument(
-                Version="2012-10-17",
-                Statement=[
-                    deny_without_tls(GetAtt(bucket, "Arn"), Sub("${ArtifactBucket.Arn}/*")),
-                    Statement(
-                        Sid="DenyTlsOlderThan12",
-                        Effect=Deny,
-                        Principal=Principal("*"),
-                        Action=[iam_action("s3:*")],
-                        Resource=[GetAtt(bucket, "Arn"), Sub("${ArtifactBucket.Arn}/*")],
-                        Condition=Condition(NumericLessThan({"s3:TlsVersion": "1.2"})),
-                    ),
-                ],
-            ),
-        )
-    )
+    template.add_resource(_tls_only_policy(bucket))
     return bucket
+
+
+def _sse_s3() -> BucketEncryption:
+    """SSE-S3: templates are not secret, and Service Catalog's copy then needs no KMS
+    permissions from the publisher."""
+    return BucketEncryption(
+        ServerSideEncryptionConfiguration=[
+            ServerSideEncryptionRule(
+                ServerSideEncryptionByDefault=ServerSideEncryptionByDefault(SSEAlgorithm="AES256")
+            )
+        ]
+    )
+
+
+def _expire_noncurrent_versions(noncurrent_days: Any) -> LifecycleConfiguration:
+    """Replaced template versions expire after ``noncurrent_days``; stalled uploads after 7."""
+    return LifecycleConfiguration(
+        Rules=[
+            LifecycleRule(
+                Id="ExpireNoncurrentTemplateVersions",
+                Status="Enabled",
+                NoncurrentVersionExpiration=NoncurrentVersionExpiration(
+                    NoncurrentDays=noncurrent_days
+                ),
+                AbortIncompleteMultipartUpload=AbortIncompleteMultipartUpload(
+                    DaysAfterInitiation=7
+                ),
+            )
+        ]
+    )
+
+
+def _tls_only_policy(bucket: Bucket) -> BucketPolicy:
+    """The bucket policy only denies requests without TLS, or with TLS older than 1.2."""
+    return BucketPolicy(
+        "ArtifactBucketPolicy",
+        Bucket=Ref(bucket),
+        PolicyDocument=PolicyDocument(
+            Version="2012-10-17",
+            Statement=[
+                deny_without_tls(GetAtt(bucket, "Arn"), Sub("${ArtifactBucket.Arn}/*")),
+                Statement(
+                    Sid="DenyTlsOlderThan12",
+                    Effect=Deny,
+                    Principal=Principal("*"),
+                    Action=[iam_action("s3:*")],
+                    Resource=[GetAtt(bucket, "Arn"), Sub("${ArtifactBucket.Arn}/*")],
+                    Condition=Condition(NumericLessThan({"s3:TlsVersion": "1.2"})),
+                ),
+            ],
+        ),
+    )
 
 
 def launch_role_trust(*, source_account_only: bool) -> Policy:
@@ -225,6 +226,27 @@ def build_bootstrap(templates: dict[str, dict[str, Any]] | None = None) -> Produ
         "Signed URLs - bootstrap: artifact bucket for product templates and the least-privilege "
         "Service Catalog launch role"
     )
+    noncurrent_days, access_log_bucket = _add_parameters(bootstrap)
+    bucket = add_artifact_bucket(
+        bootstrap.template,
+        noncurrent_days=Ref(noncurrent_days),
+        access_log_bucket=Ref(access_log_bucket),
+        has_access_log=HAS_ACCESS_LOG,
+    )
+    role, _ = add_launch_role(
+        bootstrap.template,
+        grants=grants,
+        source_account_only_condition=TRUST_SOURCE_ACCOUNT_ONLY,
+    )
+    bootstrap.add_output(ARTIFACT_BUCKET_OUTPUT, Ref(bucket), "Bucket the publisher uploads to")
+    bootstrap.add_output(LAUNCH_ROLE_ARN_OUTPUT, GetAtt(role, "Arn"), "Launch constraint role ARN")
+    bootstrap.add_output(LAUNCH_ROLE_NAME_OUTPUT, Ref(role), "Launch constraint role name")
+    return bootstrap
+
+
+def _add_parameters(bootstrap: ProductTemplate) -> tuple[Any, Any]:
+    """The stack's parameters, and the conditions they drive; returns the noncurrent version
+    expiry and access log bucket parameters (the trust one only sets its condition)."""
     noncurrent_days = bootstrap.add_parameter(
         "NoncurrentVersionExpirationDays",
         group="Artifact bucket",
@@ -256,58 +278,13 @@ def build_bootstrap(templates: dict[str, dict[str, Any]] | None = None) -> Produ
         Description="Existing bucket that receives S3 server access logs of the artifact bucket; "
         "empty: no access logs (CloudTrail still records who changed templates).",
         Default="",
-        AllowedPattern=r"^$|^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
+        AllowedPattern=f"^$|^{BUCKET_NAME}$",
         ConstraintDescription="empty, or a bucket name (3-63 lowercase letters, digits, . and -)",
     )
     bootstrap.template.add_condition(HAS_ACCESS_LOG, Not(Equals(Ref(access_log_bucket), "")))
-    bucket = add_artifact_bucket(
-        bootstrap.template,
-        noncurrent_days=Ref(noncurrent_days),
-        access_log_bucket=Ref(access_log_bucket),
-        has_access_log=HAS_ACCESS_LOG,
-    )
-    role, _ = add_launch_role(
-        bootstrap.template,
-        grants=grants,
-        source_account_only_condition=TRUST_SOURCE_ACCOUNT_ONLY,
-    )
-    bootstrap.add_output("ArtifactBucketName", Ref(bucket), "Bucket the publisher uploads to")
-    bootstrap.add_output("LaunchRoleArn", GetAtt(role, "Arn"), "Launch constraint role ARN")
-    bootstrap.add_output("LaunchRoleName", Ref(role), "Launch constraint role name")
-    return bootstrap
+    return noncurrent_days, access_log_bucket
 
 
 def render_bootstrap_template() -> str:
     """The bootstrap template as YAML (what `portfolio bootstrap` deploys; lint-gate input)."""
     return build_bootstrap().to_yaml()
-
-
-def deploy_bootstrap(
-    session_or_client: Any,
-    stack_name: str = DEFAULT_STACK_NAME,
-    region: str | None = None,
-    *,
-    endpoint_url: str | None = None,
-    parameters: dict[str, str] | None = None,
-    polling: Polling = DEFAULT_POLLING,
-    report: Callable[[str], None] = lambda line: None,
-) -> dict[str, str]:
-    """Create or update the bootstrap stack and return its outputs.
-
-    ``session_or_client`` is a boto3 Session (a CloudFormation client is made for ``region``
-    and ``endpoint_url``) or a CloudFormation client. An unchanged template and parameters
-    cause no update. Raises StackDeploymentFailed with the stack's status reason, on one line.
-    """
-    try:
-        client = cloudformation_client(session_or_client, region, endpoint_url)
-    except BotoCoreError as error:
-        raise StackDeploymentFailed(f"stack {stack_name}: {one_line(str(error))}") from error
-    return deploy_stack(
-        client,
-        stack_name,
-        render_bootstrap_template(),
-        parameters=parameters,
-        tags={"signed-urls:component": "bootstrap"},
-        polling=polling,
-        report=report,
-    )

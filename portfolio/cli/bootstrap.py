@@ -7,34 +7,26 @@ import re
 import sys
 from typing import TYPE_CHECKING
 
+from portfolio.cli.arguments import add_region_argument, regions_from
 from portfolio.errors import EXIT_FAILED, EXIT_OK, BadInput
+from portfolio.names import BOOTSTRAP_STACK_NAME, BUCKET_NAME
 from portfolio.publish.clients import check_endpoint_url
 
 if TYPE_CHECKING:
     import boto3
 
-BUCKET_NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
-
 
 def register(commands: argparse._SubParsersAction) -> None:
-    """Add this module's subcommands to the ``portfolio`` parser."""
-    from portfolio.bootstrap.template import DEFAULT_STACK_NAME
-
+    """Add ``bootstrap`` to the ``portfolio`` parser."""
     bootstrap = commands.add_parser(
         "bootstrap",
         help="deploy the artifact bucket and the Service Catalog launch role (CloudFormation)",
     )
-    bootstrap.add_argument(
-        "--region",
-        action="append",
-        default=[],
-        help="Region to deploy to; repeat or comma-separate for several "
-        "(default: the profile's Region)",
-    )
+    add_region_argument(bootstrap, "region to deploy to (default: the profile's region)")
     bootstrap.add_argument("--profile", help="AWS named profile (default: the usual chain)")
     bootstrap.add_argument("--endpoint-url", help="CloudFormation endpoint (e.g. a local moto)")
     bootstrap.add_argument(
-        "--stack-name", default=DEFAULT_STACK_NAME, help=f"default: {DEFAULT_STACK_NAME}"
+        "--stack-name", default=BOOTSTRAP_STACK_NAME, help=f"default: {BOOTSTRAP_STACK_NAME}"
     )
     bootstrap.add_argument(
         "--access-log-bucket",
@@ -49,22 +41,13 @@ def register(commands: argparse._SubParsersAction) -> None:
     bootstrap.set_defaults(handler=_bootstrap)
 
 
-def regions_from(values: list[str], default: str | None) -> list[str]:
-    """``--region`` values (repeated and/or comma-separated), validated and de-duplicated."""
-    from portfolio.bootstrap.stack_deployment import REGION_PATTERN
-
-    regions: list[str] = []
-    for value in values:
-        for region in value.split(","):
-            region = region.strip()
-            if not REGION_PATTERN.match(region):
-                raise BadInput(f"--region {region!r}: not a Region name like us-east-1")
-            if region not in regions:
-                regions.append(region)
+def _regions(values: list[str], default: str | None) -> tuple[str, ...]:
+    """The ``--region`` values, else the profile's region."""
+    regions = regions_from(values)
     if regions:
         return regions
     if default:
-        return [default]
+        return (default,)
     raise BadInput("--region: required (no default Region is configured for this profile)")
 
 
@@ -78,7 +61,7 @@ def _validate(args: argparse.Namespace) -> None:
         )
     if args.endpoint_url is not None:
         check_endpoint_url(args.endpoint_url)
-    if args.access_log_bucket and not BUCKET_NAME_PATTERN.match(args.access_log_bucket):
+    if args.access_log_bucket and not re.fullmatch(BUCKET_NAME, args.access_log_bucket):
         raise BadInput(f"--access-log-bucket {args.access_log_bucket!r}: not a bucket name")
 
 
@@ -95,12 +78,11 @@ def _session(profile: str | None) -> boto3.Session:
 
 
 def _bootstrap(args: argparse.Namespace) -> int:
-    from portfolio.bootstrap.stack_deployment import StackDeploymentFailed
-    from portfolio.bootstrap.template import deploy_bootstrap
+    from portfolio.bootstrap.stack_deployment import StackDeploymentFailed, deploy_bootstrap
 
     _validate(args)
     session = _session(args.profile)
-    regions = regions_from(args.region, session.region_name)
+    regions = _regions(args.regions, session.region_name)
     parameters = {
         "AccessLogBucketName": args.access_log_bucket,
         "TrustSourceAccountOnly": "true" if args.trust_source_account_only else "false",

@@ -10,26 +10,20 @@ while its version did not. Exit codes: 0 ok, 1 a region failed, 2 bad input. Wit
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import threading
 from pathlib import Path
 
+from portfolio.cli.arguments import add_region_argument, regions_from
 from portfolio.errors import EXIT_FAILED, EXIT_OK, BadInput
-from portfolio.manifest.model import REGION
-from portfolio.manifest.validation import check_version_lock, load_manifest
+from portfolio.manifest.loading import load_manifest
+from portfolio.manifest.validation import check_version_lock
 from portfolio.manifest.version_lock import lock_path_for, read_lock, with_versions, write_lock
+from portfolio.names import ARTIFACT_BUCKET_OUTPUT, BOOTSTRAP_STACK_NAME
 from portfolio.publish.apply import ProgressCallback, StepStatus
 from portfolio.publish.clients import ClientSettings
 from portfolio.publish.report import RegionOutcome, render_json, render_text
-from portfolio.publish.run import (
-    DEFAULT_BOOTSTRAP_STACK,
-    PlanRefused,
-    PublishOptions,
-    prepare,
-    publish,
-    template_files,
-)
+from portfolio.publish.run import PlanRefused, PublishOptions, local_templates, prepare, publish
 from portfolio.publish.steps import Step
 
 DEFAULT_MANIFEST = "portfolio/portfolio.yaml"
@@ -64,25 +58,20 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def _add_publish_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--manifest", default=DEFAULT_MANIFEST, help=f"default: {DEFAULT_MANIFEST}")
-    parser.add_argument(
-        "--region",
-        action="append",
-        dest="regions",
-        metavar="REGION",
-        help="publish to this region instead of the manifest's regions (repeatable)",
-    )
+    add_region_argument(parser, "publish to this region instead of the manifest's regions")
     parser.add_argument("--profile", help="AWS named profile (default: the usual credential chain)")
     parser.add_argument(
         "--endpoint-url", help="send every AWS call here (e.g. `portfolio serve-local`)"
     )
     parser.add_argument(
         "--artifact-bucket",
-        help="bucket for templates (default: ArtifactBucketName output of the bootstrap stack)",
+        help=f"bucket for templates (default: {ARTIFACT_BUCKET_OUTPUT} output of the bootstrap "
+        "stack)",
     )
     parser.add_argument(
         "--bootstrap-stack",
-        default=DEFAULT_BOOTSTRAP_STACK,
-        help=f"stack whose outputs name the artifact bucket (default: {DEFAULT_BOOTSTRAP_STACK})",
+        default=BOOTSTRAP_STACK_NAME,
+        help=f"stack whose outputs name the artifact bucket (default: {BOOTSTRAP_STACK_NAME})",
     )
     parser.add_argument("--output", choices=("text", "json"), default="text", help="default: text")
 
@@ -114,7 +103,7 @@ def _run(args: argparse.Namespace, *, apply: bool) -> int:
 def _publish(args: argparse.Namespace, *, apply: bool) -> list[RegionOutcome]:
     prepared = prepare(Path(args.manifest))
     options = PublishOptions(
-        regions=_regions(args.regions or prepared.loaded.manifest.regions),
+        regions=regions_from(args.regions) or prepared.loaded.manifest.regions,
         apply=apply,
         artifact_bucket=args.artifact_bucket,
         bootstrap_stack=args.bootstrap_stack,
@@ -129,13 +118,6 @@ def _bad_input_json(error: BadInput, mode: str) -> str:
     plans (not run) and reads when planning found it."""
     outcomes = error.outcomes if isinstance(error, PlanRefused) else ()
     return render_json(outcomes, mode=mode, errors=str(error).splitlines())
-
-
-def _regions(regions: list[str] | tuple[str, ...]) -> tuple[str, ...]:
-    for region in regions:
-        if not re.fullmatch(REGION, region):
-            raise BadInput(f"--region {region}: not a region name (e.g. us-east-1)")
-    return tuple(dict.fromkeys(regions))
 
 
 def _progress_printer() -> ProgressCallback | None:
@@ -153,7 +135,7 @@ def _progress_printer() -> ProgressCallback | None:
 
 def run_lock(args: argparse.Namespace) -> int:
     loaded = load_manifest(Path(args.manifest))
-    templates = template_files(loaded)
+    templates = local_templates(loaded)
     hashes = {name: template.sha256 for name, template in templates.items()}
     lock_path = lock_path_for(loaded.path)
     lock = read_lock(lock_path)

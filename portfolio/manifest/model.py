@@ -1,19 +1,21 @@
 """The portfolio manifest as a typed model: these dataclasses ARE the schema.
 
 Each field's type hint says what YAML value it takes and its ``FieldRule`` (in the field
-metadata) says what else must hold and what it means. ``portfolio.manifest.validation`` reads
-both to turn YAML into these objects; ``portfolio.manifest.reference`` renders the same rules
-as the field table in docs/publishing.md. There is no second schema to keep in sync.
+metadata) declares what else must hold and what it means. ``loading`` reads the hints to turn
+YAML into these objects, ``validation`` checks the rules (and the rules across fields), and
+``reference`` renders the same rules as the field table in docs/publishing.md. There is no
+second schema to keep in sync.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from portfolio.manifest.semver import SEMVER_PATTERN
-from portfolio.names import REGION
+from portfolio.names import REGION, REGION_PLACEHOLDER
 
 #: Service Catalog keeps at most this many provisioning artifacts (versions) per product.
 MAX_VERSIONS_PER_PRODUCT = 100
@@ -28,14 +30,12 @@ ACCOUNT_ID = r"\d{12}"
 OU_ID = r"ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}"
 ORGANIZATION_ID = r"o-[a-z0-9]{10,32}"
 ROLE_NAME = _IAM_NAME
-#: ``{region}`` in a local role name stands for the region being published (IAM is global, so
-#: a per-region bootstrap stack names its launch role after its region).
-REGION_PLACEHOLDER = "{region}"
-LOCAL_ROLE_NAME = r"(?:[\w+=,.@-]|\{region\}){1,64}"
+_PLACEHOLDER = re.escape(REGION_PLACEHOLDER)
+LOCAL_ROLE_NAME = rf"(?:[\w+=,.@-]|{_PLACEHOLDER}){{1,64}}"
 ROLE_ARN = rf"arn:{_PARTITION}:iam::{ACCOUNT_ID}:role/{_IAM_PATH}{_IAM_NAME}"
 PRINCIPAL_ARN = rf"arn:{_PARTITION}:iam::(?:{ACCOUNT_ID})?:(?:role|user|group)/[\w+=,.@*?/-]+"
 SNS_TOPIC_ARN = (
-    rf"arn:{_PARTITION}:sns:(?:[a-z0-9-]+|\{{region\}}):{ACCOUNT_ID}:[\w-]{{1,256}}(?:\.fifo)?"
+    rf"arn:{_PARTITION}:sns:(?:[a-z0-9-]+|{_PLACEHOLDER}):{ACCOUNT_ID}:[\w-]{{1,256}}(?:\.fifo)?"
 )
 #: Where a topic ARN names its region: arn:PARTITION:sns:REGION:ACCOUNT:NAME.
 SNS_TOPIC_REGION_FIELD = 3

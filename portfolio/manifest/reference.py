@@ -1,5 +1,5 @@
 """The manifest field table of docs/publishing.md, rendered from the schema in
-``portfolio.manifest`` so the documentation cannot drift from what validation accepts.
+``portfolio.manifest.model`` so the documentation cannot drift from what validation accepts.
 
 ``portfolio docs`` rewrites the table between the marks in docs/publishing.md; a test compares
 the committed guide with the schema.
@@ -102,10 +102,3 @@ def _accepts(rule: FieldRule) -> str:
     if rule.unique:
         parts.append("no duplicates")
     return "; ".join(parts)
-
-
-def replace_table(document: str) -> str:
-    """``document`` with the text between the marks replaced by the current table."""
-    head, rest = document.split(START_MARK, 1)
-    _old, tail = rest.split(END_MARK, 1)
-    return f"{head}{START_MARK}\n{field_table()}\n{END_MARK}{tail}"

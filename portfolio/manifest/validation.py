@@ -1,28 +1,26 @@
-"""Every check on the manifest, before any AWS call: one line per problem, naming the field.
+"""Every rule the manifest must satisfy, checked before any AWS call: one line per problem,
+naming the field.
 
-The structure (keys, types, patterns, lengths) comes from the dataclasses in
-``portfolio.manifest``; the rules that span fields (duplicates, LAUNCH with STACKSET, template
-files, the version lock) are the small ``_check_*`` functions below.
+Three kinds of rule live here. Each field's own rule, declared in its ``FieldRule`` in
+``portfolio.manifest.model`` (patterns, lengths, ranges, item counts), checked while
+``portfolio.manifest.loading`` converts the YAML. The rules that span fields or touch the file
+system (duplicates, LAUNCH with STACKSET, template files, a topic's region), the small
+``_check_*`` functions below. And the version lock (``check_version_lock``). The planner applies
+``notification_region_problems`` again to each region it publishes to, as ``--region`` may
+name regions the manifest does not.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import difflib
 import re
-import types
 from collections.abc import Mapping, Sequence
-from pathlib import Path
-from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
-
-import yaml
+from typing import Any
 
 from portfolio.errors import BadInput
 from portfolio.manifest.model import (
     ACCOUNT_ID,
     MAX_IAM_PATTERN_PRINCIPALS,
     MAX_VERSIONS_PER_PRODUCT,
-    REGION_PLACEHOLDER,
     SNS_TOPIC_REGION_FIELD,
     FieldRule,
     LoadedManifest,
@@ -30,8 +28,7 @@ from portfolio.manifest.model import (
     Product,
 )
 from portfolio.manifest.version_lock import VersionLock, lock_path_for
-
-_INVALID = object()  # a value that failed its checks (its problems are already recorded)
+from portfolio.names import REGION_PLACEHOLDER
 
 
 class Problems:
@@ -48,134 +45,35 @@ class Problems:
             raise BadInput("\n".join(self.lines))
 
 
-def load_manifest(path: Path) -> LoadedManifest:
-    """Read, parse and check the manifest at ``path``; BadInput lists every problem."""
-    loaded = LoadedManifest(manifest=parse_manifest(_read_yaml(path)), path=path.resolve())
-    problems = Problems()
-    check_manifest(loaded, problems)
-    problems.raise_if_any()
-    return loaded
+def kind_of(value: Any) -> str:
+    """What a YAML value is, for messages: 'a mapping', 'a number', 'nothing (null)'..."""
+    if value is None:
+        return "nothing (null)"
+    names = {bool: "a boolean", int: "a number", float: "a number", str: "a string"}
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return names.get(type(value), type(value).__name__)
 
 
-def parse_manifest(raw: Any) -> Manifest:
-    """The manifest in ``raw`` (parsed YAML), checked for structure only (no files, no lock)."""
-    problems = Problems()
-    manifest = convert(raw, Manifest, "", problems)
-    problems.raise_if_any()
-    return manifest
+# --- each field's own rule ----------------------------------------------------------------------
 
 
-def _read_yaml(path: Path) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise BadInput(f"--manifest {path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise BadInput(f"--manifest {path}: cannot read it ({error})") from None
-    try:
-        return yaml.load(text, Loader=UniqueKeyLoader)  # a SafeLoader: no arbitrary objects
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(error, "problem", None) or "invalid YAML"
-        raise BadInput(f"--manifest {path}:{where}: invalid YAML ({problem})") from None
+def check_items(items: Sequence[Any], path: str, problems: Problems, rule: FieldRule) -> bool:
+    """A list against its rule: how many items, and whether they must be distinct."""
+    ok = _check_count(len(items), path, problems, rule)
+    if rule.unique:
+        ok = _check_unique(items, path, problems) and ok
+    return ok
 
 
-class UniqueKeyLoader(yaml.SafeLoader):
-    """PyYAML's safe loader, except that a key repeated in one mapping is an error (PyYAML
-    silently keeps the last value, so a pasted second ``owner:`` would win unnoticed).
-    Keys brought in by a ``<<`` merge may still be overridden, as YAML intends."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        first_lines: dict[Any, int] = {}
-        for key_node, _value in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                continue
-            key = self.construct_object(key_node, deep=True)
-            line = key_node.start_mark.line + 1
-            if isinstance(key, list | dict):
-                continue  # unhashable: PyYAML reports it itself
-            if key in first_lines:
-                raise yaml.constructor.ConstructorError(
-                    None,
-                    None,
-                    f"duplicate key {key!r} (first on line {first_lines[key]})",
-                    key_node.start_mark,
-                )
-            first_lines[key] = line
-        return super().construct_mapping(node, deep=deep)
-
-
-# --- structure: driven by the dataclass fields -------------------------------------------------
-
-
-def convert(
-    value: Any, hint: Any, path: str, problems: Problems, check: FieldRule | None = None
-) -> Any:
-    """``value`` as an instance of ``hint`` (or _INVALID), recording problems under ``path``."""
-    origin = get_origin(hint)
-    if origin in (Union, types.UnionType):
-        if value is None and type(None) in get_args(hint):
-            return None
-        hint = next(arg for arg in get_args(hint) if arg is not type(None))
-        origin = get_origin(hint)
-    if dataclasses.is_dataclass(hint):
-        return _convert_dataclass(value, hint, path, problems)
-    if origin is tuple:
-        return _convert_list(value, get_args(hint)[0], path, problems, check)
-    if origin is dict:
-        return _convert_mapping(value, path, problems)
-    if origin is Literal:
-        return _convert_choice(value, get_args(hint), path, problems)
-    return _convert_scalar(value, hint, path, problems, check)
-
-
-def _convert_dataclass(value: Any, cls: type, path: str, problems: Problems) -> Any:
-    if not isinstance(value, Mapping):
-        problems.add(path, f"must be a mapping, got {_kind(value)}")
-        return _INVALID
-    before = len(problems.lines)
-    fields = {f.name: f for f in dataclasses.fields(cls)}
-    hints = get_type_hints(cls)
-    for key in value:
-        if key not in fields:
-            problems.add(path, _unknown_key_message(key, fields))
-    converted: dict[str, Any] = {}
-    for name, spec in fields.items():
-        child = _child(path, name)
-        if name in value:
-            converted[name] = convert(value[name], hints[name], child, problems, _rule_of(spec))
-        elif _required(spec):
-            problems.add(child, "required key is missing")
-    return _INVALID if len(problems.lines) > before else cls(**converted)
-
-
-def _convert_list(
-    value: Any, item_hint: Any, path: str, problems: Problems, check: FieldRule | None
-) -> Any:
-    if not isinstance(value, list):
-        problems.add(path, f"must be a list, got {_kind(value)}")
-        return _INVALID
-    items = [
-        convert(item, item_hint, f"{path}[{index}]", problems, check)
-        for index, item in enumerate(value)
-    ]
-    ok = _check_count(len(items), path, problems, check)
-    if check is not None and check.unique:
-        ok = _check_unique(value, path, problems) and ok
-    if not ok or any(item is _INVALID for item in items):
-        return _INVALID
-    return tuple(items)
-
-
-def _check_count(count: int, path: str, problems: Problems, check: FieldRule | None) -> bool:
-    if check is None:
-        return True
-    if check.min_items is not None and count < check.min_items:
-        problems.add(path, f"needs at least {check.min_items} item(s), got {count}")
+def _check_count(count: int, path: str, problems: Problems, rule: FieldRule) -> bool:
+    if rule.min_items is not None and count < rule.min_items:
+        problems.add(path, f"needs at least {rule.min_items} item(s), got {count}")
         return False
-    if check.max_items is not None and count > check.max_items:
-        problems.add(path, f"allows at most {check.max_items} items, got {count}")
+    if rule.max_items is not None and count > rule.max_items:
+        problems.add(path, f"allows at most {rule.max_items} items, got {count}")
         return False
     return True
 
@@ -190,97 +88,38 @@ def _check_unique(items: Sequence[Any], path: str, problems: Problems) -> bool:
     return ok
 
 
-def _convert_mapping(value: Any, path: str, problems: Problems) -> Any:
-    if not isinstance(value, Mapping) or not all(isinstance(key, str) for key in value):
-        problems.add(path, f"must be a mapping with string keys, got {_kind(value)}")
-        return _INVALID
-    return dict(value)
-
-
-def _convert_choice(value: Any, choices: tuple[Any, ...], path: str, problems: Problems) -> Any:
-    if value not in choices:
-        problems.add(path, f"must be one of {', '.join(map(str, choices))}, got {value!r}")
-        return _INVALID
-    return value
-
-
-def _convert_scalar(
-    value: Any, hint: type, path: str, problems: Problems, check: FieldRule | None
-) -> Any:
-    if hint is bool and not isinstance(value, bool):
-        problems.add(path, f"must be true or false, got {_kind(value)}")
-        return _INVALID
-    if hint is int and (isinstance(value, bool) or not isinstance(value, int)):
-        problems.add(path, f"must be an integer, got {_kind(value)}")
-        return _INVALID
-    if hint is str and not isinstance(value, str):
-        hint_text = " (quote it in YAML)" if isinstance(value, int | float) else ""
-        problems.add(path, f"must be a string{hint_text}, got {_kind(value)}")
-        return _INVALID
-    if check is not None and not _satisfies(value, path, problems, check):
-        return _INVALID
-    return value
-
-
-def _satisfies(value: Any, path: str, problems: Problems, check: FieldRule) -> bool:
+def check_value(value: Any, path: str, problems: Problems, rule: FieldRule) -> bool:
+    """A scalar of the right type against its rule: range for a number; length and pattern
+    for a string."""
     if isinstance(value, int) and not isinstance(value, bool):
-        if check.minimum is not None and value < check.minimum:
-            problems.add(path, f"must be at least {check.minimum}, got {value}")
+        if rule.minimum is not None and value < rule.minimum:
+            problems.add(path, f"must be at least {rule.minimum}, got {value}")
             return False
-        if check.maximum is not None and value > check.maximum:
-            problems.add(path, f"must be at most {check.maximum}, got {value}")
+        if rule.maximum is not None and value > rule.maximum:
+            problems.add(path, f"must be at most {rule.maximum}, got {value}")
             return False
         return True
     if not isinstance(value, str):
         return True
-    return _string_satisfies(value, path, problems, check)
+    return _check_string(value, path, problems, rule)
 
 
-def _string_satisfies(value: str, path: str, problems: Problems, check: FieldRule) -> bool:
-    if check.min_length is not None and len(value) < check.min_length:
+def _check_string(value: str, path: str, problems: Problems, rule: FieldRule) -> bool:
+    if rule.min_length is not None and len(value) < rule.min_length:
         problems.add(
             path,
             "must not be empty"
-            if check.min_length == 1
-            else f"must be at least {check.min_length} characters, got {len(value)}",
+            if rule.min_length == 1
+            else f"must be at least {rule.min_length} characters, got {len(value)}",
         )
         return False
-    if check.max_length is not None and len(value) > check.max_length:
-        problems.add(path, f"must be at most {check.max_length} characters, got {len(value)}")
+    if rule.max_length is not None and len(value) > rule.max_length:
+        problems.add(path, f"must be at most {rule.max_length} characters, got {len(value)}")
         return False
-    if check.pattern is not None and not re.fullmatch(check.pattern, value):
-        problems.add(path, f"{value!r} is not {check.means or 'in the expected form'}")
+    if rule.pattern is not None and not re.fullmatch(rule.pattern, value):
+        problems.add(path, f"{value!r} is not {rule.means or 'in the expected form'}")
         return False
     return True
-
-
-def _required(spec: dataclasses.Field[Any]) -> bool:
-    return spec.default is dataclasses.MISSING and spec.default_factory is dataclasses.MISSING
-
-
-def _rule_of(spec: dataclasses.Field[Any]) -> FieldRule | None:
-    return spec.metadata.get("rule")
-
-
-def _unknown_key_message(key: Any, fields: Mapping[str, Any]) -> str:
-    close = difflib.get_close_matches(str(key), list(fields), n=1)
-    hint = f"did you mean '{close[0]}'?" if close else f"expected one of: {', '.join(fields)}"
-    return f"unknown key {str(key)!r} ({hint})"
-
-
-def _child(path: str, name: str) -> str:
-    return f"{path}.{name}" if path else name
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "nothing (null)"
-    names = {bool: "a boolean", int: "a number", float: "a number", str: "a string"}
-    if isinstance(value, Mapping):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return names.get(type(value), type(value).__name__)
 
 
 # --- rules across fields -----------------------------------------------------------------------
@@ -343,11 +182,20 @@ def _check_constraints(
         problems.add(f"{path}.launch", "set exactly one of role_arn and local_role_name")
     if constraints.template is not None:
         _check_template_rules(constraints.template.rules, f"{path}.template.rules", problems)
-    if constraints.notification is not None:
-        for index, arn in enumerate(constraints.notification.topic_arns):
-            problem = topic_region_problem(arn, regions)
-            if problem:
-                problems.add(f"{path}.notification.topic_arns[{index}]", problem)
+    problems.lines.extend(notification_region_problems(product, path, regions))
+
+
+def notification_region_problems(
+    product: Product, constraints_path: str, regions: Sequence[str]
+) -> list[str]:
+    """One ``path: why`` line for each notification topic of ``product`` that cannot hear about
+    stacks in ``regions`` (``constraints_path`` names the product's constraints)."""
+    notification = product.constraints.notification
+    return [
+        f"{constraints_path}.notification.topic_arns[{index}]: {problem}"
+        for index, arn in enumerate(notification.topic_arns if notification else ())
+        if (problem := topic_region_problem(arn, regions))
+    ]
 
 
 def topic_region_problem(arn: str, regions: Sequence[str]) -> str:
@@ -377,7 +225,7 @@ def _check_template_rules(rules: Mapping[str, Any], path: str, problems: Problem
         if not re.fullmatch(r"[A-Za-z0-9]+", name):
             problems.add(rule_path, "rule names must be alphanumeric")
         elif not isinstance(body, Mapping):
-            problems.add(rule_path, f"must be a mapping, got {_kind(body)}")
+            problems.add(rule_path, f"must be a mapping, got {kind_of(body)}")
         else:
             _check_rule_body(body, rule_path, problems)
 
@@ -389,7 +237,7 @@ def _check_rule_body(body: Mapping[str, Any], path: str, problems: Problems) -> 
         problems.add(
             f"{path}.RuleCondition",
             f"must be a mapping (a condition function such as Fn::Equals), got "
-            f"{_kind(body['RuleCondition'])}",
+            f"{kind_of(body['RuleCondition'])}",
         )
     assertions = body.get("Assertions")
     if not isinstance(assertions, list) or not assertions:
@@ -408,7 +256,7 @@ def _check_assertion(assertion: Any, path: str, problems: Problems) -> None:
         problems.add(
             f"{path}.Assert",
             f"must be a mapping (a condition function such as Fn::Equals), got "
-            f"{_kind(assertion['Assert'])}",
+            f"{kind_of(assertion['Assert'])}",
         )
     elif not isinstance(assertion.get("AssertDescription", ""), str):
         problems.add(f"{path}.AssertDescription", "must be a string")

@@ -12,12 +12,15 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from portfolio.errors import BadInput
 from portfolio.manifest.semver import parse_semver
+
+if TYPE_CHECKING:
+    from portfolio.manifest.model import LoadedManifest
 
 LOCK_FILE_NAME = "versions.lock.yaml"
 _HEADER = (
@@ -89,3 +92,14 @@ def with_versions(lock: VersionLock, current: Mapping[str, tuple[str, str]]) -> 
     for product, (version, digest) in current.items():
         versions.setdefault(product, {})[version] = digest
     return VersionLock(versions=versions)
+
+
+def record_lock(loaded: LoadedManifest) -> None:
+    """Record every product's current version and template hash next to the manifest, without
+    the checks of ``portfolio lock`` (the demo and tests lock manifests they just wrote)."""
+    current = {
+        product.name: (product.version, template_sha256(loaded.template_path(product)))
+        for product in loaded.manifest.products
+    }
+    lock_path = lock_path_for(loaded.path)
+    write_lock(lock_path, with_versions(read_lock(lock_path), current))

@@ -1,6 +1,6 @@
 """Runs a ``RegionPlan``'s steps in order: a thin layer over boto3.
 
-Each step is one client call with its ``Ref`` parameters resolved from earlier steps'
+Each step is one client call with its ``StepRef`` parameters resolved from earlier steps'
 outputs, then, for asynchronous work, bounded polling (a new version leaving CREATING, a share
 with an organization node leaving IN_PROGRESS; an account share's update read back). The
 first failure stops the region; the rest of its steps are reported as skipped, and the next
@@ -22,8 +22,9 @@ from botocore import xform_name
 from botocore.exceptions import BotoCoreError, ClientError
 from botocore.validate import ParamValidator
 
+from portfolio.errors import one_line
 from portfolio.publish.clients import RegionClients
-from portfolio.publish.steps import Ref, RegionPlan, Step, TemplateFile
+from portfolio.publish.steps import RegionPlan, Step, StepRef, TemplateFile
 
 StepStatus = Literal["planned", "done", "failed", "skipped"]
 ProgressCallback = Callable[[str, Step, StepStatus], None]
@@ -85,9 +86,9 @@ def invalid_requests(plan: RegionPlan) -> list[str]:
 
 
 def _as_sent(value: Any) -> Any:
-    """``value`` shaped like the request boto3 will send: a Ref stands for an ID, a template
+    """``value`` shaped like the request boto3 will send: a StepRef stands for an ID, a template
     file for its bytes (neither is read here)."""
-    if isinstance(value, Ref):
+    if isinstance(value, StepRef):
         return f"{value.kind}-planned"
     if isinstance(value, TemplateFile):
         return b""
@@ -105,13 +106,13 @@ def apply_plan(
     progress: ProgressCallback | None = None,
 ) -> tuple[StepResult, ...]:
     """Run every step in order; stop at the first failure."""
-    ids: dict[Ref, str] = {}
+    ids: dict[StepRef, str] = {}
     results: list[StepResult] = []
     for step in plan.steps:
         try:
             run_step(step, clients, ids, polling)
         except (ClientError, BotoCoreError, StepFailed, OSError) as error:
-            results.append(StepResult(step, "failed", _one_line(error)))
+            results.append(StepResult(step, "failed", one_line(error)))
             _tell(progress, plan.region, step, "failed")
             break
         results.append(StepResult(step, "done"))
@@ -121,7 +122,7 @@ def apply_plan(
 
 
 def run_step(
-    step: Step, clients: RegionClients, ids: dict[Ref, str], polling: StatusPolling
+    step: Step, clients: RegionClients, ids: dict[StepRef, str], polling: StatusPolling
 ) -> None:
     """One call, its outputs recorded in ``ids``, then its wait (if any)."""
     params = resolve(step.params, ids)
@@ -135,9 +136,9 @@ def run_step(
         wait_for_share(clients.servicecatalog, params, response, polling)
 
 
-def resolve(value: Any, ids: Mapping[Ref, str]) -> Any:
-    """``value`` with every Ref replaced by its ID and every TemplateFile by its bytes."""
-    if isinstance(value, Ref):
+def resolve(value: Any, ids: Mapping[StepRef, str]) -> Any:
+    """``value`` with every StepRef replaced by its ID and every TemplateFile by its bytes."""
+    if isinstance(value, StepRef):
         if value not in ids:
             raise StepFailed(f"no ID for {value}: the step creating it did not run")
         return ids[value]
@@ -265,7 +266,3 @@ def _dig(response: Mapping[str, Any], path: tuple[str, ...]) -> Any:
 def _tell(progress: ProgressCallback | None, region: str, step: Step, status: StepStatus) -> None:
     if progress is not None:
         progress(region, step, status)
-
-
-def _one_line(error: Exception) -> str:
-    return " ".join(str(error).split())

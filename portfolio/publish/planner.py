@@ -3,8 +3,8 @@
 Each ``plan_*`` function below is one publishing concern and yields the Steps and Unchanged
 items for it; ``plan_region`` puts them in the order AWS needs: templates uploaded before
 versions point at them, products associated before constraints name them, new versions
-created before older ones are deprecated. Associations, constraints and shares live in
-``portfolio.publish.constraints``.
+created before older ones are deprecated. TagOptions, principals, constraints and shares each
+have their own module next to this one.
 
 What must stop a region before its first mutating call is found here too:
 ``input_problems`` (the manifest asks for something it may not: exit 2) and
@@ -21,21 +21,25 @@ from typing import Any
 
 from portfolio.manifest.model import MAX_VERSIONS_PER_PRODUCT, Manifest, PortfolioInfo, Product
 from portfolio.manifest.semver import parse_semver
-from portfolio.manifest.validation import topic_region_problem
-from portfolio.publish import constraints as associations
+from portfolio.manifest.validation import notification_region_problems
+from portfolio.publish import constraints, principals, shares, tag_options
 from portfolio.publish.observed import ObservedCatalog, ObservedProduct, ObservedVersion
 from portfolio.publish.steps import (
     Action,
-    Output,
-    Ref,
+    PlanItem,
+    PortfolioId,
     RegionPlan,
     Step,
+    StepOutput,
+    StepRef,
     Subject,
     TemplateFile,
     Unchanged,
+    catalog_step,
+    portfolio_id,
+    product_id,
 )
 
-Item = Step | Unchanged
 ARTIFACT_TYPE = "CLOUD_FORMATION_TEMPLATE"
 
 
@@ -88,21 +92,21 @@ def keys_to_check(manifest: Manifest, target: PublishTarget, observed: ObservedC
 
 
 def plan_region(manifest: Manifest, target: PublishTarget, observed: ObservedCatalog) -> RegionPlan:
-    portfolio = associations.portfolio_id(manifest, observed)
-    items: list[Item] = [
+    portfolio = portfolio_id(manifest, observed)
+    items: list[PlanItem] = [
         *plan_uploads(manifest, target, observed),
         *plan_portfolio(manifest, target, observed),
-        *associations.plan_tag_options(manifest, observed, portfolio),
-        *associations.plan_principals(manifest, observed, portfolio),
+        *tag_options.plan_tag_options(manifest, observed, portfolio),
+        *principals.plan_principals(manifest, observed, portfolio),
         *plan_products(manifest, target, observed),
-        *associations.report_other_products(observed),
+        *report_other_products(observed),
         *plan_new_versions(manifest, target, observed),
-        *associations.plan_product_associations(manifest, observed, portfolio),
-        *associations.plan_constraints(
+        *plan_product_associations(manifest, observed, portfolio),
+        *constraints.plan_constraints(
             manifest, observed, portfolio, target.region, target.run_nonce
         ),
         *plan_version_lifecycle(manifest, observed),
-        *associations.plan_shares(manifest, observed, portfolio),
+        *shares.plan_shares(manifest, observed, portfolio),
     ]
     return RegionPlan(
         region=target.region,
@@ -117,7 +121,7 @@ def plan_region(manifest: Manifest, target: PublishTarget, observed: ObservedCat
 
 def plan_uploads(
     manifest: Manifest, target: PublishTarget, observed: ObservedCatalog
-) -> Iterator[Item]:
+) -> Iterator[PlanItem]:
     """Upload each template a new version needs, unless that content is already stored."""
     seen: set[str] = set()
     for product in manifest.products:
@@ -157,7 +161,7 @@ def _upload_step(product: Product, bucket: str, key: str, template: TemplateFile
 
 def plan_portfolio(
     manifest: Manifest, target: PublishTarget, observed: ObservedCatalog
-) -> Iterator[Item]:
+) -> Iterator[PlanItem]:
     info = manifest.portfolio
     current = observed.portfolio
     if current is None:
@@ -175,7 +179,9 @@ def plan_portfolio(
                     target.run_nonce, "portfolio", info.display_name
                 ),
             ),
-            outputs=(Output(Ref("portfolio", info.display_name), ("PortfolioDetail", "Id")),),
+            outputs=(
+                StepOutput(StepRef("portfolio", info.display_name), ("PortfolioDetail", "Id")),
+            ),
         )
         return
     changed = _changed_fields(
@@ -227,7 +233,7 @@ def _console_fields(product: Product | ObservedProduct) -> dict[str, str]:
 
 def plan_products(
     manifest: Manifest, target: PublishTarget, observed: ObservedCatalog
-) -> Iterator[Item]:
+) -> Iterator[PlanItem]:
     """Create missing products (with their first version); update changed console fields."""
     for product in manifest.products:
         current = observed.products.get(product.name)
@@ -271,8 +277,8 @@ def _create_product_step(manifest: Manifest, product: Product, target: PublishTa
             ),
         ),
         outputs=(
-            Output(
-                Ref("product", product.name),
+            StepOutput(
+                StepRef("product", product.name),
                 ("ProductViewDetail", "ProductViewSummary", "ProductId"),
             ),
         ),
@@ -291,6 +297,38 @@ def _artifact_parameters(product: Product, target: PublishTarget) -> dict[str, A
     )
 
 
+# --- product associations -----------------------------------------------------------------------
+
+
+def plan_product_associations(
+    manifest: Manifest, observed: ObservedCatalog, portfolio: PortfolioId
+) -> Iterator[PlanItem]:
+    """Associate every product with the portfolio (before any constraint names it)."""
+    for product in manifest.products:
+        current = observed.products.get(product.name)
+        if current is not None and current.associated:
+            continue  # reported with the product
+        yield catalog_step(
+            Action.ASSOCIATE,
+            Subject.PRODUCT,
+            product.name,
+            "associate_product_with_portfolio",
+            ProductId=product_id(product, observed),
+            PortfolioId=portfolio,
+        )
+
+
+#: How a product the manifest no longer lists is reported: it stays (provisioned products and
+#: their updates may depend on it), but ``plan`` and ``publish`` say so.
+LEFT_IN_PORTFOLIO = "not in the manifest, left in the portfolio"
+
+
+def report_other_products(observed: ObservedCatalog) -> Iterator[PlanItem]:
+    """Products in the portfolio that the manifest does not list: reported, never removed."""
+    for _product_id, name in sorted(observed.other_products, key=lambda item: (item[1], item[0])):
+        yield Unchanged(Subject.PRODUCT, name, LEFT_IN_PORTFOLIO)
+
+
 # --- versions -----------------------------------------------------------------------------------
 
 
@@ -300,7 +338,7 @@ def _version_is_new(product: Product, current: ObservedProduct | None) -> bool:
 
 def plan_new_versions(
     manifest: Manifest, target: PublishTarget, observed: ObservedCatalog
-) -> Iterator[Item]:
+) -> Iterator[PlanItem]:
     """A new provisioning artifact for each existing product whose version is new."""
     for product in manifest.products:
         current = observed.products.get(product.name)
@@ -346,7 +384,7 @@ def active_version_names(current: str, names: Iterable[str], keep_active: int) -
     return frozenset(name for _parsed, name in ranked[::-1][:keep_active])
 
 
-def plan_version_lifecycle(manifest: Manifest, observed: ObservedCatalog) -> Iterator[Item]:
+def plan_version_lifecycle(manifest: Manifest, observed: ObservedCatalog) -> Iterator[PlanItem]:
     """Deprecate versions beyond the newest ``keep_active_versions``; reactivate kept ones."""
     for product in manifest.products:
         current = observed.products.get(product.name)
@@ -373,7 +411,7 @@ def _lifecycle_item(
     current: ObservedProduct,
     version: ObservedVersion,
     keep_active: bool,
-) -> Item:
+) -> PlanItem:
     label = f"{product.name} {version.name}"
     guidance = "DEFAULT" if keep_active else "DEPRECATED"
     active = keep_active or not manifest.deactivate_deprecated
@@ -413,13 +451,9 @@ def input_problems(
         if current is not None:
             problems.extend(_published_template_problems(product, target, current, path))
             problems.extend(_version_limit_problems(product, target, current, path))
-        notification = product.constraints.notification
-        for arn_index, arn in enumerate(notification.topic_arns if notification else ()):
-            problem = topic_region_problem(arn, [target.region])
-            if problem:
-                problems.append(
-                    f"{path}.constraints.notification.topic_arns[{arn_index}]: {problem}"
-                )
+        problems.extend(
+            notification_region_problems(product, f"{path}.constraints", [target.region])
+        )
     return problems
 
 

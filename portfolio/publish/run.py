@@ -19,10 +19,12 @@ from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from portfolio.errors import BadInput
+from portfolio.errors import BadInput, one_line
+from portfolio.manifest.loading import load_manifest
 from portfolio.manifest.model import LoadedManifest
-from portfolio.manifest.validation import check_version_lock, load_manifest
+from portfolio.manifest.validation import check_version_lock
 from portfolio.manifest.version_lock import lock_path_for, read_lock, template_sha256
+from portfolio.names import ARTIFACT_BUCKET_OUTPUT, BOOTSTRAP_STACK_NAME
 from portfolio.publish.apply import (
     ProgressCallback,
     StatusPolling,
@@ -47,10 +49,6 @@ from portfolio.publish.planner import (
 )
 from portfolio.publish.report import RegionOutcome
 from portfolio.publish.steps import RegionPlan, TemplateFile
-
-#: The bootstrap stack ``portfolio bootstrap`` deploys (kept equal to portfolio.bootstrap's).
-DEFAULT_BOOTSTRAP_STACK = "signed-urls-portfolio-bootstrap"
-ARTIFACT_BUCKET_OUTPUT = "ArtifactBucketName"
 
 
 class PublishFailed(Exception):
@@ -78,7 +76,7 @@ class PreparedManifest:
 def prepare(manifest_path: Path) -> PreparedManifest:
     """Validate the manifest and the version lock; BadInput lists every problem."""
     loaded = load_manifest(manifest_path)
-    templates = template_files(loaded)
+    templates = local_templates(loaded)
     hashes = {name: template.sha256 for name, template in templates.items()}
     problems = check_version_lock(loaded, read_lock(lock_path_for(loaded.path)), hashes)
     if problems:
@@ -86,7 +84,8 @@ def prepare(manifest_path: Path) -> PreparedManifest:
     return PreparedManifest(loaded=loaded, templates=templates)
 
 
-def template_files(loaded: LoadedManifest) -> dict[str, TemplateFile]:
+def local_templates(loaded: LoadedManifest) -> dict[str, TemplateFile]:
+    """Product name -> its template file next to the manifest, with the file's sha256."""
     return {
         product.name: TemplateFile(
             path=str(path := loaded.template_path(product)), sha256=template_sha256(path)
@@ -100,7 +99,7 @@ class PublishOptions:
     regions: tuple[str, ...]
     apply: bool  # False: plan only
     artifact_bucket: str | None = None  # None: the bootstrap stack's ArtifactBucketName
-    bootstrap_stack: str = DEFAULT_BOOTSTRAP_STACK
+    bootstrap_stack: str = BOOTSTRAP_STACK_NAME
     clients: ClientSettings = field(default_factory=ClientSettings)
     polling: StatusPolling = field(default_factory=StatusPolling)
     progress: ProgressCallback | None = None
@@ -150,7 +149,7 @@ def plan_region_of(
     try:
         plan, problems = plan_for_region(prepared, options, clients, run_nonce)
     except (ClientError, BotoCoreError, PublishFailed) as error:
-        return PlannedRegion(region, clients, error=" ".join(str(error).split()))
+        return PlannedRegion(region, clients, error=one_line(error))
     return PlannedRegion(region, clients, plan=plan, problems=tuple(problems))
 
 
@@ -160,7 +159,7 @@ def apply_region(options: PublishOptions, region: PlannedRegion) -> RegionOutcom
     try:
         results = apply_plan(region.plan, region.clients, options.polling, options.progress)
     except (ClientError, BotoCoreError) as error:
-        return _outcome(region, (), error=" ".join(str(error).split()))
+        return _outcome(region, (), error=one_line(error))
     return _outcome(region, results)
 
 

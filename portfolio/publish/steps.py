@@ -2,9 +2,9 @@
 
 A ``Step`` is one Service Catalog or S3 call: its boto3 method and parameters, plus what a
 person reads in ``portfolio plan``. Parameters that name something this same plan creates
-(a new portfolio's ID, say) hold a ``Ref`` that ``portfolio.publish.apply`` resolves from an earlier
-step's ``Output``. Nothing here talks to AWS, so plans are compared in plain unit tests.
-Treat the ``params`` mappings as read-only.
+(a new portfolio's ID, say) hold a ``StepRef`` that ``portfolio.publish.apply`` resolves from
+an earlier step's ``StepOutput``. Nothing here talks to AWS, so plans are compared in plain
+unit tests. Treat the ``params`` mappings as read-only.
 """
 
 from __future__ import annotations
@@ -12,7 +12,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from portfolio.manifest.model import Manifest, Product
+    from portfolio.publish.observed import ObservedCatalog
 
 
 class Action(StrEnum):
@@ -39,7 +43,7 @@ class Subject(StrEnum):
 
 
 @dataclass(frozen=True)
-class Ref:
+class StepRef:
     """The ID of something an earlier step of the same plan creates."""
 
     kind: Literal["portfolio", "product", "tag-option"]
@@ -50,10 +54,10 @@ class Ref:
 
 
 @dataclass(frozen=True)
-class Output:
+class StepOutput:
     """Where in a step's response the ID for ``ref`` is."""
 
-    ref: Ref
+    ref: StepRef
     path: tuple[str, ...]
 
 
@@ -77,7 +81,7 @@ class Step:
     service: Literal["servicecatalog", "s3"]
     operation: str  # the boto3 client method
     params: Mapping[str, Any]
-    outputs: tuple[Output, ...] = ()
+    outputs: tuple[StepOutput, ...] = ()
     wait: WaitKind | None = None
     detail: str = ""  # why, when not obvious: 'owner, description changed'
 
@@ -99,6 +103,31 @@ class Unchanged:
     def label(self) -> str:
         detail = f" ({self.detail})" if self.detail else ""
         return f"{self.subject} {self.name}{detail}"
+
+
+#: What each ``plan_*`` function yields: a call to make, or something already as it should be.
+PlanItem = Step | Unchanged
+#: The ID of a portfolio or product: known when it exists, else the step creating it.
+PortfolioId = str | StepRef
+ProductId = str | StepRef
+
+
+def portfolio_id(manifest: Manifest, observed: ObservedCatalog) -> PortfolioId:
+    if observed.portfolio is not None:
+        return observed.portfolio.id
+    return StepRef("portfolio", manifest.portfolio.display_name)
+
+
+def product_id(product: Product, observed: ObservedCatalog) -> ProductId:
+    current = observed.products.get(product.name)
+    return current.id if current is not None else StepRef("product", product.name)
+
+
+def catalog_step(
+    action: Action, subject: Subject, name: str, operation: str, **params: Any
+) -> Step:
+    """A Service Catalog call that waits for nothing and names nothing it creates."""
+    return Step(action, subject, name, "servicecatalog", operation, params)
 
 
 @dataclass(frozen=True)

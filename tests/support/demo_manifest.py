@@ -13,16 +13,9 @@ from typing import Any
 
 import yaml
 
-from portfolio.manifest.validation import load_manifest
-from portfolio.manifest.version_lock import (
-    lock_path_for,
-    read_lock,
-    template_sha256,
-    with_versions,
-    write_lock,
-)
-
-DEMO_LAUNCH_ROLE = "signed-urls-portfolio-launch-{region}"
+from portfolio.manifest.loading import load_manifest
+from portfolio.manifest.version_lock import record_lock
+from portfolio.names import LAUNCH_ROLE_LOCAL_NAME
 
 
 def demo_template(index: int, revision: int = 1) -> str:
@@ -56,7 +49,7 @@ def demo_product(index: int) -> dict[str, Any]:
         "version": "1.0.0",
         "version_description": "First release.",
         "constraints": {
-            "launch": {"local_role_name": DEMO_LAUNCH_ROLE},
+            "launch": {"local_role_name": LAUNCH_ROLE_LOCAL_NAME},
             "resource_update": {"tag_updates_allowed": True},
         },
     }
@@ -121,16 +114,5 @@ def write_demo(
     path = directory / "manifest.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     if lock:
-        record_lock(path)
+        record_lock(load_manifest(path))
     return path
-
-
-def record_lock(manifest_path: Path) -> None:
-    """Record every product's current version and template hash (``portfolio lock``)."""
-    loaded = load_manifest(manifest_path)
-    current = {
-        product.name: (product.version, template_sha256(loaded.template_path(product)))
-        for product in loaded.manifest.products
-    }
-    lock_path = lock_path_for(manifest_path)
-    write_lock(lock_path, with_versions(read_lock(lock_path), current))

@@ -1,17 +1,14 @@
-"""Builders shared by the plan tests (desired and observed state), and their own sanity tests."""
+"""Builders for the plan tests: a desired manifest, a publish target and the observed catalog
+that publishing it leaves (``converged``), with changes."""
 
 from __future__ import annotations
 
 import dataclasses
 from typing import Any
 
+from portfolio.manifest.loading import parse_manifest
 from portfolio.manifest.model import Manifest
-from portfolio.manifest.validation import parse_manifest
-from portfolio.publish.constraints import (
-    constraint_description,
-    constraint_parameters,
-    desired_shares,
-)
+from portfolio.publish.constraints import constraint_description, constraint_parameters
 from portfolio.publish.observed import (
     ObservedCatalog,
     ObservedConstraint,
@@ -21,7 +18,8 @@ from portfolio.publish.observed import (
     ObservedTagOption,
     ObservedVersion,
 )
-from portfolio.publish.planner import PublishTarget, plan_region, template_key, template_url
+from portfolio.publish.planner import PublishTarget, template_key, template_url
+from portfolio.publish.shares import desired_shares
 from portfolio.publish.steps import TemplateFile
 from tests.support.demo_manifest import demo_manifest_data
 
@@ -128,24 +126,3 @@ def with_portfolio(observed: ObservedCatalog, **changes: Any) -> ObservedCatalog
 
 def operations(plan_steps: Any) -> list[str]:
     return [step.operation for step in plan_steps]
-
-
-# --- the builders agree with the planner ---------------------------------------------------------
-
-
-def test_converged_catalog_plans_no_steps() -> None:
-    m = manifest()
-    plan = plan_region(m, target(m), converged(m))
-    assert plan.steps == ()
-    assert not plan.has_changes
-
-
-def test_converged_catalog_reports_everything_unchanged() -> None:
-    m = manifest()
-    plan = plan_region(m, target(m), converged(m))
-    labels = {item.label for item in plan.unchanged}
-    assert "portfolio Signed URLs demo" in labels
-    assert "version Demo product 2 1.0.0" in labels
-    assert "constraint LAUNCH on Demo product 1" in labels
-    assert "share account 111111111111" in labels
-    assert "principal IAM_PATTERN arn:aws:iam:::role/app-teams/*" in labels

@@ -14,9 +14,10 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from portfolio.bootstrap.stack_deployment import Polling
-from portfolio.bootstrap.template import DEFAULT_STACK_NAME, build_bootstrap, deploy_bootstrap
+from portfolio.bootstrap.stack_deployment import Polling, deploy_bootstrap
+from portfolio.bootstrap.template import build_bootstrap
 from portfolio.cli import main
+from portfolio.names import BOOTSTRAP_STACK_NAME
 
 NO_WAIT = Polling(delay=0, attempts=5)
 
@@ -39,14 +40,14 @@ def aws(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[boto3.Sessi
 
 def _events(session: boto3.Session, region: str = "us-east-1") -> list[dict[str, Any]]:
     cloudformation = session.client("cloudformation", region_name=region)
-    return cloudformation.describe_stack_events(StackName=DEFAULT_STACK_NAME)["StackEvents"]
+    return cloudformation.describe_stack_events(StackName=BOOTSTRAP_STACK_NAME)["StackEvents"]
 
 
 def test_deploy_creates_the_bucket_and_the_launch_role(aws: boto3.Session) -> None:
     reported: list[str] = []
     outputs = deploy_bootstrap(aws, region="us-east-1", polling=NO_WAIT, report=reported.append)
 
-    assert reported == [f"{DEFAULT_STACK_NAME}: created"]
+    assert reported == [f"{BOOTSTRAP_STACK_NAME}: created"]
     assert set(outputs) == {"ArtifactBucketName", "LaunchRoleArn", "LaunchRoleName"}
     s3 = aws.client("s3")
     s3.head_bucket(Bucket=outputs["ArtifactBucketName"])
@@ -97,7 +98,7 @@ def test_second_deploy_changes_nothing(aws: boto3.Session) -> None:
     second = deploy_bootstrap(aws, region="us-east-1", polling=NO_WAIT, report=reported.append)
 
     assert second == first
-    assert reported == [f"{DEFAULT_STACK_NAME}: unchanged"]
+    assert reported == [f"{BOOTSTRAP_STACK_NAME}: unchanged"]
     assert _events(aws) == events_before
 
 
@@ -111,8 +112,8 @@ def test_changed_parameter_updates_the_stack(aws: boto3.Session) -> None:
         polling=NO_WAIT,
         report=reported.append,
     )
-    assert reported == [f"{DEFAULT_STACK_NAME}: updated"]
-    stack = aws.client("cloudformation").describe_stacks(StackName=DEFAULT_STACK_NAME)
+    assert reported == [f"{BOOTSTRAP_STACK_NAME}: updated"]
+    stack = aws.client("cloudformation").describe_stacks(StackName=BOOTSTRAP_STACK_NAME)
     parameters = {
         item["ParameterKey"]: item["ParameterValue"] for item in stack["Stacks"][0]["Parameters"]
     }
@@ -124,17 +125,17 @@ def test_cli_deploys_every_region_and_prints_outputs(
 ) -> None:
     assert main(["bootstrap", "--region", "us-east-1,eu-west-1", "--region", "us-east-1"]) == 0
     printed = capsys.readouterr().out.splitlines()
-    assert printed.count(f"us-east-1: {DEFAULT_STACK_NAME}: created") == 1
-    assert printed.count(f"eu-west-1: {DEFAULT_STACK_NAME}: created") == 1
+    assert printed.count(f"us-east-1: {BOOTSTRAP_STACK_NAME}: created") == 1
+    assert printed.count(f"eu-west-1: {BOOTSTRAP_STACK_NAME}: created") == 1
     assert sum(line.startswith("  LaunchRoleArn = arn:aws:iam::") for line in printed) == 2
     for region in ("us-east-1", "eu-west-1"):
         stacks = aws.client("cloudformation", region_name=region).describe_stacks(
-            StackName=DEFAULT_STACK_NAME
+            StackName=BOOTSTRAP_STACK_NAME
         )
         assert stacks["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE"
 
     assert main(["bootstrap", "--region", "eu-west-1"]) == 0
-    assert f"eu-west-1: {DEFAULT_STACK_NAME}: unchanged" in capsys.readouterr().out
+    assert f"eu-west-1: {BOOTSTRAP_STACK_NAME}: unchanged" in capsys.readouterr().out
 
 
 @pytest.mark.usefixtures("no_credentials")
@@ -143,5 +144,7 @@ def test_cli_without_credentials_fails_in_one_line(capsys: pytest.CaptureFixture
     assert main(["bootstrap", "--region", "us-east-1"]) == 1
     error = capsys.readouterr().err
     assert error.count("\n") == 1
-    assert error.startswith(f"portfolio bootstrap: error: us-east-1: stack {DEFAULT_STACK_NAME}: ")
+    assert error.startswith(
+        f"portfolio bootstrap: error: us-east-1: stack {BOOTSTRAP_STACK_NAME}: "
+    )
     assert "credentials" in error

@@ -21,12 +21,8 @@ from portfolio.publish.apply import StatusPolling
 from portfolio.publish.clients import ClientSettings, RetryPolicy, is_read
 from portfolio.publish.report import RegionOutcome
 from portfolio.publish.run import PublishOptions, prepare, publish
-from tests.integration.portfolio.publish.test_local_endpoint import (
-    BUCKET,
-    EXPECTED_FIRST_PUBLISH,
-    snapshot,
-)
 from tests.support.demo_manifest import demo_manifest_data, write_demo
+from tests.support.local_publish import BUCKET, EXPECTED_FIRST_PUBLISH, snapshot
 
 NO_SLEEP = RetryPolicy(sleep=lambda seconds: None)
 

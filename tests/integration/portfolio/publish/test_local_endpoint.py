@@ -22,14 +22,15 @@ from portfolio.cli import main
 from portfolio.errors import BadInput
 from portfolio.local_endpoint import LocalAwsServer, local_aws
 from portfolio.local_service_catalog import local_service_catalog_backends
+from portfolio.manifest.loading import load_manifest
+from portfolio.manifest.version_lock import record_lock
 from portfolio.publish.apply import StatusPolling
 from portfolio.publish.clients import ClientSettings, is_read
-from portfolio.publish.observed import SHARE_TYPES
 from portfolio.publish.report import RegionOutcome
 from portfolio.publish.run import PublishOptions, prepare, publish
-from tests.support.demo_manifest import demo_manifest_data, demo_template, record_lock, write_demo
+from tests.support.demo_manifest import demo_manifest_data, demo_template, write_demo
+from tests.support.local_publish import BUCKET, EXPECTED_FIRST_PUBLISH, snapshot
 
-BUCKET = "signed-urls-artifacts"
 ACCOUNT = "123456789012"  # moto's default account
 FAST = StatusPolling(interval=0.0, max_polls=20)
 
@@ -64,80 +65,6 @@ def run(path: Path, *, apply: bool = True, regions: tuple[str, ...] = ("us-east-
         regions=regions, apply=apply, artifact_bucket=kw.pop("bucket", BUCKET), polling=FAST, **kw
     )
     return publish(prepare(path), options)
-
-
-def snapshot(region: str = "us-east-1", endpoint_url: str | None = None) -> dict[str, Any]:
-    """What Service Catalog holds, read with plain boto3 (not the publisher's reader)."""
-    sc = boto3.client("servicecatalog", region_name=region, endpoint_url=endpoint_url)
-    portfolios = sc.list_portfolios()["PortfolioDetails"]
-    products = sc.search_products_as_admin()["ProductViewDetails"]
-    state: dict[str, Any] = {
-        "portfolios": sorted(p["DisplayName"] for p in portfolios),
-        "products": sorted(p["ProductViewSummary"]["Name"] for p in products),
-        "versions": {},
-    }
-    names = {
-        p["ProductViewSummary"]["ProductId"]: p["ProductViewSummary"]["Name"] for p in products
-    }
-    for product_id, name in names.items():
-        artifacts = sc.list_provisioning_artifacts(ProductId=product_id)
-        state["versions"][name] = sorted(
-            (a["Name"], a["Active"], a["Guidance"])
-            for a in artifacts["ProvisioningArtifactDetails"]
-        )
-    if portfolios:
-        portfolio_id = portfolios[0]["Id"]
-        state["associated"] = sorted(
-            names[p["ProductViewSummary"]["ProductId"]]
-            for p in sc.search_products_as_admin(PortfolioId=portfolio_id)["ProductViewDetails"]
-        )
-        state["constraints"] = sorted(
-            (c["Type"], names[c["ProductId"]])
-            for c in sc.list_constraints_for_portfolio(PortfolioId=portfolio_id)[
-                "ConstraintDetails"
-            ]
-        )
-        state["principals"] = sorted(
-            (p["PrincipalType"], p["PrincipalARN"])
-            for p in sc.list_principals_for_portfolio(PortfolioId=portfolio_id)["Principals"]
-        )
-        state["tag_options"] = sorted(
-            (t["Key"], t["Value"]) for t in sc.describe_portfolio(Id=portfolio_id)["TagOptions"]
-        )
-        state["shares"] = sorted(
-            (s["Type"], s["PrincipalId"], s["ShareTagOptions"], s["SharePrincipals"])
-            for kind in SHARE_TYPES
-            for s in sc.describe_portfolio_shares(PortfolioId=portfolio_id, Type=kind)[
-                "PortfolioShareDetails"
-            ]
-        )
-    return state
-
-
-EXPECTED_FIRST_PUBLISH = {
-    "portfolios": ["Signed URLs demo"],
-    "products": ["Demo product 1", "Demo product 2", "Demo product 3"],
-    "versions": {f"Demo product {i}": [("1.0.0", True, "DEFAULT")] for i in (1, 2, 3)},
-    "associated": ["Demo product 1", "Demo product 2", "Demo product 3"],
-    "constraints": sorted(
-        [
-            ("LAUNCH", "Demo product 1"),
-            ("LAUNCH", "Demo product 2"),
-            ("LAUNCH", "Demo product 3"),
-            ("NOTIFICATION", "Demo product 1"),
-            ("RESOURCE_UPDATE", "Demo product 1"),
-            ("RESOURCE_UPDATE", "Demo product 2"),
-            ("RESOURCE_UPDATE", "Demo product 3"),
-            ("TEMPLATE", "Demo product 1"),
-        ]
-    ),
-    "principals": [("IAM_PATTERN", "arn:aws:iam:::role/app-teams/*")],
-    "tag_options": [("cost-center", "platform"), ("data-classification", "internal")],
-    "shares": [
-        ("ACCOUNT", "111111111111", True, False),
-        ("ORGANIZATIONAL_UNIT", "ou-ab12-cdef3456", True, True),
-    ],
-}
 
 
 def _only(outcomes: list[RegionOutcome]) -> RegionOutcome:
@@ -181,7 +108,7 @@ def test_one_template_change_creates_one_version(local: None, tmp_path: Path) ->
     (tmp_path / "templates" / "product-2.yaml").write_text(demo_template(2, revision=2))
     data["products"][1]["version"] = "1.1.0"
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
-    record_lock(path)
+    record_lock(load_manifest(path))
     outcome = _only(run(path))
     assert [r.step.operation for r in outcome.results] == [
         "put_object",
@@ -203,7 +130,7 @@ def test_versions_beyond_the_limit_are_deprecated(local: None, tmp_path: Path) -
     (tmp_path / "templates" / "product-1.yaml").write_text(demo_template(1, revision=2))
     data["products"][0]["version"] = "2.0.0"
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
-    record_lock(path)
+    record_lock(load_manifest(path))
     _only(run(path))
     assert snapshot()["versions"]["Demo product 1"] == [
         ("1.0.0", False, "DEPRECATED"),
@@ -644,7 +571,7 @@ def test_notification_names_each_regions_own_topic(local: None, tmp_path: Path) 
 
 def _save(path: Path, data: dict[str, Any]) -> None:
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    record_lock(path)
+    record_lock(load_manifest(path))
 
 
 def test_tag_option_replaced_at_the_limit_converges(local: None, tmp_path: Path) -> None:

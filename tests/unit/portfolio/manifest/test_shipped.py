@@ -8,11 +8,12 @@ from typing import Any
 
 import yaml
 
+from portfolio.manifest.loading import load_manifest, parse_manifest
 from portfolio.manifest.model import Manifest
 from portfolio.manifest.reference import END_MARK, START_MARK, field_table
-from portfolio.manifest.validation import check_version_lock, load_manifest, parse_manifest
+from portfolio.manifest.validation import check_version_lock
 from portfolio.manifest.version_lock import lock_path_for, read_lock
-from portfolio.publish.run import template_files
+from portfolio.publish.run import local_templates
 from products.catalog import PRODUCTS
 from tests.support.paths import REPO_ROOT
 from tests.support.templates import template_data
@@ -94,7 +95,7 @@ def test_shipped_manifest_shares_tag_options_and_has_an_iam_pattern_principal() 
 def test_shipped_manifest_and_lock_pass_every_check() -> None:
     """Fails when a template changed without a version bump: bump it, run `portfolio lock`."""
     loaded = load_manifest(SHIPPED)
-    hashes = {name: t.sha256 for name, t in template_files(loaded).items()}
+    hashes = {name: t.sha256 for name, t in local_templates(loaded).items()}
     assert check_version_lock(loaded, read_lock(lock_path_for(SHIPPED)), hashes) == []
 
 

@@ -21,7 +21,7 @@ from portfolio.publish.planner import (
     template_key,
     template_sha256_in,
 )
-from portfolio.publish.steps import Action, Ref, Subject, TemplateFile
+from portfolio.publish.steps import Action, StepRef, Subject, TemplateFile
 from tests.support.plan_builders import (
     PORTFOLIO_ID,
     converged,
@@ -58,11 +58,11 @@ def test_new_ids_are_refs_to_the_steps_that_create_them() -> None:
     steps = plan_region(m, target(m), EMPTY).steps
     create = next(s for s in steps if s.operation == "create_product")
     (output,) = create.outputs
-    assert output.ref == Ref("product", "Demo product 1")
+    assert output.ref == StepRef("product", "Demo product 1")
     associate = next(s for s in steps if s.operation == "associate_product_with_portfolio")
     assert associate.params == {
-        "ProductId": Ref("product", "Demo product 1"),
-        "PortfolioId": Ref("portfolio", "Signed URLs demo"),
+        "ProductId": StepRef("product", "Demo product 1"),
+        "PortfolioId": StepRef("portfolio", "Signed URLs demo"),
     }
 
 
