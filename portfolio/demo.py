@@ -29,7 +29,7 @@ from portfolio.manifest.loading import load_manifest
 from portfolio.manifest.version_lock import lock_path_for, record_lock
 from portfolio.publish.observed import SHARE_TYPES
 
-REGION = "us-east-1"
+DEMO_REGION = "us-east-1"
 _SHARED = {"ShareTagOptions": "TagOptions", "SharePrincipals": "principals"}
 DEMO_SHARES = {
     "accounts": ["111111111111"],
@@ -45,7 +45,7 @@ def demo_manifest(source: Path, scratch: Path) -> Path:
     data = yaml.safe_load(source.read_text(encoding="utf-8"))
     for product in data["products"]:
         product["template"] = str((source.parent / product["template"]).resolve())
-    data["regions"] = [REGION]
+    data["regions"] = [DEMO_REGION]
     data["shares"] = DEMO_SHARES
     path = scratch / "portfolio.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
@@ -112,7 +112,7 @@ def portfolio_tables(sc: Any, display_name: str) -> str:
     links += [("TagOption", o["Key"], o["Value"]) for o in described.get("TagOptions", [])]
     links += [("share", s["Type"], f"{s['PrincipalId']}{_share_flags(s)}") for s in shares]
     return (
-        f"Portfolio {display_name!r} ({portfolio_id}) in {REGION}\n\n"
+        f"Portfolio {display_name!r} ({portfolio_id}) in {DEMO_REGION}\n\n"
         + _table(("Product", "Versions", "Constraints"), rows)
         + "\n\n"
         + _table(("Association", "Type", "Value"), links)
@@ -138,13 +138,13 @@ def run_demo(manifest: Path) -> int:
         url = server.url
         _step(f"local AWS endpoint listening on {url}")
         _step("bootstrap: artifact bucket and launch role")
-        _run(["bootstrap", "--region", REGION, "--endpoint-url", url])
+        _run(["bootstrap", "--region", DEMO_REGION, "--endpoint-url", url])
         _step("publish")
         _run(["publish", "--manifest", str(path), "--endpoint-url", url])
         _step("publish again: nothing changed, so no mutating call")
         _run(["publish", "--manifest", str(path), "--endpoint-url", url])
         _step("the published portfolio")
-        sc = boto3.client("servicecatalog", region_name=REGION, endpoint_url=url)
+        sc = boto3.client("servicecatalog", region_name=DEMO_REGION, endpoint_url=url)
         display_name = yaml.safe_load(path.read_text(encoding="utf-8"))["portfolio"]["display_name"]
         print(portfolio_tables(sc, display_name))
         _step("stopping the local endpoint")
