@@ -22,17 +22,20 @@ from typing import Any
 import boto3
 import yaml
 
-from portfolio.apply import StatusPolling
-from portfolio.aws_calls import ClientSettings
-from portfolio.demo_manifest import (
-    demo_manifest_data,
-    demo_template,
-    record_lock,
-    write_demo,
-)
 from portfolio.local_aws import local_aws
-from portfolio.publisher import PublishOptions, prepare, publish
-from portfolio.report import RegionOutcome, total_calls
+from portfolio.manifest.loading import load_manifest
+from portfolio.manifest.version_lock import record_lock
+from portfolio.publish.apply import StatusPolling
+from portfolio.publish.clients import ClientSettings
+from portfolio.publish.report import RegionOutcome, total_calls
+from portfolio.publish.run import PublishOptions, prepare, publish
+
+# Run as a script, the repository root is not on sys.path: add it for tests.support.
+REPO_ROOT = Path(__file__).resolve().parents[1]
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+from tests.support.demo_manifest import demo_manifest_data, demo_template, write_demo  # noqa: E402
 
 BUCKET = "benchmark-artifacts"
 THREE_REGIONS = ("us-east-1", "eu-west-1", "ap-southeast-2")
@@ -75,7 +78,7 @@ def call_counts(products: int, directory: Path) -> list[tuple[str, dict[str, int
         (directory / "templates" / "product-1.yaml").write_text(demo_template(1, revision=2))
         data["products"][0]["version"] = "1.1.0"
         path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-        record_lock(path)
+        record_lock(load_manifest(path))
         changed = total_calls(run(path, ("us-east-1",), settings))
     return [
         ("first publish", first),

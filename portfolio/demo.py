@@ -22,15 +22,14 @@ from typing import Any
 import boto3
 import yaml
 
-from portfolio.catalog_state import SHARE_TYPES
 from portfolio.cli import main as portfolio_main
-from portfolio.demo_manifest import record_lock
 from portfolio.errors import EXIT_BAD_INPUT, EXIT_OK, BadInput
 from portfolio.local_aws import LocalAwsServer
-from portfolio.manifest_validation import load_manifest
-from portfolio.version_lock import lock_path_for
+from portfolio.manifest.loading import load_manifest
+from portfolio.manifest.version_lock import lock_path_for, record_lock
+from portfolio.publish.observed import SHARE_TYPES
 
-REGION = "us-east-1"
+DEMO_REGION = "us-east-1"
 _SHARED = {"ShareTagOptions": "TagOptions", "SharePrincipals": "principals"}
 DEMO_SHARES = {
     "accounts": ["111111111111"],
@@ -46,13 +45,13 @@ def demo_manifest(source: Path, scratch: Path) -> Path:
     data = yaml.safe_load(source.read_text(encoding="utf-8"))
     for product in data["products"]:
         product["template"] = str((source.parent / product["template"]).resolve())
-    data["regions"] = [REGION]
+    data["regions"] = [DEMO_REGION]
     data["shares"] = DEMO_SHARES
     path = scratch / "portfolio.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     if lock_path_for(source).exists():
         shutil.copy(lock_path_for(source), lock_path_for(path))
-    record_lock(path)
+    record_lock(load_manifest(path))
     return path
 
 
@@ -113,7 +112,7 @@ def portfolio_tables(sc: Any, display_name: str) -> str:
     links += [("TagOption", o["Key"], o["Value"]) for o in described.get("TagOptions", [])]
     links += [("share", s["Type"], f"{s['PrincipalId']}{_share_flags(s)}") for s in shares]
     return (
-        f"Portfolio {display_name!r} ({portfolio_id}) in {REGION}\n\n"
+        f"Portfolio {display_name!r} ({portfolio_id}) in {DEMO_REGION}\n\n"
         + _table(("Product", "Versions", "Constraints"), rows)
         + "\n\n"
         + _table(("Association", "Type", "Value"), links)
@@ -139,13 +138,13 @@ def run_demo(manifest: Path) -> int:
         url = server.url
         _step(f"local AWS endpoint listening on {url}")
         _step("bootstrap: artifact bucket and launch role")
-        _run(["bootstrap", "--region", REGION, "--endpoint-url", url])
+        _run(["bootstrap", "--region", DEMO_REGION, "--endpoint-url", url])
         _step("publish")
         _run(["publish", "--manifest", str(path), "--endpoint-url", url])
         _step("publish again: nothing changed, so no mutating call")
         _run(["publish", "--manifest", str(path), "--endpoint-url", url])
         _step("the published portfolio")
-        sc = boto3.client("servicecatalog", region_name=REGION, endpoint_url=url)
+        sc = boto3.client("servicecatalog", region_name=DEMO_REGION, endpoint_url=url)
         display_name = yaml.safe_load(path.read_text(encoding="utf-8"))["portfolio"]["display_name"]
         print(portfolio_tables(sc, display_name))
         _step("stopping the local endpoint")

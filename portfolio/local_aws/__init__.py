@@ -20,7 +20,7 @@ Public API:
   ``endpoint_url=server.url`` and any credentials (moto's account 123456789012 by default).
 - ``OPERATIONS``: the Service Catalog operations implemented (AWS names).
 
-``portfolio serve-local`` (``portfolio.local_endpoint_command``) runs ``LocalAwsServer`` in the
+``portfolio serve-local`` (``portfolio.cli.serve_local``) runs ``LocalAwsServer`` in the
 foreground.
 
 Modules, along moto's own seams: ``exceptions`` (AWS's errors), ``models`` (the resources),

@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from portfolio.stack_deployment import (
+from portfolio.bootstrap.stack_deployment import (
     Polling,
     StackDeploymentFailed,
     delete_stack,

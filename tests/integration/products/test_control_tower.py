@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from portfolio.bootstrap import render_bootstrap_template
+from portfolio.bootstrap.template import render_bootstrap_template
 from portfolio.cli import main
 from portfolio.errors import EXIT_BAD_INPUT
 from products.catalog import PRODUCTS

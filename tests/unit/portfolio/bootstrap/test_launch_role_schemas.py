@@ -17,8 +17,7 @@ from typing import Any
 import pytest
 from cfnlint.decode import cfn_yaml
 
-from portfolio.bootstrap import build_bootstrap
-from portfolio.launch_role_permissions import (
+from portfolio.bootstrap.launch_role import (
     PRODUCT_KMS_ALIAS_PREFIX,
     SCHEMA_ACTIONS_NOT_GRANTED,
     Grant,
@@ -29,6 +28,7 @@ from portfolio.launch_role_permissions import (
     grants_for,
     product_resources,
 )
+from portfolio.bootstrap.template import build_bootstrap
 from tests.support.paths import REPO_ROOT
 
 HANDLERS = ("create", "read", "update", "delete", "list")

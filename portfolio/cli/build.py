@@ -1,0 +1,114 @@
+"""``portfolio build``, ``portfolio docs`` and ``portfolio check``: generate the product templates
+and reference pages, and run cfn-lint, checkov and Control Tower's proactive controls on the
+templates (the bootstrap one included).
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from pathlib import Path
+
+from portfolio.cli.output_files import OutputDirectoryError, write_all
+from portfolio.errors import EXIT_FAILED, EXIT_OK, BadInput
+from products.building_blocks.errors import GeneratorOptionError
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add ``build``, ``docs`` and ``check`` to the ``portfolio`` parser."""
+    build = commands.add_parser("build", help="generate every product template")
+    build.add_argument("--out", default="templates", help="output directory (default: templates)")
+    build.set_defaults(handler=run_build)
+
+    docs = commands.add_parser("docs", help="generate the product reference pages")
+    docs.add_argument("--out", default="docs/products", help="default: docs/products")
+    docs.add_argument(
+        "--publishing-guide",
+        default="docs/publishing.md",
+        help="guide whose manifest field table is regenerated (default: docs/publishing.md)",
+    )
+    docs.set_defaults(handler=run_docs)
+
+    check = commands.add_parser(
+        "check", help="run cfn-lint, checkov and Control Tower's proactive controls on templates"
+    )
+    check.add_argument("--templates", default="templates", help="default: templates")
+    check.add_argument("--checkov", help="path to the checkov executable (omit: lint only)")
+    check.add_argument(
+        "--control-tower",
+        metavar="PACKAGE",
+        help="directory of the npm package @cdklabs/cdk-validator-cfnguard (cfn-guard and "
+        "Control Tower's rules; omit: no Control Tower check)",
+    )
+    check.set_defaults(handler=run_check)
+
+
+def run_build(args: argparse.Namespace) -> int:
+    from products.catalog import render_all
+
+    try:
+        files = render_all()
+    except GeneratorOptionError as error:
+        raise BadInput(str(error)) from error
+    try:
+        written = write_all(Path(args.out), files)
+    except OutputDirectoryError as error:
+        raise BadInput(str(error)) from error
+    for path in written:
+        print(f"wrote {path}")
+    return EXIT_OK
+
+
+def run_docs(args: argparse.Namespace) -> int:
+    from portfolio.manifest.reference import with_field_table
+    from products.reference_docs import render_all_references
+
+    guide = Path(args.publishing_guide)
+    try:
+        written = write_all(Path(args.out), render_all_references())
+        guide.write_text(with_field_table(guide.read_text(encoding="utf-8")), encoding="utf-8")
+    except OutputDirectoryError as error:
+        raise BadInput(str(error)) from error
+    except OSError as error:
+        raise BadInput(f"--publishing-guide {guide}: {error.strerror}") from error
+    except ValueError as error:
+        raise BadInput(f"--publishing-guide {guide}: no manifest field table marks") from error
+    for path in [*written, guide]:
+        print(f"wrote {path}")
+    return EXIT_OK
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from portfolio.bootstrap.template import render_bootstrap_template
+    from products.gates import run_gates
+    from products.gates.control_tower import RulePackMissing, cfn_guard_binary, load_controls
+
+    template_dir = Path(args.templates)
+    if not template_dir.is_dir():
+        raise BadInput(f"--templates {template_dir}: no such directory")
+    checkov = Path(args.checkov) if args.checkov else None
+    if checkov is not None and not checkov.exists():
+        raise BadInput(f"--checkov {checkov}: no such file (run `make build` to set it up)")
+    control_tower = Path(args.control_tower) if args.control_tower else None
+    if control_tower is not None:
+        try:
+            cfn_guard_binary(control_tower)
+            load_controls(control_tower)
+        except RulePackMissing as error:
+            raise BadInput(
+                f"--control-tower {control_tower}: {error} (run `make build` to set it up)"
+            ) from error
+    templates = {
+        path.name: path.read_text(encoding="utf-8") for path in template_dir.glob("*.yaml")
+    }
+    if not templates:
+        raise BadInput(f"--templates {template_dir}: no *.yaml templates found")
+    with tempfile.TemporaryDirectory() as scratch:
+        # The bootstrap stack is deployed too, so it passes the same gates.
+        write_all(Path(scratch), {**templates, "bootstrap.yaml": render_bootstrap_template()})
+        results = run_gates(Path(scratch), checkov, control_tower)
+    for result in results:
+        print(result.summary_line())
+        for finding in result.findings:
+            print(f"     {finding}")
+    return EXIT_OK if all(result.ok for result in results) else EXIT_FAILED

@@ -1,0 +1,27 @@
+"""Reading the rendered bootstrap template: its resources by type and the launch role's
+statements."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def resources_of(template: dict[str, Any], resource_type: str) -> dict[str, dict[str, Any]]:
+    return {
+        name: resource
+        for name, resource in template["Resources"].items()
+        if resource["Type"] == resource_type
+    }
+
+
+def launch_statements(template: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """(policy logical id, statement) for every launch role permission."""
+    return [
+        (name, statement)
+        for name, policy in resources_of(template, "AWS::IAM::ManagedPolicy").items()
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
