@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 
 from products.bucket import (
-    BUCKET_NAME_PATTERN,
     CORS_ORIGIN_PATTERN,
     DISTRIBUTION_ARN_PATTERN,
     KMS_KEY_ARN_PATTERN,
+    LOG_BUCKET_NAME_PATTERN,
     BucketOptions,
     build,
 )
@@ -20,7 +20,16 @@ from products.building_blocks.errors import GeneratorOptionError
 from products.gates.cfn_lint import cfn_lint_findings
 
 NO_VALUE = {"Ref": "AWS::NoValue"}
-DISTRIBUTION_SOURCE = {"StringEquals": {"AWS:SourceArn": {"Ref": "DistributionArn"}}}
+#: The one distribution, and only if it is one of this account's (another account's ARN has the
+#: same shape: no AllowedPattern can refuse it).
+DISTRIBUTION_SOURCE = {
+    "StringEquals": {"AWS:SourceArn": {"Ref": "DistributionArn"}},
+    "ArnLike": {
+        "AWS:SourceArn": {
+            "Fn::Sub": "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/*"
+        }
+    },
+}
 
 
 @pytest.fixture(scope="module")
@@ -222,7 +231,7 @@ def test_parameter_patterns_are_the_declared_ones(template: dict[str, Any]) -> N
     assert parameters["DistributionArn"]["AllowedPattern"] == DISTRIBUTION_ARN_PATTERN
     assert parameters["BucketKmsKeyArn"]["AllowedPattern"] == KMS_KEY_ARN_PATTERN
     assert parameters["CorsAllowedOrigins"]["AllowedPattern"] == CORS_ORIGIN_PATTERN
-    assert parameters["AccessLogBucketName"]["AllowedPattern"] == BUCKET_NAME_PATTERN
+    assert parameters["AccessLogBucketName"]["AllowedPattern"] == LOG_BUCKET_NAME_PATTERN
 
 
 def test_kms_key_pattern_takes_key_arns_not_aliases() -> None:
