@@ -27,11 +27,18 @@ SECRET_ARN = rf"arn:{PARTITION}:secretsmanager:{REGION}:{ACCOUNT_ID}:secret:[A-Z
 # --- names of this capability's resources (capability_names): the only ones a product may be
 # given. Another account's resource of the same shape is outside the permissions boundary.
 
-_SECRET_PREFIX = re.escape(names.SECRET_NAME_PREFIX)
-_BUCKET_PREFIX = re.escape(names.BUCKET_NAME_PREFIX)
-_LOG_BUCKET_PREFIX = re.escape(names.LOG_BUCKET_NAME_PREFIX)
-_TABLE_PREFIX = re.escape(names.TABLE_NAME_PREFIX)
-_TOPIC_PREFIX = re.escape(names.TOPIC_NAME_PREFIX)
+
+def _literal(text: str) -> str:
+    """``text`` as a regex that matches only itself; '-' and '/' need no escape (readable in the
+    console)."""
+    return re.escape(text).replace(r"\-", "-").replace(r"\/", "/")
+
+
+_SECRET_PREFIX = _literal(names.SECRET_NAME_PREFIX)
+_BUCKET_PREFIX = _literal(names.BUCKET_NAME_PREFIX)
+_LOG_BUCKET_PREFIX = _literal(names.LOG_BUCKET_NAME_PREFIX)
+_TABLE_PREFIX = _literal(names.TABLE_NAME_PREFIX)
+_TOPIC_PREFIX = _literal(names.TOPIC_NAME_PREFIX)
 
 #: The part of the secret product's secret name a team picks (the product prepends the prefix;
 #: Secrets Manager allows 512 characters in all).

@@ -17,6 +17,7 @@ from products.bucket import (
     build,
 )
 from products.building_blocks.errors import GeneratorOptionError
+from products.building_blocks.parameter_patterns import PRODUCT_BUCKET_NAME
 from products.gates.cfn_lint import cfn_lint_findings
 
 NO_VALUE = {"Ref": "AWS::NoValue"}
@@ -407,3 +408,28 @@ def test_upload_prefix_must_be_a_plain_path_segment(prefix: str) -> None:
 def test_out_of_range_option_is_rejected_by_name(option: str, value: object, bounds: str) -> None:
     with pytest.raises(GeneratorOptionError, match=rf"^bucket: {option} \({value!r}\) .*{bounds}"):
         BucketOptions(**{option: value})
+
+
+def test_bucket_is_named_under_the_capability_prefix(template: dict[str, Any]) -> None:
+    """signed-urls-<account>-<region>-<stack id>: what consumers' patterns and the permissions
+    boundary accept, within S3's 63 characters for every Region name."""
+    text, variables = template["Resources"]["Bucket"]["Properties"]["BucketName"]["Fn::Sub"]
+    assert text == "signed-urls-${AWS::AccountId}-${AWS::Region}-${Suffix}"
+    assert variables["Suffix"] == {
+        "Fn::Select": [
+            0,
+            {
+                "Fn::Split": [
+                    "-",
+                    {"Fn::Select": [2, {"Fn::Split": ["/", {"Ref": "AWS::StackId"}]}]},
+                ]
+            },
+        ]
+    }
+    for region in ("us-east-1", "ap-southeast-2", "us-gov-west-1", "eusc-de-east-1"):
+        name = (
+            text.replace("${AWS::AccountId}", "123456789012")
+            .replace("${AWS::Region}", region)
+            .replace("${Suffix}", "1a2b3c4d")
+        )
+        assert re.fullmatch(PRODUCT_BUCKET_NAME, name) and len(name) <= 63, name
