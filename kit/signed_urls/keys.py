@@ -33,7 +33,7 @@ def check_hash_algorithm(value: str, argument: str = "hash_algorithm") -> str:
 
 
 def _hash(name: str) -> hashes.HashAlgorithm:
-    return hashes.SHA256() if name == "SHA256" else hashes.SHA1()  # noqa: S303 (CloudFront's default)
+    return hashes.SHA256() if name == "SHA256" else hashes.SHA1()
 
 
 def algorithm_of(key: object, argument: str) -> str:

@@ -147,10 +147,17 @@ class SecretKeySource:
             except Exception as error:
                 if state is None:
                     raise
-                LOG.warning("signed_urls: re-reading %s failed, keeping the cached key: %s",
-                            self.secret_id, error)
-                self._state = _State(state.current, state.previous, state.use_previous_until,
-                                     now + min(RETRY_SECONDS, self._cache_seconds or RETRY_SECONDS))
+                LOG.warning(
+                    "signed_urls: re-reading %s failed, keeping the cached key: %s",
+                    self.secret_id,
+                    error,
+                )
+                self._state = _State(
+                    state.current,
+                    state.previous,
+                    state.use_previous_until,
+                    now + min(RETRY_SECONDS, self._cache_seconds or RETRY_SECONDS),
+                )
             return self._state
 
     def _load(self, now: float) -> _State:
@@ -172,8 +179,11 @@ class SecretKeySource:
             return None  # the placeholder (after the first create) or an unreadable value
         except Exception as error:
             if _error_code(error) != "ResourceNotFoundException":  # not just "no AWSPREVIOUS"
-                LOG.warning("signed_urls: reading AWSPREVIOUS of %s failed, signing with "
-                            "AWSCURRENT: %s", self.secret_id, error)
+                LOG.warning(
+                    "signed_urls: reading AWSPREVIOUS of %s failed, signing with AWSCURRENT: %s",
+                    self.secret_id,
+                    error,
+                )
             return None
 
     def _read(self, stage: str) -> str:
@@ -195,7 +205,7 @@ def _error_code(error: Exception) -> str | None:
 def secrets_manager_client(secret_id: str, **settings: Any) -> Any:
     """A boto3 Secrets Manager client in the secret's Region (taken from its ARN)."""
     try:
-        import boto3
+        import boto3  # type: ignore[import-untyped]
     except ImportError:
         raise SigningInputError(
             "secret_arn: reading Secrets Manager needs boto3: pip install 'signed-urls-kit[aws]'"

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from signed_urls.errors import SigningInputError
 from signed_urls.keys import SigningKey, check_hash_algorithm
 from signed_urls.policy import (
+    MAX_EPOCH,
     Moment,
     Policy,
     canned_statement,
@@ -195,6 +196,8 @@ class Signer:
 
 
 def _expiry(expires_at: Moment | None, expires_in: float | None) -> int:
+    if type(expires_at) is int and expires_in is None and time.time() < expires_at <= MAX_EPOCH:
+        return expires_at  # the common case, checked in one line
     if expires_in is not None:
         if expires_at is not None:
             raise SigningInputError("expires_in: give either expires_at or expires_in")

@@ -131,8 +131,11 @@ def _statement(resource_url: str, fields: Mapping[str, str]) -> tuple[bytes | No
             return None, f"Expires {expires!r} is not epoch seconds"
         # The guide's canned statement, whitespace removed, Resource = the base URL.
         text = (
-            '{"Statement":[{"Resource":' + json.dumps(resource_url, ensure_ascii=False)
-            + ',"Condition":{"DateLessThan":{"AWS:EpochTime":' + str(int(expires)) + "}}}]}"
+            '{"Statement":[{"Resource":'
+            + json.dumps(resource_url, ensure_ascii=False)
+            + ',"Condition":{"DateLessThan":{"AWS:EpochTime":'
+            + str(int(expires))
+            + "}}}]}"
         )
         return text.encode(), ""
     if policy is None:
@@ -159,7 +162,7 @@ def _load_public_key(pem: bytes) -> Any:
 def _signature_matches(key: Any, message: bytes, signature: bytes, hash_name: str) -> bool:
     if isinstance(key, str | bytes):
         key = _load_public_key(key.encode() if isinstance(key, str) else key)
-    chosen = hashes.SHA256() if hash_name == "SHA256" else hashes.SHA1()  # noqa: S303
+    chosen = hashes.SHA256() if hash_name == "SHA256" else hashes.SHA1()
     try:
         if isinstance(key, rsa.RSAPublicKey):
             key.verify(signature, message, padding.PKCS1v15(), chosen)
