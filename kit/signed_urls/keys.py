@@ -63,7 +63,8 @@ class SigningKey:
         if not isinstance(key_pair_id, str) or not _KEY_PAIR_ID.match(key_pair_id):
             raise SigningInputError(
                 f"key_pair_id: {key_pair_id!r} is not a CloudFront public key ID "
-                "(upper-case letters and digits, e.g. K2JCJMDEHXQW5F)"
+                "(upper-case letters and digits, e.g. K2JCJMDEHXQW5F; the public key ID, not the "
+                "key group ID)"
             )
         self.algorithm = algorithm_of(private_key, "private_key")
         self.private_key = private_key

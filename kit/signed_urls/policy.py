@@ -149,9 +149,11 @@ class Policy:
 
     @property
     def is_canned(self) -> bool:
-        """True when a canned policy says the same: an exact URL, no start, no IP range."""
+        """True when a canned policy says the same: an exact URL (no ``*`` or ``?``, which are
+        wildcards here), no start, no IP range."""
         return (
             "*" not in self.resource
+            and "?" not in self.resource
             and self.not_before is None
             and self.ip_range is None
             and bool(_URL.match(self.resource))
