@@ -64,8 +64,9 @@ def test_cookies_verify_independently(key: SigningKey, hash_algorithm: str) -> N
     custom = signer.cookies(Policy(f"{BASE}/spaces/42/*", expires_at=int(time.time()) + 60))
     assert set(custom) >= {"CloudFront-Policy", "CloudFront-Signature", "CloudFront-Key-Pair-Id"}
     assert ("CloudFront-Hash-Algorithm" in custom) is (hash_algorithm == "SHA256")
-    reference_verify_cookies(f"{BASE}/spaces/42/x.jpg", custom, key.private_key.public_key(),
-                             time.time())
+    reference_verify_cookies(
+        f"{BASE}/spaces/42/x.jpg", custom, key.private_key.public_key(), time.time()
+    )
     exact = object_url(BASE, "photos/my cat.jpg")
     canned = signer.cookies(Policy(exact, expires_at=int(time.time()) + 60))
     assert "CloudFront-Expires" in canned and "CloudFront-Policy" not in canned
@@ -93,8 +94,9 @@ def test_one_signature_serves_a_whole_gallery(rsa_key: SigningKey) -> None:
     assert len(key.signed) == 1 and len(set(urls)) == 100
     for url in urls[:3]:
         reference_verify_url(url, rsa_key.private_key.public_key(), time.time())
-    reference_verify_cookies(f"{BASE}/spaces/7/99.jpg", cookies, rsa_key.private_key.public_key(),
-                             time.time())
+    reference_verify_cookies(
+        f"{BASE}/spaces/7/99.jpg", cookies, rsa_key.private_key.public_key(), time.time()
+    )
     with pytest.raises(SigningInputError, match="^url: .* not covered by policy.resource"):
         signer.url(f"{BASE}/spaces/8/x.jpg", policy=policy)
 

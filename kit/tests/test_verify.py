@@ -80,8 +80,9 @@ def test_tampered_cookies_fail(key: SigningKey, form: str) -> None:
         changed[name] = _flip(changed[name], 3) if name != "CloudFront-Expires" else "1999999999"
         assert not verify_cookies(f"{BASE}/g/1.jpg", changed, _keys(key)).ok, name
         with pytest.raises((InvalidSignature, AssertionError, ValueError, KeyError)):
-            reference_verify_cookies(f"{BASE}/g/1.jpg", changed, key.private_key.public_key(),
-                                     time.time())
+            reference_verify_cookies(
+                f"{BASE}/g/1.jpg", changed, key.private_key.public_key(), time.time()
+            )
     if form == "canned":  # a canned cookie grants its one URL only
         assert not verify_cookies(f"{BASE}/g/2.jpg", cookies, _keys(key)).ok
 
@@ -128,8 +129,9 @@ def test_wildcards_follow_the_guide(key: SigningKey) -> None:
 def test_signature_from_another_key_with_the_same_id_fails(rsa_key: SigningKey) -> None:
     from cryptography.hazmat.primitives.asymmetric import rsa
 
-    impostor = SigningKey(rsa.generate_private_key(public_exponent=65537, key_size=2048),
-                          rsa_key.key_pair_id)
+    impostor = SigningKey(
+        rsa.generate_private_key(public_exponent=65537, key_size=2048), rsa_key.key_pair_id
+    )
     signed = Signer(impostor).url(f"{BASE}/a.jpg", expires_in=60)
     verdict = verify_url(signed, _keys(rsa_key))
     assert not verdict.ok and "Signature" in verdict.reason

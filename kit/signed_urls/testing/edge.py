@@ -233,9 +233,10 @@ class LocalEdge:
 
 def _handler_class(edge: LocalEdge) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
-        server_version = "CloudFront"
-        sys_version = ""
         protocol_version = "HTTP/1.1"
+
+        def version_string(self) -> str:
+            return "CloudFront"
 
         def _serve(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
