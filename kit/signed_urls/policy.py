@@ -123,7 +123,8 @@ class Policy:
     expires_at: Moment
     not_before: Moment | None = None
     ip_range: str | None = None
-    _matcher: re.Pattern[str] = field(init=False, repr=False, compare=False, hash=False)
+    _prefix: str | None = field(init=False, repr=False, compare=False, hash=False)
+    _matcher: re.Pattern[str] | None = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         resource = self.resource
@@ -145,7 +146,10 @@ class Policy:
             object.__setattr__(self, "not_before", start)
         if self.ip_range is not None:
             object.__setattr__(self, "ip_range", _ipv4_range(self.ip_range))
-        object.__setattr__(self, "_matcher", pattern_regex(resource))
+        # "<prefix>*", the common gallery form, is a prefix test; other patterns a regex.
+        simple = resource.endswith("*") and "*" not in resource[:-1] and "?" not in resource
+        object.__setattr__(self, "_prefix", resource[:-1] if simple else None)
+        object.__setattr__(self, "_matcher", None if simple else pattern_regex(resource))
 
     @property
     def is_canned(self) -> bool:
@@ -161,6 +165,9 @@ class Policy:
 
     def covers(self, url: str) -> bool:
         """Whether CloudFront would match ``url`` (without its signing parameters)."""
+        if self._prefix is not None:
+            return url.startswith(self._prefix)
+        assert self._matcher is not None
         return self._matcher.fullmatch(url) is not None
 
     def to_json(self) -> str:

@@ -127,7 +127,8 @@ class Signer:
 
     def urls(self, urls: Iterable[str], *, policy: Policy) -> list[str]:
         """Many URLs under one custom policy (e.g. a gallery): one signature for all."""
-        return [self._custom_url(url, policy) for url in urls]
+        query = self.sign_policy(policy).query
+        return [self._append(url, policy, query) for url in urls]
 
     def sign_policy(self, policy: Policy) -> SignedPolicy:
         """The policy signed with the current key (cached until it expires or the key changes)."""
@@ -171,11 +172,14 @@ class Signer:
         return [f"{name}={value}{attributes}" for name, value in self.cookies(policy).items()]
 
     def _custom_url(self, url: str, policy: Policy) -> str:
+        return self._append(url, policy, self.sign_policy(policy).query)
+
+    @staticmethod
+    def _append(url: str, policy: Policy, query: str) -> str:
         check_url(url)
-        signed = self.sign_policy(policy)
         if not policy.covers(url):
             raise SigningInputError(f"url: {url!r} is not covered by policy.resource")
-        return f"{url}{'&' if '?' in url else '?'}{signed.query}"
+        return f"{url}{'&' if '?' in url else '?'}{query}"
 
     def _sign_custom(self, key: SigningKey, policy: Policy) -> SignedPolicy:
         statement = policy.to_json().encode()

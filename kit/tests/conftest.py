@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-
 from signed_urls import SigningKey
 from signed_urls.testing import LocalEdge
 

@@ -14,7 +14,6 @@ import boto3
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-
 from signed_urls import SigningKey
 from signed_urls.testing import ALL_METHODS, Behavior, LocalEdge
 

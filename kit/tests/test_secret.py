@@ -14,7 +14,6 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from moto import mock_aws
-
 from signed_urls import KeyPairNotReady, SecretFormatError, Signer, SigningKey, verify_url
 from signed_urls.secret import SecretKeySource
 

@@ -9,7 +9,6 @@ import pytest
 from botocore.signers import CloudFrontSigner
 from cryptography.exceptions import InvalidSignature
 from guide_reference import reference_verify_cookies, reference_verify_url
-
 from signed_urls import Policy, Signer, SigningInputError, SigningKey, object_url, verify_url
 
 BASE = "https://cdn.example.com"
@@ -97,7 +96,7 @@ def test_one_signature_serves_a_whole_gallery(rsa_key: SigningKey) -> None:
     reference_verify_cookies(
         f"{BASE}/spaces/7/99.jpg", cookies, rsa_key.private_key.public_key(), time.time()
     )
-    with pytest.raises(SigningInputError, match="^url: .* not covered by policy.resource"):
+    with pytest.raises(SigningInputError, match=r"^url: .* not covered by policy.resource"):
         signer.url(f"{BASE}/spaces/8/x.jpg", policy=policy)
 
 
@@ -177,16 +176,16 @@ def test_keys_cloudfront_does_not_trust_are_refused() -> None:
         ed25519.Ed25519PrivateKey.generate(),
     ]
     for other in others:
-        with pytest.raises(SigningInputError, match="^private_key: .*RSA-2048 and ECDSA P-256"):
+        with pytest.raises(SigningInputError, match=r"^private_key: .*RSA-2048 and ECDSA P-256"):
             SigningKey(other, "K2JCJMDEHXQW5F")
-    with pytest.raises(SigningInputError, match="^private_key_pem: "):
+    with pytest.raises(SigningInputError, match=r"^private_key_pem: "):
         SigningKey.from_pem("-----BEGIN PRIVATE KEY-----\nnope\n", "K2JCJMDEHXQW5F")
 
 
 def test_key_pair_id_and_hash_algorithm_are_checked(rsa_key: SigningKey) -> None:
-    with pytest.raises(SigningInputError, match="^key_pair_id: .*not the key group"):
+    with pytest.raises(SigningInputError, match=r"^key_pair_id: .*not the key group"):
         SigningKey(rsa_key.private_key, "3f0c2f52-key-group")
-    with pytest.raises(SigningInputError, match="^hash_algorithm: "):
+    with pytest.raises(SigningInputError, match=r"^hash_algorithm: "):
         Signer(rsa_key, hash_algorithm="MD5")
 
 
@@ -195,7 +194,7 @@ def test_an_expired_policy_is_not_signed_again(rsa_key: SigningKey) -> None:
     signer = Signer(rsa_key)
     signer.url(f"{BASE}/x/1.jpg", policy=policy)
     time.sleep(1.1)
-    with pytest.raises(SigningInputError, match="^policy: expired"):
+    with pytest.raises(SigningInputError, match=r"^policy: expired"):
         signer.url(f"{BASE}/x/1.jpg", policy=policy)
 
 
