@@ -182,8 +182,8 @@ def main() -> int:
         **gallery_cases(rsa_key, CloudFrontSigner("KRSA1", rsa_raw)),
     }
     print(
-        f"hash SHA-256 everywhere; best of {args.rounds} interleaved rounds of "
-        f"{args.seconds}s; one process\n"
+        f"hash SHA-256 everywhere; medians over turns, about {args.seconds}s per case; "
+        "one process\n"
     )
     return 0 if report(measure(cases, args.seconds)) else 1
 
