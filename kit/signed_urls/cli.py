@@ -1,5 +1,6 @@
-"""``signed-urls``: sign, verify and smoke-test from a shell. Exit codes: 0 ok, 1 failed
-(refused, a smoke check failed, an AWS call failed), 2 bad input (one line naming the field)."""
+"""signed-urls: sign, verify and smoke-test CloudFront signed URLs from a shell. Exit codes:
+0 ok, 1 failed (refused, a smoke check failed, an AWS call failed), 2 bad input (one line
+naming the field)."""
 
 from __future__ import annotations
 

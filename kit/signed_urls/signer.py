@@ -209,7 +209,7 @@ def _expiry(expires_at: Moment | None, expires_in: float | None) -> int:
             raise SigningInputError(f"expires_in: {expires_in!r} must be a number of seconds")
         if expires_in <= 0:
             raise SigningInputError(f"expires_in: {expires_in} must be more than 0 seconds")
-        return future_epoch(math.ceil(time.time() + expires_in), "expires_in")
+        return future_epoch(int(time.time()) + math.ceil(expires_in), "expires_in")
     if expires_at is None:
         raise SigningInputError("expires_at: a signed URL needs an expiry (or pass policy=)")
     return future_epoch(expires_at, "expires_at")

@@ -2,25 +2,28 @@
 
 Runs only with SIGNED_URLS_E2E=1 and working AWS credentials (AWS_PROFILE / AWS_REGION or the
 usual chain); otherwise it is skipped before any network call. It creates, in one Region:
-secret -> key pair -> bucket -> distribution -> bucket update (DistributionArn), then PUTs an
-object through a signed URL on /uploads/, GETs it back through a signed URL, and deletes
-everything it made, including what the templates retain (bucket, secret, KMS key: scheduled
-for deletion after 7 days). A CloudFront distribution takes several minutes each way.
+secret -> key pair -> bucket -> distribution -> bucket update (DistributionArn), then, signing
+with the kit (kit/, ``Signer.from_secret``), PUTs an object through a signed URL on /uploads/
+until the new distribution answers, GETs it back, and runs the kit's smoke checks (the same as
+``signed-urls smoke``: signed upload, download until expiry and 403 after, unsigned, tampered
+and direct bucket URLs refused). Then it deletes everything it made, including what the
+templates retain (bucket, secret, KMS key: scheduled for deletion after 7 days). A CloudFront
+distribution takes several minutes each way.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
 import pytest
+from signed_urls import Signer, object_url
+from signed_urls.smoke import SmokeTarget, run_smoke
 
 from portfolio.bootstrap.stack_deployment import (
     Polling,
@@ -30,7 +33,6 @@ from portfolio.bootstrap.stack_deployment import (
     s3_template_upload,
 )
 from products.catalog import PRODUCTS
-from tests.support.onboarding_example import signing_example
 from tests.support.real_account import Account, real_account
 
 pytestmark = pytest.mark.e2e
@@ -132,19 +134,6 @@ def _retained_secret(account: Account, secret_arn: str, key_arn: str) -> Callabl
     return delete_secret_and_key
 
 
-def _signed_url(url: str, secret: dict[str, Any], minutes: int = 10) -> str:
-    """Signed with the onboarding guide's own example code (SHA-256, canned policy)."""
-    from cryptography.hazmat.primitives import serialization
-
-    example = signing_example()
-    signing_key = {
-        **secret,
-        "key": serialization.load_pem_private_key(secret["privateKey"].encode(), password=None),
-    }
-    base, path = url.split("/", 3)[:3], url.split("/", 3)[3]
-    return example["signed_url"]("/".join(base), path, signing_key, expires_in=minutes * 60)
-
-
 def _request(method: str, url: str, body: bytes | None = None) -> tuple[int, bytes]:
     headers = {}
     if body is not None:  # Origin Access Control signs uploads only with the payload hash
@@ -202,16 +191,17 @@ def test_upload_and_download_through_signed_urls(
         f"{stack}-bucket", "bucket", {"DistributionArn": distribution["DistributionArn"]}
     )
 
-    signing_secret = json.loads(
-        account.client("secretsmanager").get_secret_value(SecretId=secret["SecretArn"])[
-            "SecretString"
-        ]
+    signer = Signer.from_secret(
+        secret["SecretArn"], client=account.client("secretsmanager"), cache_seconds=0
     )
-    assert signing_secret["keyPairId"] == key_pair["PublicKeyId"]
+    assert signer.key.key_pair_id == key_pair["PublicKeyId"]
     content = f"signed-urls smoke test {run}\n".encode()
-    url = f"{distribution['BaseUrl']}/uploads/{run}.txt"
+    url = object_url(distribution["BaseUrl"], f"uploads/{run}.txt")
 
-    _until_ok("PUT", lambda: _signed_url(url, signing_secret), content)
-    assert _until_ok("GET", lambda: _signed_url(url, signing_secret)) == content
+    _until_ok("PUT", lambda: signer.url(url, expires_in=600), content)
+    assert _until_ok("GET", lambda: signer.url(url, expires_in=600)) == content
     unsigned_status, _ = _request("GET", url)
     assert unsigned_status == 403, "an unsigned download must be refused"
+    target = SmokeTarget(distribution["BaseUrl"], f"https://{bucket['BucketRegionalDomainName']}")
+    failed = [check for check in run_smoke(signer, target, expiry_seconds=20) if not check.ok]
+    assert not failed, failed
