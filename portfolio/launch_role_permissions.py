@@ -118,7 +118,7 @@ RESOURCE_TYPE_GRANTS: dict[str, tuple[Grant, ...]] = {
                 "PutBucketPublicAccessBlock GetBucketPublicAccessBlock "
                 "PutBucketOwnershipControls GetBucketOwnershipControls PutBucketCORS "
                 "GetBucketCORS PutBucketLogging GetBucketLogging GetAccelerateConfiguration "
-                "GetAnalyticsConfiguration GetBucketNotification "
+                "GetAnalyticsConfiguration GetBucketNotification PutBucketNotification "
                 "GetBucketObjectLockConfiguration GetBucketWebsite "
                 "GetIntelligentTieringConfiguration GetInventoryConfiguration "
                 "GetMetricsConfiguration GetReplicationConfiguration",
@@ -190,6 +190,17 @@ RESOURCE_TYPE_GRANTS: dict[str, tuple[Grant, ...]] = {
                 "GetResponseHeadersPolicy UpdateResponseHeadersPolicy DeleteResponseHeadersPolicy",
             ),
             (_arn("cloudfront", "response-headers-policy/*", regional=False),),
+        ),
+    ),
+    "AWS::CloudFront::Function": (
+        Grant(("cloudfront:CreateFunction",), (_ANY,), why=_CLOUDFRONT_NO_ARN),
+        Grant(
+            _actions(
+                "cloudfront",
+                "DescribeFunction GetFunction PublishFunction UpdateFunction DeleteFunction "
+                "TagResource UntagResource ListTagsForResource",
+            ),
+            (_arn("cloudfront", "function/*", regional=False),),
         ),
     ),
     "AWS::CloudFront::KeyGroup": (

@@ -17,6 +17,8 @@ class ProductSpec:
     title: str
     summary: str
     build: Callable[[], ProductTemplate]
+    #: Markdown sections the reference page shows before the parameters ("" for none).
+    notes: str = ""
 
     @property
     def template_file(self) -> str:
@@ -39,6 +41,7 @@ PRODUCTS: tuple[ProductSpec, ...] = (
         "signed downloads on /*, signed uploads on /uploads/*, HTTPS only, security headers, "
         "optional custom domain, Route 53 alias, WAF, logging and 5xx alarm.",
         build=distribution.build,
+        notes=distribution.REFERENCE_NOTES,
     ),
     ProductSpec(
         slug="key-pair",
