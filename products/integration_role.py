@@ -241,8 +241,10 @@ def table_key_statement(*, key_arn: Any, table_arn: Any) -> Statement:
 def bucket_statements(*, bucket_arn: Any, upload_prefix: str) -> list[Statement]:
     """Promote uploads: read every object, write outside the inbox, delete inside it only.
 
-    ``copy_object`` needs GetObject on the source and PutObject on the target. No listing, no
-    bucket settings, and nothing the application could use to replace an upload in the inbox.
+    ``copy_object`` needs GetObject on the source and PutObject on the target; copying the exact
+    version that was checked (an upload URL may still be valid and overwrite the key meanwhile)
+    needs GetObjectVersion on the inbox. No listing, no bucket settings, and nothing the
+    application could use to replace an upload in the inbox.
     """
     objects = Sub("${BucketArn}/*", BucketArn=bucket_arn)
     inbox = Sub(f"${{BucketArn}}/{upload_prefix}/*", BucketArn=bucket_arn)
@@ -252,6 +254,12 @@ def bucket_statements(*, bucket_arn: Any, upload_prefix: str) -> list[Statement]
             Effect=Allow,
             Action=[s3_actions.GetObject],
             Resource=[objects],
+        ),
+        Statement(
+            Sid="ReadUploadVersions",
+            Effect=Allow,
+            Action=[s3_actions.GetObjectVersion],
+            Resource=[inbox],
         ),
         Statement(
             Sid="WriteServedObjects",

@@ -94,9 +94,9 @@ def test_no_statement_anywhere_has_a_wildcard_action_or_star_resource(
     options: IntegrationRoleOptions,
 ) -> None:
     statements = list(raw_statements(build(options).template.to_dict()["Resources"]))
-    # trust + secret + kms + table + table key + 4 bucket (read, write, inbox deny, delete)
-    # + bucket key
-    assert len(statements) == 10
+    # trust + secret + kms + table + table key + 5 bucket (read, read upload versions, write,
+    # inbox deny, delete) + bucket key
+    assert len(statements) == 11
     denies = [statement["Sid"] for statement in statements if statement["Effect"] == "Deny"]
     assert denies == ["NeverWriteIntoTheUploadInbox"]
     for statement in statements:
@@ -175,6 +175,7 @@ def test_bucket_access_promotes_uploads_and_nothing_more() -> None:
     )
     bucket_sids = {
         "ReadBucketObjects": ("Allow", ["s3:GetObject"], f"{BUCKET_ARN}/*"),
+        "ReadUploadVersions": ("Allow", ["s3:GetObjectVersion"], f"{BUCKET_ARN}/uploads/*"),
         "WriteServedObjects": ("Allow", ["s3:PutObject"], f"{BUCKET_ARN}/*"),
         "NeverWriteIntoTheUploadInbox": ("Deny", ["s3:PutObject"], f"{BUCKET_ARN}/uploads/*"),
         "DeletePromotedUploads": ("Allow", ["s3:DeleteObject"], f"{BUCKET_ARN}/uploads/*"),
@@ -193,6 +194,7 @@ def test_role_reads_everything_writes_outside_the_inbox_deletes_inside_it(key: s
     """copy_object(uploads/KEY -> served prefix) then delete_object(uploads/KEY) works."""
     in_inbox = key.startswith("uploads/")
     assert object_decision("s3:GetObject", key) == ALLOW
+    assert (object_decision("s3:GetObjectVersion", key) == ALLOW) is in_inbox
     assert object_decision("s3:PutObject", key) == (DENY if in_inbox else ALLOW)
     assert (object_decision("s3:DeleteObject", key) == ALLOW) is in_inbox
     for action in ("s3:DeleteObjectVersion", "s3:PutObjectAcl", "s3:ListBucket"):
