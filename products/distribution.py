@@ -112,6 +112,9 @@ MAX_ORIGIN_REQUEST_HEADERS = 10
 #: What a browser upload through CloudFront needs at S3: the CORS preflight headers (the
 #: bucket's CORS rules answer them), the body's type, and its integrity checksums. Never Host
 #: (S3 would see the CloudFront name) nor Authorization (OAC signs every origin request).
+#: x-amz-content-sha256 is optional: AWS requires it for PUT/POST through OAC to Lambda
+#: function URL origins, not to S3; forwarding it lets a client that sends it keep working.
+#: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-lambda.html
 UPLOAD_FORWARDED_HEADERS: tuple[str, ...] = (
     "Origin",
     "Access-Control-Request-Method",

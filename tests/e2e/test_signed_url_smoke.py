@@ -186,7 +186,9 @@ def _until_ok(method: str, sign: Callable[[], str], body: bytes | None = None) -
 
 def _upload_without_payload_hash(sign: Callable[[], str], body: bytes) -> None:
     """The documented upload (no x-amz-content-sha256); if it never works, say whether the
-    header would have made it work (AWS documents the header for Lambda URL origins only)."""
+    header would have made it work. AWS documents the header for Lambda function URL origins
+    only: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-lambda.html
+    """
     try:
         _until_ok("PUT", sign, body)
     except AssertionError as failure:
