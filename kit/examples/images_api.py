@@ -7,9 +7,10 @@
 
 The metadata table (the metadata table product; key schema chosen by the team, here ``pk`` and
 ``sk`` strings) holds ``SPACE#<space>/META`` with the owner, ``SPACE#<space>/IMAGE#<id>`` per
-image and ``SPACE#<space>/UPLOAD#<id>`` per pending upload. Gallery objects live under
-``spaces/<space>/``, never under ``uploads/``: a signed URL carries no HTTP method, and the
-distribution lets anything signed under ``/uploads/*`` PUT, so read grants stay outside it.
+image and ``SPACE#<space>/UPLOAD#<id>`` per pending upload. Uploads land in the write-only inbox
+``uploads/``; completing one checks the file type, copies it to ``spaces/<space>/`` and deletes
+it from the inbox (docs/onboarding.md, "Publish what users upload"; an EventBridge rule can call
+the same code instead of the client).
 Authentication is a stand-in (``X-User-Id``); use your application's own.
 
 Run it: ``create_app(signer=Signer.from_secret(ARN), table=boto3.resource("dynamodb")
@@ -25,6 +26,9 @@ from typing import Any
 from flask import Flask, jsonify, request
 from flask.typing import ResponseReturnValue
 from signed_urls import Policy, Signer, object_url
+
+#: File signatures accepted, and the Content-Type they are served with (docs/onboarding.md).
+ACCEPTED_TYPES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
 
 
 def _gallery_expiry(seconds: int) -> int:
@@ -100,9 +104,9 @@ class ImagesApi:
         upload = uuid.uuid4().hex
         key = f"uploads/{space}/{upload}"
         self.table.put_item(Item={"pk": f"SPACE#{space}", "sk": f"UPLOAD#{upload}", "key": key})
-        body_hash = {"x-amz-content-sha256": "<hex SHA-256 of the body>"}
+        headers = {"Content-Type": "image/jpeg or image/png"}
         url = self.signed(key, self.upload_seconds)
-        return jsonify(upload_id=upload, upload_url=url, method="PUT", headers=body_hash), 201
+        return jsonify(upload_id=upload, upload_url=url, method="PUT", headers=headers), 201
 
     def complete_upload(self, space: str, upload: str) -> ResponseReturnValue:
         if (refusal := self.refusal(space)) is not None:
@@ -112,11 +116,29 @@ class ImagesApi:
         if not item:
             return jsonify(error="no such upload"), 404
         key = f"spaces/{space}/{upload}"
-        source = {"Bucket": self.bucket, "Key": item["key"]}
-        try:  # the app's role reads and writes bucket objects (integration role, BucketArn)
-            self.s3.copy_object(Bucket=self.bucket, Key=key, CopySource=source)
+        try:  # the integration role (with BucketArn) reads, copies out of and deletes in uploads/
+            checked = self.s3.get_object(Bucket=self.bucket, Key=item["key"], Range="bytes=0-7")
         except self.s3.exceptions.ClientError:
             return jsonify(error="nothing was uploaded yet"), 409
+        kind = next(
+            (t for magic, t in ACCEPTED_TYPES.items() if checked["Body"].read().startswith(magic)),
+            None,
+        )
+        if kind is not None:  # the version checked, served with the type found, not the one sent
+            source = {"Bucket": self.bucket, "Key": item["key"]}
+            if checked.get("VersionId"):
+                source["VersionId"] = checked["VersionId"]
+            self.s3.copy_object(
+                Bucket=self.bucket,
+                Key=key,
+                CopySource=source,
+                MetadataDirective="REPLACE",
+                ContentType=kind,
+            )
+        self.s3.delete_object(Bucket=self.bucket, Key=item["key"])
+        if kind is None:
+            self.table.delete_item(Key=pending)
+            return jsonify(error="not a JPEG or PNG image"), 422
         title = str((request.get_json(silent=True) or {}).get("title", ""))
         image = {"pk": f"SPACE#{space}", "sk": f"IMAGE#{upload}", "key": key, "title": title}
         self.table.put_item(Item=image)

@@ -96,10 +96,15 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="NAME",
-        help="stack(s) whose outputs give BaseUrl, SecretArn, "
+        help="stack(s) whose outputs give BaseUrl, SecretArn, BucketName, "
         "BucketRegionalDomainName; repeat for each product's stack",
     )
     smoke.add_argument("--base-url", help="the distribution's BaseUrl")
+    smoke.add_argument(
+        "--bucket",
+        help="the bucket (BucketName): the smoke test publishes its "
+        "upload out of the inbox with your AWS credentials",
+    )
     smoke.add_argument("--bucket-url", help="direct bucket URL (must be refused)")
     smoke.add_argument("--upload-prefix", default="uploads")
     smoke.add_argument("--expiry-seconds", type=int, default=10)
@@ -278,9 +283,13 @@ def cmd_smoke(args: argparse.Namespace) -> int:
     )
     if args.expiry_seconds < 1:
         raise BadInput(f"--expiry-seconds: {args.expiry_seconds} must be at least 1")
+    bucket = args.bucket or outputs.get("BucketName")
+    if not bucket:
+        raise BadInput("--bucket: required (or a --stack with a BucketName output)")
     signer = _signer(args, outputs.get("SecretArn"))
-    target = SmokeTarget(base_url, bucket_url, args.upload_prefix)
-    checks = run_smoke(signer, target, expiry_seconds=args.expiry_seconds)
+    target = SmokeTarget(base_url, bucket, bucket_url, args.upload_prefix)
+    s3 = _aws_client("s3", args)
+    checks = run_smoke(signer, target, s3, expiry_seconds=args.expiry_seconds)
     text = "\n".join(f"{'PASS' if c.ok else 'FAIL'} {c.name}: {c.detail}" for c in checks)
     _emit(args, text, {"ok": all(c.ok for c in checks), "checks": [c.__dict__ for c in checks]})
     return 0 if all(c.ok for c in checks) else 1

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import sys
 import urllib.error
@@ -133,18 +132,24 @@ def test_upload_then_complete_then_download(world: World) -> None:
     assert started.status_code == 201
     upload = started.get_json()
     assert world.post(f"/spaces/42/uploads/{upload['upload_id']}/complete").status_code == 409
-    body = b"new kitten"
-    status, _ = fetch(
-        upload["upload_url"],
-        "PUT",
-        body,
-        **{"Content-Type": "image/jpeg", "x-amz-content-sha256": hashlib.sha256(body).hexdigest()},
-    )
+    body = b"\xff\xd8\xff new kitten"
+    status, _ = fetch(upload["upload_url"], "PUT", body, **{"Content-Type": "image/jpeg"})
     assert status == 200
+    assert fetch(upload["upload_url"])[0] == 405, "the inbox is write-only"
     done = world.post(f"/spaces/42/uploads/{upload['upload_id']}/complete", title="kitten")
     assert done.status_code == 201
     assert fetch(done.get_json()["url"]) == (200, body)
+    leftovers = world.s3.list_objects_v2(Bucket="photos-bucket", Prefix="uploads/")
+    assert leftovers.get("KeyCount", 0) == 0, "published uploads leave the inbox"
     gallery = world.get("/spaces/42/images").get_json()["images"]
     assert len(gallery) == 4
     put_back = fetch(gallery[0]["url"], "PUT", b"overwrite", **{"Content-Type": "image/jpeg"})
-    assert put_back[0] == 403, "gallery grants are outside uploads/: they cannot write"
+    assert put_back[0] == 403, "gallery grants cannot write"
+
+
+def test_an_upload_that_is_not_an_image_is_dropped(world: World) -> None:
+    upload = world.post("/spaces/42/uploads").get_json()
+    assert fetch(upload["upload_url"], "PUT", b"<html>", **{"Content-Type": "image/jpeg"})[0] == 200
+    done = world.post(f"/spaces/42/uploads/{upload['upload_id']}/complete")
+    assert done.status_code == 422
+    assert len(world.get("/spaces/42/images").get_json()["images"]) == 3

@@ -13,6 +13,15 @@ from signed_urls.testing.edge import (
     LocalEdge,
     Response,
     stack_behaviors,
+    upload_function,
 )
 
-__all__ = ["ALL_METHODS", "READ_METHODS", "Behavior", "LocalEdge", "Response", "stack_behaviors"]
+__all__ = [
+    "ALL_METHODS",
+    "READ_METHODS",
+    "Behavior",
+    "LocalEdge",
+    "Response",
+    "stack_behaviors",
+    "upload_function",
+]

@@ -5,8 +5,10 @@ What it does, per request: pick the first behavior whose path pattern matches (`
 on a signed behavior, check the signed URL or else the signed cookies against the trusted
 public keys (signed URLs win over cookies) with ``signed_urls.verify``, answering 403 with
 CloudFront's XML body on failure; then act as the S3 origin through Origin Access Control,
-with the bucket policy of the bucket product: read every object, write only under the
-writable prefixes, never delete. Objects are read from and written to an S3 API (moto in tests).
+with the bucket policy of the bucket product: read every object outside the writable prefixes
+(``uploads/``, an inbox), write only inside them, never delete. Objects are read from and
+written to an S3 API (moto in tests).
+The upload behavior runs the distribution's viewer-request function after the signature check.
 Behaviours: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-web-values-specify.html#DownloadDistValuesPathPattern
 Signed URLs take precedence over cookies: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-signed-cookies.html
 """
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from http.cookies import CookieError, SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -37,11 +39,13 @@ _CLOUDFRONT_ERRORS = {  # CloudFront's 403 messages for signature problems
 
 @dataclass(frozen=True)
 class Behavior:
-    """One cache behavior: a path pattern, whether it needs a signature, its methods."""
+    """One cache behavior: a path pattern, whether it needs a signature, its methods, and an
+    optional viewer-request function (``function(method, query)`` -> a Response to stop with)."""
 
     path_pattern: str
     signed: bool = True
     methods: frozenset[str] = READ_METHODS
+    function: Callable[[str, str], Response | None] | None = None
 
     def matches(self, path: str) -> bool:
         pattern = (
@@ -55,10 +59,11 @@ class Behavior:
 def stack_behaviors(
     upload_prefix: str = "uploads", signed_downloads: bool = True
 ) -> tuple[Behavior, ...]:
-    """The distribution product's behaviors: ``/<prefix>/*`` (all methods, always signed),
-    then the default ``*`` (reads, signed unless ``RequireSignedDownloads=false``)."""
+    """The distribution product's behaviors: ``/<prefix>/*`` (always signed, then the upload
+    function: canned-URL PUTs only), then the default ``*`` (reads, signed unless
+    ``RequireSignedDownloads=false``)."""
     return (
-        Behavior(f"/{upload_prefix}/*", signed=True, methods=ALL_METHODS),
+        Behavior(f"/{upload_prefix}/*", signed=True, methods=ALL_METHODS, function=upload_function),
         Behavior("*", signed=signed_downloads, methods=READ_METHODS),
     )
 
@@ -68,6 +73,18 @@ class Response:
     status: int
     body: bytes = b""
     headers: tuple[tuple[str, str], ...] = ()
+
+
+def upload_function(method: str, query: str) -> Response | None:
+    """The distribution's upload function (products/distribution_functions/upload_methods.js):
+    PUT and the preflight OPTIONS only (405 otherwise), signed with a canned policy only."""
+    refusal = (("Allow", "PUT, OPTIONS"), ("Cache-Control", "no-store"))
+    if method not in ("PUT", "OPTIONS"):
+        return Response(405, b"", refusal)
+    names = {pair.partition("=")[0] for pair in query.split("&") if pair.partition("=")[2]}
+    if not {"Expires", "Signature", "Key-Pair-Id"} <= names or "Policy" in names:
+        return Response(403, b"", refusal)
+    return None
 
 
 def _xml_error(status: int, code: str, message: str, source: str, reason: str = "") -> Response:
@@ -165,6 +182,10 @@ class LocalEdge:
             verdict = self._verify(url, target, headers.get("cookie", ""), self.client_ip or peer)
             if not verdict:
                 return refused(verdict)
+        if behavior.function is not None:
+            stopped = behavior.function(method, target.partition("?")[2])
+            if stopped is not None:
+                return stopped
         return self._origin(method, unquote(path.lstrip("/")), headers, body)
 
     def _verify(self, url: str, target: str, cookie_header: str, client_ip: str) -> Verdict:
@@ -179,10 +200,12 @@ class LocalEdge:
         return verify_cookies(url, cookies, self._public_keys, client_ip=client_ip)
 
     def _origin(self, method: str, key: str, headers: Mapping[str, str], body: bytes) -> Response:
-        """S3 through OAC with the bucket product's policy: GetObject on every object,
-        PutObject under the writable prefixes, nothing else (a missing object is 403 too,
-        since the policy grants no s3:ListBucket)."""
+        """S3 through OAC with the bucket product's policy: GetObject outside the writable
+        prefixes (the upload inbox is never read back), PutObject inside them, nothing else (a
+        missing object is 403 too, since the policy grants no s3:ListBucket)."""
         if method in ("GET", "HEAD"):
+            if key.startswith(self.writable_prefixes):
+                return S3_ACCESS_DENIED
             return self._get(key, method == "HEAD")
         if method == "OPTIONS":
             return Response(200, b"", (("Allow", "GET, HEAD, PUT, OPTIONS"),))

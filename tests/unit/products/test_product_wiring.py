@@ -24,6 +24,10 @@ OUTPUT_SAMPLES = {
     "DistributionArn": ["arn:aws:cloudfront::123456789012:distribution/E2QWRUHAPOMQZL"],
     "KeyGroupId": ["6d3d4b53-a5d4-4e2b-8f1c-9a6e4f2b8c11"],
     "TableArn": ["arn:aws:dynamodb:eu-west-1:123456789012:table/SC-123-pp-abc-MetadataTable-1X"],
+    "TableKmsKeyArn": [
+        "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        "arn:aws:kms:eu-west-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab",
+    ],
 }
 
 
