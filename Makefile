@@ -28,16 +28,19 @@ build: setup $(CHECKOV_VENV)/.installed $(TASKCAT_VENV)/.installed $(CFN_GUARD_D
 		--control-tower $(CONTROL_TOWER_RULES)
 	$(TASKCAT_VENV)/bin/taskcat lint --input-file .taskcat.yml
 
-test: setup $(CHECKOV_VENV)/.installed $(CFN_GUARD_DIR)/.installed ## every offline test, plus ruff
+test: setup $(CHECKOV_VENV)/.installed $(CFN_GUARD_DIR)/.installed ## every offline test, plus ruff and mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy --strict kit/signed_urls
 	CHECKOV=$(CHECKOV_VENV)/bin/checkov CONTROL_TOWER_RULES=$(CONTROL_TOWER_RULES) $(BIN)/pytest
 
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+# The signing kit (kit/, its own distribution) goes into the same venv, editable, with its
+# boto3 extra, so its tests, the example and the e2e test use the code in this checkout.
+$(VENV)/.installed: pyproject.toml kit/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install $(PIP_FLAGS) --editable '.[dev]'
+	$(BIN)/python -m pip install $(PIP_FLAGS) --editable '.[dev]' --editable './kit[aws]'
 	touch $@
 
 $(CHECKOV_VENV)/.installed:

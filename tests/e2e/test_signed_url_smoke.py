@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from signed_urls import Signer, SigningKey
+from signed_urls.smoke import SmokeTarget, run_smoke
 
 from portfolio.bootstrap.stack_deployment import (
     Polling,
@@ -38,7 +40,7 @@ from portfolio.bootstrap.stack_deployment import (
     s3_template_upload,
 )
 from products.catalog import PRODUCTS
-from tests.support.onboarding_example import promote_example, signing_example
+from tests.support.onboarding_example import promote_example
 from tests.support.real_account import Account, real_account
 
 pytestmark = pytest.mark.e2e
@@ -141,16 +143,9 @@ def _retained_secret(account: Account, secret_arn: str, key_arn: str) -> Callabl
 
 
 def _signed_url(url: str, secret: dict[str, Any], minutes: int = 10) -> str:
-    """Signed with the onboarding guide's own example code (SHA-256, canned policy)."""
-    from cryptography.hazmat.primitives import serialization
-
-    example = signing_example()
-    signing_key = {
-        **secret,
-        "key": serialization.load_pem_private_key(secret["privateKey"].encode(), password=None),
-    }
-    base, path = url.split("/", 3)[:3], url.split("/", 3)[3]
-    return example["signed_url"]("/".join(base), path, signing_key, expires_in=minutes * 60)
+    """Signed with the kit (kit/, the onboarding guide's signer): SHA-256, canned policy."""
+    key = SigningKey.from_pem(secret["privateKey"], secret["keyPairId"])
+    return Signer(key).url(url, expires_in=minutes * 60)
 
 
 def _request(
@@ -291,3 +286,12 @@ def test_upload_and_download_through_signed_urls(
     assert _until_ok("GET", lambda: _signed_url(served_url, signing_secret)) == content
     unsigned_status, _ = _request("GET", served_url)
     assert unsigned_status == 403, "an unsigned download must be refused"
+
+    signer = Signer.from_secret(secret["SecretArn"], client=account.client("secretsmanager"))
+    target = SmokeTarget(
+        distribution["BaseUrl"],
+        bucket["BucketName"],
+        bucket_url=f"https://{bucket['BucketRegionalDomainName']}",
+    )
+    checks = run_smoke(signer, target, as_role, expiry_seconds=20)
+    assert all(check.ok for check in checks), [check for check in checks if not check.ok]
