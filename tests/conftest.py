@@ -8,6 +8,15 @@ from pathlib import Path
 import pytest
 
 from products.catalog import PRODUCTS, ProductSpec
+from tests.support.shared_botocore_data import share_botocore_loader
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _botocore_models_parsed_once() -> Iterator[None]:
+    """Sessions share one botocore loader: about half the integration time was JSON parsing."""
+    undo = share_botocore_loader()
+    yield
+    undo()
 
 
 @pytest.fixture(params=PRODUCTS, ids=lambda spec: spec.slug)
