@@ -54,7 +54,7 @@ def _docs(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from portfolio.bootstrap import render_bootstrap_template
-    from products.template_gates import run_gates
+    from products.gates.cache import run_gates_cached
 
     template_dir = Path(args.templates)
     if not template_dir.is_dir():
@@ -70,7 +70,8 @@ def _check(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory() as scratch:
         # The bootstrap stack is deployed too, so it passes the same gates.
         write_all(Path(scratch), {**templates, "bootstrap.yaml": render_bootstrap_template()})
-        results = run_gates(Path(scratch), checkov)
+        cache = Path(args.cache) if args.cache else None
+        results = run_gates_cached(Path(scratch), checkov, cache)
     for result in results:
         print(result.summary_line())
         for finding in result.lint_findings + result.scan_failures:
@@ -99,6 +100,7 @@ def parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="run cfn-lint and checkov on the templates")
     check.add_argument("--templates", default="templates", help="default: templates")
     check.add_argument("--checkov", help="path to the checkov executable (omit: lint only)")
+    check.add_argument("--cache", help="skip templates that passed unchanged before (a folder)")
     check.set_defaults(handler=_check)
 
     publisher_command.register(commands)
