@@ -2,11 +2,14 @@
 
 The bucket blocks all public access, enforces bucket-owner object ownership (required by
 Origin Access Control), encrypts by default (SSE-S3, or SSE-KMS with a bucket key), keeps
-versions, sends its object events to EventBridge, and only accepts TLS. Its policy grants the
-CloudFront service principal, scoped to one distribution by ``AWS:SourceArn``, reads of every
-object and writes under the upload prefix only; it never grants deletes. The distribution needs
-the bucket and the policy needs the distribution, so the policy's CloudFront grant is empty
-until ``DistributionArn`` is set, and a distribution of another account never gets one.
+versions, and only accepts TLS. The upload prefix is a write-only inbox: the policy grants the
+CloudFront service principal, scoped to one distribution by ``AWS:SourceArn``, writes under the
+upload prefix only and reads of every object, and denies every CloudFront read under the upload
+prefix, so nothing uploaded is served until the application has validated it and copied it out;
+it never grants deletes. Every object change goes to EventBridge, so the application learns of
+each upload. The distribution needs the bucket and the policy needs the distribution, so the
+policy's CloudFront grants are empty until ``DistributionArn`` is set, and a distribution of
+another account never gets one.
 
 The bucket is named ``signed-urls-<account>-<region>-<stack id>`` (``capability_names``): other
 products accept only such buckets, and the permissions boundary of their roles covers no other.
@@ -19,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from awacs import s3 as s3_actions
-from awacs.aws import Allow, ArnLike, Condition, Principal, Statement, StringEquals
+from awacs.aws import Allow, ArnLike, Condition, Deny, Principal, Statement, StringEquals
 from troposphere import Equals, GetAtt, If, Join, Not, NoValue, Ref, Sub, Template
 from troposphere.s3 import (
     AbortIncompleteMultipartUpload,
@@ -319,6 +322,21 @@ def _declare_controls_not_applicable(bucket: Bucket) -> None:
     )
 
 
+def deny_cloudfront_reading_uploads(uploads_arn: Any) -> Statement:
+    """No CloudFront distribution may read the upload inbox, whatever an Allow says.
+
+    Downloads then never serve an object nobody has checked (no stored XSS from the team's
+    domain), and a URL signed for downloading cannot be pointed at a fresh upload.
+    """
+    return Statement(
+        Sid="DenyCloudFrontReadingUploads",
+        Effect=Deny,
+        Principal=Principal("Service", CLOUDFRONT_SERVICE_PRINCIPAL),
+        Action=[s3_actions.GetObject],
+        Resource=[uploads_arn],
+    )
+
+
 def _cloudfront_statement(sid: str, action: Any, resource: Any, distribution_arn: Any) -> Statement:
     """Allow the CloudFront service principal ``action``, only for the one distribution, and
     only if it is a distribution of this account (a DistributionArn of another account, which
@@ -345,9 +363,10 @@ def bucket_policy_document(
     upload_prefix: str,
     distribution_condition: str | None = None,
 ) -> dict[str, Any]:
-    """TLS-only for everyone; CloudFront reads objects and writes under the upload prefix.
+    """TLS-only for everyone; CloudFront writes under the upload prefix and reads elsewhere.
 
-    With ``distribution_condition`` the CloudFront grants exist only while it holds.
+    With ``distribution_condition`` the CloudFront grants exist only while it holds; the deny
+    of reads under the upload prefix always holds.
     """
     objects_arn = Sub(f"${{{bucket.title}.Arn}}/*")
     uploads_arn = Sub(f"${{{bucket.title}.Arn}}/{upload_prefix}/*")
@@ -362,7 +381,10 @@ def bucket_policy_document(
     if distribution_condition is not None:
         grants = [If(distribution_condition, grant, NoValue) for grant in grants]
     deny_plain_http = deny_without_tls(bucket)
-    return {"Version": "2012-10-17", "Statement": [deny_plain_http, *grants]}
+    return {
+        "Version": "2012-10-17",
+        "Statement": [deny_plain_http, deny_cloudfront_reading_uploads(uploads_arn), *grants],
+    }
 
 
 def add_bucket_policy(

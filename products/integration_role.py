@@ -1,9 +1,17 @@
 """Integration role product: the IAM role the team's application assumes to sign URLs.
 
 Least privilege: read the signing key secret (and decrypt it only through Secrets Manager),
-use items of the metadata table and objects of the bucket when their ARNs are given, nothing
-more. No action is a wildcard and no resource is "*" (only the table's indexes and the
-bucket's objects end in "/*").
+use items of the metadata table (and its customer-managed key, only through DynamoDB) and
+objects of the bucket when their ARNs are given, nothing more. On the bucket the role promotes
+uploads: it reads every object, writes anywhere except the upload inbox (an explicit Deny keeps
+the inbox for CloudFront uploads) and deletes only in the inbox. No action is a wildcard and no
+resource is "*" (only the table's indexes and the bucket's objects end in "/*").
+
+``kms:ViaService`` names the service in the Region where it uses the key, which is the Region
+of the resource, not of this stack: it is taken from the secret's and the table's ARNs, and
+from the bucket key's ARN (a bucket ARN holds no Region; S3 only uses keys of the bucket's own
+Region, so the key's Region is the bucket's).
+https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service
 
 Trust is exactly one of: an AWS service (ECS tasks, Lambda, EC2 with an instance profile) or
 a principal (role, user or account root) of this account, optionally with an ExternalId. The
@@ -28,7 +36,15 @@ from awacs import kms as kms_actions
 from awacs import s3 as s3_actions
 from awacs import secretsmanager as secretsmanager_actions
 from awacs import sts as sts_actions
-from awacs.aws import Allow, ArnEquals, Condition, ConditionElement, Statement, StringEquals
+from awacs.aws import (
+    Allow,
+    ArnEquals,
+    Condition,
+    ConditionElement,
+    Deny,
+    Statement,
+    StringEquals,
+)
 from troposphere import (
     AccountId,
     And,
@@ -41,6 +57,8 @@ from troposphere import (
     Or,
     Partition,
     Ref,
+    Select,
+    Split,
     Sub,
     Template,
 )
@@ -91,6 +109,7 @@ HAS_BUCKET = "IntegrationRoleHasBucket"
 HAS_BUCKET_KEY = "IntegrationRoleHasBucketKey"
 TRUSTS_OTHER_ACCOUNT = "IntegrationRoleTrustsOtherAccount"
 TRUSTS_NAMED_PRINCIPAL = "IntegrationRoleTrustsNamedPrincipal"
+HAS_TABLE_KEY = "IntegrationRoleHasTableKey"
 
 #: Item-level table actions: no table management, no Scan of the whole table.
 TABLE_ACTIONS = [
@@ -104,6 +123,20 @@ TABLE_ACTIONS = [
     dynamodb_actions.ConditionCheckItem,
 ]
 
+#: What DynamoDB asks KMS for, as the caller, to read and write items of a table encrypted with
+#: a customer-managed key (the key policy examples grant GenerateDataKey*; named here, as this
+#: product uses no wildcard action).
+#: https://docs.aws.amazon.com/kms/latest/developerguide/services-dynamodb.html
+TABLE_KEY_ACTIONS = [
+    kms_actions.Decrypt,
+    kms_actions.Encrypt,
+    kms_actions.GenerateDataKey,
+    kms_actions.GenerateDataKeyWithoutPlaintext,
+]
+
+#: An upload prefix: path segments of letters, digits and ._- (the bucket's and distribution's).
+_UPLOAD_PREFIX = re.compile(r"^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$")
+
 
 @dataclass(frozen=True)
 class IntegrationRoleOptions:
@@ -112,8 +145,14 @@ class IntegrationRoleOptions:
     trusted_services: tuple[str, ...] = KNOWN_TRUSTED_SERVICES
     role_path: str = names.ROLE_PATH
     default_max_session_seconds: int = MIN_SESSION_SECONDS
+    upload_prefix: str = "uploads"
 
     def __post_init__(self) -> None:
+        if not isinstance(self.upload_prefix, str) or not _UPLOAD_PREFIX.match(self.upload_prefix):
+            raise GeneratorOptionError(
+                f"integration role: upload_prefix ({self.upload_prefix!r}) must be path "
+                "segments of letters, digits and ._- without leading or trailing '/' or wildcards"
+            )
         if not self.trusted_services:
             raise GeneratorOptionError("integration role: trusted_services must not be empty")
         for service in self.trusted_services:
@@ -197,6 +236,20 @@ def trust_statement(
     )
 
 
+def via_service(service: str, region_arn: Any) -> Condition:
+    """``kms:ViaService`` = ``service`` in the Region named by ``region_arn`` (its 4th field)."""
+    return Condition(
+        StringEquals(
+            {
+                "kms:ViaService": Sub(
+                    f"{service}.${{Region}}.amazonaws.com",
+                    Region=Select(3, Split(":", region_arn)),
+                )
+            }
+        )
+    )
+
+
 def signing_key_statements(*, secret_arn: Any, kms_key_arn: Any) -> list[Statement]:
     """Read the signing key secret; decrypt with its key only through Secrets Manager."""
     return [
@@ -211,9 +264,7 @@ def signing_key_statements(*, secret_arn: Any, kms_key_arn: Any) -> list[Stateme
             Effect=Allow,
             Action=[kms_actions.Decrypt],
             Resource=[kms_key_arn],
-            Condition=Condition(
-                StringEquals({"kms:ViaService": Sub("secretsmanager.${AWS::Region}.amazonaws.com")})
-            ),
+            Condition=via_service("secretsmanager", secret_arn),
         ),
     ]
 
@@ -228,26 +279,72 @@ def table_statement(*, table_arn: Any) -> Statement:
     )
 
 
-def bucket_statement(*, bucket_arn: Any) -> Statement:
-    """Read and write objects of one bucket (no delete, no listing, no bucket settings)."""
+def table_key_statement(*, key_arn: Any, table_arn: Any) -> Statement:
+    """Use the table's customer-managed key, only as DynamoDB uses it for item calls."""
     return Statement(
-        Sid="ReadWriteBucketObjects",
+        Sid="UseTableKeyViaDynamoDB",
         Effect=Allow,
-        Action=[s3_actions.GetObject, s3_actions.PutObject],
-        Resource=[Sub("${BucketArn}/*", BucketArn=bucket_arn)],
+        Action=TABLE_KEY_ACTIONS,
+        Resource=[key_arn],
+        Condition=via_service("dynamodb", table_arn),
     )
 
 
+def bucket_statements(*, bucket_arn: Any, upload_prefix: str) -> list[Statement]:
+    """Promote uploads: read every object, write outside the inbox, delete inside it only.
+
+    ``copy_object`` needs GetObject on the source and PutObject on the target; copying the exact
+    version that was checked (an upload URL may still be valid and overwrite the key meanwhile)
+    needs GetObjectVersion on the inbox. No listing, no bucket settings, and nothing the
+    application could use to replace an upload in the inbox.
+    """
+    objects = Sub("${BucketArn}/*", BucketArn=bucket_arn)
+    inbox = Sub(f"${{BucketArn}}/{upload_prefix}/*", BucketArn=bucket_arn)
+    return [
+        Statement(
+            Sid="ReadBucketObjects",
+            Effect=Allow,
+            Action=[s3_actions.GetObject],
+            Resource=[objects],
+        ),
+        Statement(
+            Sid="ReadUploadVersions",
+            Effect=Allow,
+            Action=[s3_actions.GetObjectVersion],
+            Resource=[inbox],
+        ),
+        Statement(
+            Sid="WriteServedObjects",
+            Effect=Allow,
+            Action=[s3_actions.PutObject],
+            Resource=[objects],
+        ),
+        Statement(
+            Sid="NeverWriteIntoTheUploadInbox",
+            Effect=Deny,
+            Action=[s3_actions.PutObject],
+            Resource=[inbox],
+        ),
+        Statement(
+            Sid="DeletePromotedUploads",
+            Effect=Allow,
+            Action=[s3_actions.DeleteObject],
+            Resource=[inbox],
+        ),
+    ]
+
+
 def bucket_key_statement(*, key_arn: Any) -> Statement:
-    """Use an SSE-KMS bucket's key, only as S3 uses it when reading and writing objects."""
+    """Use an SSE-KMS bucket's key, only as S3 uses it when reading and writing objects.
+
+    The key's own ARN gives the Region: S3 uses only keys of the bucket's Region.
+    """
     return Statement(
         Sid="UseBucketKeyViaS3",
         Effect=Allow,
         Action=[kms_actions.Decrypt, kms_actions.GenerateDataKey],
         Resource=[key_arn],
-        Condition=Condition(
-            StringEquals({"kms:ViaService": Sub("s3.${AWS::Region}.amazonaws.com")})
-        ),
+        Condition=via_service("s3", key_arn),
     )
 
 
@@ -369,6 +466,16 @@ _WHAT_THE_ROLE_MAY_USE = ParameterGroup(
             f"{names.TABLE_NAME_PREFIX}... (the metadata table product's TableArn output)",
         ),
         parameter_spec(
+            "TableKmsKeyArn",
+            label="Metadata table KMS key ARN (optional)",
+            Description="TableKmsKeyArn output of the metadata table product, when the table "
+            "uses a customer-managed key, so the role can use items through DynamoDB; empty "
+            "for the AWS managed key.",
+            Default="",
+            AllowedPattern=patterns.optional(patterns.KMS_KEY_ARN),
+            ConstraintDescription="empty, or a KMS key ARN",
+        ),
+        parameter_spec(
             "BucketArn",
             label="Bucket ARN (optional)",
             Description="BucketArn output of the bucket product; empty for no object access.",
@@ -428,6 +535,9 @@ def _add_conditions(template: Template, parameters: dict[str, Any], trusts_ec2: 
     template.add_condition(
         HAS_BUCKET_KEY, And(ConditionRef(HAS_BUCKET), _is_set(parameters["BucketKmsKeyArn"]))
     )
+    template.add_condition(
+        HAS_TABLE_KEY, And(ConditionRef(HAS_TABLE), _is_set(parameters["TableKmsKeyArn"]))
+    )
     template.add_condition(TRUSTS_OTHER_ACCOUNT, _is_set(parameters["TrustedAccountId"]))
     template.add_condition(
         TRUSTS_NAMED_PRINCIPAL,
@@ -465,6 +575,13 @@ def _add_trust_rule(template: Template, parameters: dict[str, Any]) -> None:
                         Not(Equals(Ref(parameters["BucketArn"]), "")),
                     ),
                     "AssertDescription": "BucketKmsKeyArn applies only with BucketArn",
+                },
+                {
+                    "Assert": Or(
+                        Equals(Ref(parameters["TableKmsKeyArn"]), ""),
+                        Not(Equals(Ref(parameters["TableArn"]), "")),
+                    ),
+                    "AssertDescription": "TableKmsKeyArn applies only with TableArn",
                 },
             ]
         },
@@ -540,7 +657,16 @@ def build(options: IntegrationRoleOptions | None = None) -> ProductTemplate:
                 kms_key_arn=Ref(parameters["KmsKeyArn"]),
             ),
             _when(HAS_TABLE, table_statement(table_arn=table_arn)),
-            _when(HAS_BUCKET, bucket_statement(bucket_arn=bucket_arn)),
+            _when(
+                HAS_TABLE_KEY,
+                table_key_statement(key_arn=Ref(parameters["TableKmsKeyArn"]), table_arn=table_arn),
+            ),
+            *(
+                _when(HAS_BUCKET, statement)
+                for statement in bucket_statements(
+                    bucket_arn=bucket_arn, upload_prefix=options.upload_prefix
+                )
+            ),
             _when(HAS_BUCKET_KEY, bucket_key_statement(key_arn=Ref(parameters["BucketKmsKeyArn"]))),
         ],
         path=options.role_path,

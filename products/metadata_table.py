@@ -312,4 +312,11 @@ def build(options: MetadataTableOptions | None = None) -> ProductTemplate:
     )
     product.add_output("TableName", Ref(table), "Name of the metadata table")
     product.add_output("TableArn", GetAtt(table, "Arn"), "ARN of the metadata table")
+    # Only a customer-managed key needs a grant in the integration role (the AWS managed key's
+    # policy already lets the account use it through DynamoDB), so only then is there an output.
+    product.add_output(
+        "TableKmsKeyArn",
+        Ref(parameters["TableKmsKeyArn"]),
+        "ARN of the table's customer-managed KMS key (the integration role's TableKmsKeyArn)",
+    ).Condition = HAS_CUSTOMER_KEY
     return product

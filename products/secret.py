@@ -34,6 +34,9 @@ from products.building_blocks import parameter_patterns as patterns
 from products.building_blocks.product_template import ProductTemplate
 
 #: What the secret holds until the key pair product writes the first key (see README).
+#: Never change it: CloudFormation writes SecretString again on any stack update that changes
+#: it, which would replace the live signing keys the key pair product wrote with this
+#: placeholder (tests/unit/products/test_secret.py pins it).
 PLACEHOLDER_SECRET_VALUE = '{"status":"AWAITING_KEY_PAIR"}'
 
 #: Key pair specs the key pair product may generate under this key.

@@ -267,6 +267,17 @@ RESOURCE_TYPE_GRANTS: dict[str, tuple[Grant, ...]] = {
             (_arn("cloudfront", "response-headers-policy/*", regional=False),),
         ),
     ),
+    "AWS::CloudFront::Function": (
+        Grant(("cloudfront:CreateFunction",), (_ANY,), why=_CLOUDFRONT_NO_ARN),
+        Grant(
+            _actions(
+                "cloudfront",
+                "DescribeFunction GetFunction PublishFunction UpdateFunction DeleteFunction "
+                "TagResource UntagResource ListTagsForResource",
+            ),
+            (_arn("cloudfront", "function/*", regional=False),),
+        ),
+    ),
     "AWS::CloudFront::KeyGroup": (
         Grant(
             _actions("cloudfront", "CreateKeyGroup GetKeyGroup UpdateKeyGroup DeleteKeyGroup"),
@@ -556,6 +567,7 @@ SCHEMA_ACTIONS_NOT_GRANTED: dict[str, dict[str, Omission]] = {
         ),
         "cloudfront:ListDistributions": _LIST_ONLY,
     },
+    "AWS::CloudFront::Function": {"cloudfront:ListFunctions": _LIST_ONLY},
     "AWS::CloudFront::KeyGroup": {"cloudfront:ListKeyGroups": _LIST_ONLY},
     "AWS::CloudFront::OriginAccessControl": {"cloudfront:ListOriginAccessControls": _LIST_ONLY},
     "AWS::CloudFront::OriginRequestPolicy": {"cloudfront:ListOriginRequestPolicies": _LIST_ONLY},

@@ -1,10 +1,12 @@
 """Evaluate resolved IAM policy statements against one request, as IAM would, for tests.
 
-Enough of IAM's logic for the policies this repository writes: action and resource wildcards,
-an optional principal (resource policies), and the condition operators the templates use. An
-operator it does not know fails the test instead of being ignored. Condition keys are
-case-insensitive, values case-sensitive; a missing key fails the condition unless the operator
-ends in ``IfExists``; an explicit Deny wins.
+Enough of IAM's logic for the policies this repository writes, to assert a policy's meaning
+rather than its shape: Action/NotAction and Resource/NotResource with ``*`` and ``?``
+wildcards, an optional principal (resource policies), and the condition operators the
+templates use. An operator it does not know fails the test instead of being ignored. Condition
+keys are case-insensitive, values case-sensitive; a missing key fails the condition unless the
+operator ends in ``IfExists``; an explicit Deny wins, then any Allow, otherwise the request is
+implicitly denied.
 https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
 """
 
@@ -14,6 +16,10 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+ALLOW = "Allow"
+DENY = "Deny"
+IMPLICIT_DENY = "ImplicitDeny"
 
 
 @dataclass(frozen=True)
@@ -74,6 +80,8 @@ def _condition_holds(operator: str, block: Mapping[str, Any], context: Mapping[s
 
 
 def _principal_matches(principal: Any, request: Request) -> bool:
+    """A statement without Principal is an identity policy's: it applies to whoever holds it;
+    one with a Principal (a resource policy's) applies only to a request naming a caller."""
     if principal is None:
         return True
     if principal == "*":
@@ -84,14 +92,21 @@ def _principal_matches(principal: Any, request: Request) -> bool:
     return any(str(item) == name for item in _as_list(principal.get(kind, [])))
 
 
+def _listed(
+    statement: Mapping[str, Any], element: str, value: str, *, ignore_case: bool = False
+) -> bool:
+    """Whether ``value`` is in the statement's Action/Resource, or outside its NotAction/..."""
+    negated = f"Not{element}"
+    patterns = _as_list(statement[negated] if negated in statement else statement[element])
+    found = any(_glob(str(pattern), value, ignore_case=ignore_case) for pattern in patterns)
+    return not found if negated in statement else found
+
+
 def statement_matches(statement: Mapping[str, Any], request: Request) -> bool:
     """Whether ``statement`` applies to ``request`` (action, resource, principal, conditions)."""
-    if not any(
-        _glob(str(action), request.action, ignore_case=True)
-        for action in _as_list(statement["Action"])
-    ):
+    if not _listed(statement, "Action", request.action, ignore_case=True):
         return False
-    if not any(_glob(str(arn), request.resource) for arn in _as_list(statement["Resource"])):
+    if not _listed(statement, "Resource", request.resource):
         return False
     if not _principal_matches(statement.get("Principal"), request):
         return False
@@ -101,9 +116,29 @@ def statement_matches(statement: Mapping[str, Any], request: Request) -> bool:
     )
 
 
+def _decide(statements: Iterable[Mapping[str, Any]], request: Request) -> str:
+    effects = {s["Effect"] for s in statements if statement_matches(s, request)}
+    if DENY in effects:
+        return DENY
+    return ALLOW if ALLOW in effects else IMPLICIT_DENY
+
+
 def allows(statements: Iterable[Mapping[str, Any]], request: Request) -> bool:
     """An Allow applies and no Deny does."""
-    applying = [statement for statement in statements if statement_matches(statement, request)]
-    return any(s["Effect"] == "Allow" for s in applying) and not any(
-        s["Effect"] == "Deny" for s in applying
-    )
+    return _decide(statements, request) == ALLOW
+
+
+def decision(
+    statements: Iterable[Mapping[str, Any]],
+    *,
+    action: str,
+    resource: str,
+    principal: tuple[str, str] | None = None,
+    context: Mapping[str, str | list[str]] | None = None,
+) -> str:
+    """ALLOW, DENY (an explicit Deny applies) or IMPLICIT_DENY for one request.
+
+    ``principal`` is e.g. ("Service", "cloudfront.amazonaws.com") for a resource policy, None
+    for an identity policy; ``context`` holds the request's condition keys.
+    """
+    return _decide(statements, Request(action, resource, context or {}, principal))

@@ -72,6 +72,7 @@ OTHER_ACCOUNT_KEY = _key(OTHER, "1234abcd-12ab-34cd-56ef-1234567890ab")
 BUCKET_NAME = f"signed-urls-{ACCOUNT}-{REGION}-1a2b3c4d"
 OTHER_ACCOUNT_BUCKET_NAME = f"signed-urls-{OTHER}-{REGION}-5e6f7a8b"
 TABLE = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/signed-urls-files"
+TABLE_KEY = _key(ACCOUNT, "5555aaaa-6666-7777-8888-999900001111")
 DISTRIBUTION = f"arn:aws:cloudfront::{ACCOUNT}:distribution/E2QWRUHAPOMQZL"
 OTHER_ACCOUNT_DISTRIBUTION = f"arn:aws:cloudfront::{OTHER}:distribution/E1OTHERACCOUNT"
 
@@ -87,6 +88,7 @@ VALID: dict[str, dict[str, str]] = {
         "SecretArn": SECRET,
         "KmsKeyArn": KEY,
         "TableArn": TABLE,
+        "TableKmsKeyArn": TABLE_KEY,
         "BucketArn": f"arn:aws:s3:::{BUCKET_NAME}",
         "BucketKmsKeyArn": KEY,
     },
@@ -291,6 +293,42 @@ ATTACKS: tuple[Attack, ...] = (
         TABLE.replace(ACCOUNT, OTHER),
         Stop.BOUNDARY,
         "another account's table",
+    ),
+    Attack(
+        "integration-role",
+        "TableKmsKeyArn",
+        _key(ACCOUNT, "*"),
+        Stop.LAUNCH,
+        "every key (wildcard)",
+    ),
+    Attack(
+        "integration-role",
+        "TableKmsKeyArn",
+        f"arn:aws:kms:{REGION}:{ACCOUNT}:alias/aws/dynamodb",
+        Stop.LAUNCH,
+        "the AWS managed key of every table (an alias)",
+    ),
+    Attack(
+        "integration-role",
+        "TableKmsKeyArn",
+        OTHER_ACCOUNT_KEY,
+        Stop.BOUNDARY,
+        "another account's key",
+        context={
+            "kms:EncryptionContext:aws:dynamodb:tableName": "signed-urls-files",
+            "kms:EncryptionContext:aws:dynamodb:subscriberId": ACCOUNT,
+        },
+    ),
+    Attack(
+        "integration-role",
+        "TableKmsKeyArn",
+        TEAM_B_KEY,
+        Stop.BOUNDARY,
+        "read another team's table with their key",
+        context={
+            "kms:EncryptionContext:aws:dynamodb:tableName": "orders",
+            "kms:EncryptionContext:aws:dynamodb:subscriberId": ACCOUNT,
+        },
     ),
     Attack(
         "integration-role",

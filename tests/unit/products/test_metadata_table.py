@@ -198,11 +198,24 @@ def test_parameter_patterns(name: str, value: str, accepted: bool) -> None:
     assert bool(re.fullmatch(pattern, value)) is accepted
 
 
-def test_outputs_are_table_name_and_arn() -> None:
+def test_outputs_are_table_name_arn_and_customer_key() -> None:
     outputs = build().template.to_dict()["Outputs"]
-    assert set(outputs) == {"TableName", "TableArn"}
+    assert set(outputs) == {"TableName", "TableArn", "TableKmsKeyArn"}
     assert outputs["TableName"]["Value"] == {"Ref": "MetadataTable"}
     assert outputs["TableArn"]["Value"] == {"Fn::GetAtt": ["MetadataTable", "Arn"]}
+    assert outputs["TableKmsKeyArn"]["Value"] == {"Ref": "TableKmsKeyArn"}
+    assert outputs["TableKmsKeyArn"]["Export"] == {
+        "Name": {"Fn::Sub": "${AWS::StackName}-TableKmsKeyArn"}
+    }
+
+
+def test_key_output_exists_only_with_a_customer_managed_key() -> None:
+    """The integration role needs it (TableKmsKeyArn) to use items of such a table."""
+    assert build().template.to_dict()["Outputs"]["TableKmsKeyArn"]["Condition"] == (
+        HAS_CUSTOMER_KEY
+    )
+    assert resolved({"TableKmsKeyArn": CMK_ARN}).outputs()["TableKmsKeyArn"] == CMK_ARN
+    assert "TableKmsKeyArn" not in resolved({}).outputs()
 
 
 def test_add_function_builds_a_fixed_schema_without_conditions() -> None:

@@ -33,6 +33,10 @@ OUTPUT_SAMPLES = {
         "arn:aws:dynamodb:eu-west-1:123456789012:table/signed-urls-SC-123456789012-pp-abcdefg",
         "arn:aws:dynamodb:eu-west-1:123456789012:table/signed-urls-team-files_v2",
     ],
+    "TableKmsKeyArn": [
+        "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        "arn:aws:kms:eu-west-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab",
+    ],
 }
 
 
