@@ -29,7 +29,7 @@ from troposphere.iam import ManagedPolicy
 from portfolio.bootstrap.launch_role import Grant, grant_statement
 from products.building_blocks import capability_names as names
 from products.building_blocks.checkov import skip_checkov
-from products.building_blocks.errors import GeneratorOptionError
+from products.building_blocks.errors import TemplateDefinitionError
 
 _PARTITION = "arn:${AWS::Partition}"
 _ACCOUNT = "${AWS::AccountId}"
@@ -233,7 +233,7 @@ def boundary_grants(templates: Iterable[dict[str, Any]]) -> list[tuple[str, Gran
             ]
             if not scopes:
                 via = f" through {statement.via}" if statement.via else ""
-                raise GeneratorOptionError(
+                raise TemplateDefinitionError(
                     f"bootstrap: a product role uses {action}{via}, which the permissions "
                     "boundary does not cover: add it to BOUNDARY_SCOPES in "
                     "portfolio/bootstrap/boundary.py"

@@ -37,7 +37,7 @@ from troposphere import AccountId, Sub, encode_to_dict
 
 from portfolio.names import PRODUCT_ROLE_PATH
 from products.building_blocks import capability_names as names
-from products.building_blocks.errors import GeneratorOptionError
+from products.building_blocks.errors import TemplateDefinitionError
 
 #: Service Catalog names a provisioned product's stack ``SC-<account>-pp-<id>``.
 SERVICE_CATALOG_STACK_PREFIX = "SC-"
@@ -82,7 +82,7 @@ class Grant:
 
     def __post_init__(self) -> None:
         if _ANY in self.resources and not self.why.strip():
-            raise GeneratorOptionError(f"grant {self.actions[0]}: Resource '*' needs a reason")
+            raise TemplateDefinitionError(f"grant {self.actions[0]}: Resource '*' needs a reason")
 
 
 def _arn(service: str, resource: str, *, regional: bool = True) -> str:
@@ -799,7 +799,7 @@ def product_resources(templates: Iterable[dict[str, Any]]) -> ProductResources:
             if resource["Type"] == "AWS::Route53::RecordSet":
                 record_type = resource.get("Properties", {}).get("Type")
                 if not isinstance(record_type, str):
-                    raise GeneratorOptionError(
+                    raise TemplateDefinitionError(
                         f"bootstrap: record set {name} needs a literal Type "
                         "(the launch role is scoped to the record types products declare)"
                     )
@@ -811,7 +811,7 @@ def grants_for(resources: ProductResources) -> list[tuple[str, Grant]]:
     """(Sid, grant) pairs for these product resources; unknown types are refused."""
     unknown = sorted(resources.resource_types - RESOURCE_TYPE_GRANTS.keys())
     if unknown:
-        raise GeneratorOptionError(
+        raise TemplateDefinitionError(
             f"bootstrap: no launch role permissions for resource type {', '.join(unknown)}: "
             "add it to RESOURCE_TYPE_GRANTS in portfolio/bootstrap/launch_role.py"
         )
@@ -914,7 +914,7 @@ def pack_statements(statements: list[Statement], limit: int) -> list[list[Statem
     packs: list[list[Statement]] = []
     for statement in statements:
         if _compact_size([statement]) > limit:
-            raise GeneratorOptionError(
+            raise TemplateDefinitionError(
                 f"bootstrap: statement {statement.Sid} alone exceeds {limit}"
             )
         if packs and _compact_size([*packs[-1], statement]) <= limit:

@@ -70,7 +70,7 @@ from portfolio.names import (
 )
 from products.building_blocks.checkov import skip_checkov
 from products.building_blocks.control_tower import declare_not_applicable
-from products.building_blocks.errors import GeneratorOptionError
+from products.building_blocks.errors import TemplateDefinitionError
 from products.building_blocks.private_bucket import (
     accept_objects_arn_join,
     block_all_public_access,
@@ -234,7 +234,7 @@ def add_launch_role(
     limit = MANAGED_POLICY_MAX_CHARS - PACKING_HEADROOM
     packs = pack_statements(scoped, limit) + pack_statements(unscoped, limit)
     if len(packs) > MAX_ATTACHED_POLICIES:
-        raise GeneratorOptionError(
+        raise TemplateDefinitionError(
             f"bootstrap: launch role needs {len(packs)} managed policies, quota is "
             f"{MAX_ATTACHED_POLICIES}"
         )

@@ -11,7 +11,7 @@ from portfolio.bootstrap.boundary import BOUNDARY_SCOPES, boundary_grants, produ
 from portfolio.bootstrap.launch_role import product_templates
 from portfolio.names import BOUNDARY_POLICY_OUTPUT
 from products.building_blocks import capability_names as names
-from products.building_blocks.errors import GeneratorOptionError
+from products.building_blocks.errors import TemplateDefinitionError
 from tests.support.bootstrap_template import as_list, boundary_statements
 from tests.support.cfn_resolution import ResolvedTemplate
 from tests.support.iam_evaluation import Request, allows
@@ -94,7 +94,7 @@ def _role_template(*statements: dict[str, Any]) -> dict[str, Any]:
 
 def test_a_role_action_no_scope_covers_fails_the_build() -> None:
     template = _role_template({"Effect": "Allow", "Action": ["s3:DeleteBucket"], "Resource": "x"})
-    with pytest.raises(GeneratorOptionError, match="s3:DeleteBucket, which the permissions"):
+    with pytest.raises(TemplateDefinitionError, match="s3:DeleteBucket, which the permissions"):
         boundary_grants([template])
 
 
@@ -105,7 +105,7 @@ def test_a_key_used_through_an_unscoped_service_fails_the_build() -> None:
         "Resource": "k",
         "Condition": {"StringEquals": {"kms:ViaService": {"Fn::Sub": "sqs.${R}.amazonaws.com"}}},
     }
-    with pytest.raises(GeneratorOptionError, match="kms:Decrypt through sqs"):
+    with pytest.raises(TemplateDefinitionError, match="kms:Decrypt through sqs"):
         boundary_grants([_role_template(statement)])
 
 

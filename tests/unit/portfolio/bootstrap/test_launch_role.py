@@ -18,7 +18,7 @@ from portfolio.bootstrap.launch_role import (
 )
 from portfolio.bootstrap.template import build_bootstrap
 from portfolio.names import PRODUCT_ROLE_PATH
-from products.building_blocks.errors import GeneratorOptionError
+from products.building_blocks.errors import TemplateDefinitionError
 from products.catalog import ProductSpec
 from tests.support.bootstrap_template import as_list, launch_statements
 
@@ -203,18 +203,18 @@ def test_record_type_from_a_parameter_is_refused() -> None:
             "Record": {"Type": "AWS::Route53::RecordSet", "Properties": {"Type": {"Ref": "T"}}}
         }
     }
-    with pytest.raises(GeneratorOptionError, match="record set Record needs a literal Type"):
+    with pytest.raises(TemplateDefinitionError, match="record set Record needs a literal Type"):
         product_resources([template])
 
 
 def test_unknown_resource_type_fails_naming_the_type() -> None:
     template = {"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}
-    with pytest.raises(GeneratorOptionError, match=r"resource type AWS::SNS::Topic"):
+    with pytest.raises(TemplateDefinitionError, match=r"resource type AWS::SNS::Topic"):
         build_bootstrap({"sns": template})
 
 
 def test_grant_on_any_resource_needs_a_reason() -> None:
-    with pytest.raises(GeneratorOptionError, match="s3:ListAllMyBuckets: Resource '\\*'"):
+    with pytest.raises(TemplateDefinitionError, match="s3:ListAllMyBuckets: Resource '\\*'"):
         Grant(("s3:ListAllMyBuckets",), ("*",))
 
 
