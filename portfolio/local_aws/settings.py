@@ -31,3 +31,7 @@ DEFAULT_PAGE_SIZE = 20
 def clock() -> float:
     """Seconds on a monotonic clock (tests replace it to move time on)."""
     return time.monotonic()
+
+
+STACK_SET_SETTLE_SECONDS = 30.0
+"""Wall-clock time after which a StackSet operation nobody polls completes (at the next request)."""
