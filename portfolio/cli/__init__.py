@@ -1,8 +1,8 @@
 """The ``portfolio`` command: build, check and document templates; publish the portfolio.
 
 Exit codes: 0 ok, 1 failed (a gate or AWS said no), 2 bad input. Each command group has its own
-module here (``build``, ``publish``, ``bootstrap``, ``serve_local``); ``arguments`` holds the
-flags they share.
+module here (``build``, ``publish``, ``bootstrap`` with ``spokes``, ``serve_local``,
+``status``); ``arguments`` holds the flags they share.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from portfolio.cli import bootstrap, build, publish, serve_local
+from portfolio.cli import bootstrap, build, publish, serve_local, status
 from portfolio.errors import EXIT_BAD_INPUT, BadInput
 
 
@@ -23,6 +23,7 @@ def parser() -> argparse.ArgumentParser:
     publish.register(commands)
     bootstrap.register(commands)
     serve_local.register(commands)
+    status.register(commands)
     return root
 
 

@@ -1,4 +1,6 @@
-"""`portfolio bootstrap`: deploy the artifact bucket and launch role stack in each Region."""
+"""`portfolio bootstrap`: deploy the artifact bucket and launch role stack in each Region, and
+with organizational-unit shares the StackSet that puts the launch role in every account of
+those OUs (``portfolio.cli.spokes``)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import re
 import sys
 from typing import TYPE_CHECKING
 
+from portfolio.cli import spokes
 from portfolio.cli.arguments import add_region_argument, regions_from
 from portfolio.errors import EXIT_FAILED, EXIT_OK, BadInput
 from portfolio.names import BOOTSTRAP_STACK_NAME, BUCKET_NAME
@@ -14,6 +17,8 @@ from portfolio.publish.clients import check_endpoint_url
 
 if TYPE_CHECKING:
     import boto3
+
+DEFAULT_MANIFEST = "portfolio/portfolio.yaml"
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -38,6 +43,13 @@ def register(commands: argparse._SubParsersAction) -> None:
         action="store_true",
         help="add aws:SourceAccount to the launch role's trust policy",
     )
+    bootstrap.add_argument(
+        "--manifest",
+        default=DEFAULT_MANIFEST,
+        help=f"whose OU shares and regions the spokes follow, when it exists (default: "
+        f"{DEFAULT_MANIFEST})",
+    )
+    spokes.add_spoke_arguments(bootstrap)
     bootstrap.set_defaults(handler=_bootstrap)
 
 
@@ -78,6 +90,7 @@ def _session(profile: str | None) -> boto3.Session:
 
 
 def _bootstrap(args: argparse.Namespace) -> int:
+    from portfolio.bootstrap.spoke_organization import SpokeDeploymentFailed
     from portfolio.bootstrap.stack_deployment import StackDeploymentFailed, deploy_bootstrap
 
     _validate(args)
@@ -87,6 +100,14 @@ def _bootstrap(args: argparse.Namespace) -> int:
         "AccessLogBucketName": args.access_log_bucket,
         "TrustSourceAccountOnly": "true" if args.trust_source_account_only else "false",
     }
+    request = spokes.spoke_request(
+        args, regions, {"TrustSourceAccountOnly": parameters["TrustSourceAccountOnly"]}
+    )
+    try:  # read-only checks of the spokes, before any change
+        prepared = spokes.prepare(args, request) if request else None
+    except SpokeDeploymentFailed as error:
+        print(f"portfolio bootstrap: error: {error}", file=sys.stderr)
+        return EXIT_FAILED
     failed = False
     for region in regions:
         try:
@@ -104,4 +125,6 @@ def _bootstrap(args: argparse.Namespace) -> int:
             continue
         for key in sorted(outputs):
             print(f"  {key} = {outputs[key]}")
+    if prepared is not None and not spokes.run(*prepared):
+        failed = True
     return EXIT_FAILED if failed else EXIT_OK

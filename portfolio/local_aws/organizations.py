@@ -25,7 +25,7 @@ from moto.organizations.models import (
 )
 from moto.organizations.responses import OrganizationsResponse
 
-from portfolio.local_aws.stack_sets.organization import STACKSETS_SERVICE_PRINCIPAL
+from portfolio.names import STACKSETS_SERVICE_PRINCIPAL
 
 #: Read operations a delegated administrator may call (moto already answers DescribeOrganization
 #: and ListRoots from the management account for every member).

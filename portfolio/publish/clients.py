@@ -197,7 +197,34 @@ def region_clients(settings: ClientSettings, region: str) -> RegionClients:
     )
 
 
-def _session(settings: ClientSettings, region: str) -> boto3.session.Session:
+def counting_client(
+    session: boto3.session.Session,
+    service: str,
+    region: str,
+    settings: ClientSettings,
+    counter: CallCounter,
+) -> CountingClient:
+    """A client of ``service`` whose calls ``counter`` counts and ``settings.retry`` retries."""
+    client = session.client(
+        service,
+        region_name=region,
+        endpoint_url=settings.endpoint_url,
+        config=_config(service, settings),
+    )
+    if settings.on_client is not None:
+        settings.on_client(client)
+    return CountingClient(client, counter, settings.retry)
+
+
+def aws_session(
+    profile: str | None, endpoint_url: str | None, region: str | None = None
+) -> boto3.session.Session:
+    """The session of a command: the profile's, or with ``endpoint_url`` and no credentials
+    configured, dummy ones (a local endpoint accepts any)."""
+    return _session(ClientSettings(profile=profile, endpoint_url=endpoint_url), region)
+
+
+def _session(settings: ClientSettings, region: str | None) -> boto3.session.Session:
     try:
         session = boto3.session.Session(profile_name=settings.profile, region_name=region)
     except ProfileNotFound:

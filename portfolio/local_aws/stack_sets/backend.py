@@ -60,6 +60,10 @@ OPERATIONS = (
 )
 """The CloudFormation operations this backend implements (AWS names)."""
 
+#: Reads any account may make of its own (self-managed) StackSets: it has none here.
+_OWN_READS = frozenset(
+    {"DescribeStackSet", "ListStackSets", "ListStackInstances", "DescribeStackSetOperation"}
+)
 #: Operations that need no trusted access (they report or activate it).
 _ACCESS_OPERATIONS = frozenset({"DescribeOrganizationsAccess", "ActivateOrganizationsAccess"})
 
@@ -74,6 +78,8 @@ def backend_for(
         if organization is None or not organization.is_delegated_admin(caller):
             raise ValidationError(NOT_A_DELEGATED_ADMIN)
     elif organization is None or organization.management_account != caller:
+        if operation in _OWN_READS:  # the caller's own StackSets: none are emulated
+            return local_stack_set_backends[caller][region]
         raise ValidationError(NOT_AN_ORGANIZATION_ADMIN)
     if operation == "ActivateOrganizationsAccess" and organization.management_account != caller:
         raise InvalidOperation("Only the management account can activate trusted access")

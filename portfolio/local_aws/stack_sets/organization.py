@@ -18,9 +18,7 @@ from typing import Any
 
 from moto.organizations.models import OrganizationsBackend, organizations_backends
 
-#: The service principal of StackSets' trusted access and of its delegated administrators
-#: (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stacksets-orgs-delegated-admin.html).
-STACKSETS_SERVICE_PRINCIPAL = "member.org.stacksets.cloudformation.amazonaws.com"
+from portfolio.names import STACKSETS_SERVICE_PRINCIPAL
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,229 @@
+"""Deploy the spokes: bring the service-managed StackSet to its plan, wait for each operation,
+and report per account and Region what happened.
+
+Each StackSet operation is asynchronous: its OperationId is polled (DescribeStackSetOperation,
+bounded by ``Polling``) until it leaves RUNNING, then its results are read per account and
+Region (ListStackSetOperationResults) so that each failure is reported with CloudFormation's
+reason. A failed account is reported, never retried by this run; ``retry_failed`` (the
+``--retry-failed`` flag) updates the failed instances once, after the cause is fixed. An
+operation that FAILED or was STOPPED stops the run. One started by someone else (or automatic
+deployment) is waited for before this run's first change (OperationInProgressException).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from portfolio.bootstrap.spoke_organization import SpokeDeploymentFailed, listed
+from portfolio.bootstrap.stack_deployment import DEFAULT_POLLING, Polling
+from portfolio.bootstrap.stack_set_plan import (
+    CurrentStackSet,
+    DesiredSpokes,
+    InstanceState,
+    StackSetStep,
+    plan_spokes,
+)
+from portfolio.errors import one_line
+
+_RUNNING = frozenset({"RUNNING", "QUEUED", "STOPPING"})
+
+
+@dataclass(frozen=True)
+class FailedResult:
+    account: str
+    region: str
+    reason: str
+
+
+@dataclass
+class StepOutcome:
+    """What one mutating call did; for an operation, how it ended per account and Region."""
+
+    label: str
+    operation_id: str = ""
+    status: str = "SUCCEEDED"
+    reason: str = ""
+    succeeded: int = 0
+    failed: list[FailedResult] = field(default_factory=list)
+    cancelled: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "SUCCEEDED" and not self.failed
+
+    def lines(self) -> list[str]:
+        """How the operation ended, and each account that failed (nothing for a call that
+        starts no operation: its label said it all)."""
+        if not self.operation_id:
+            return []
+        counts = f"{self.succeeded} succeeded, {len(self.failed)} failed"
+        counts += f", {self.cancelled} cancelled" if self.cancelled else ""
+        head = f"{self.label}: {self.status} ({counts})"
+        head += f": {self.reason}" if self.reason else ""
+        return [head] + [f"  {f.account} {f.region} FAILED: {f.reason}" for f in self.failed]
+
+
+@dataclass
+class SpokesOutcome:
+    """A run of the spokes: its steps, the instances afterwards, and why it stopped (if)."""
+
+    stack_set: str
+    region: str
+    steps: list[StepOutcome] = field(default_factory=list)
+    instances: tuple[InstanceState, ...] = ()
+    failure: str = ""
+
+    @property
+    def failed_instances(self) -> list[InstanceState]:
+        return [instance for instance in self.instances if instance.state != "current"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failure and all(s.ok for s in self.steps) and not self.failed_instances
+
+
+def read_stack_set(cloudformation: Any, name: str, call_as: str) -> CurrentStackSet | None:
+    """The StackSet as it is (None when there is none): definition, targets, instances."""
+    try:
+        stack_set = cloudformation.describe_stack_set(StackSetName=name, CallAs=call_as)["StackSet"]
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") == "StackSetNotFoundException":
+            return None
+        raise
+    targets = {
+        target["OrganizationalUnitId"]: frozenset(target.get("Regions", []))
+        for target in listed(
+            cloudformation.list_stack_set_auto_deployment_targets,
+            "Summaries",
+            StackSetName=name,
+            CallAs=call_as,
+        )
+    }
+    return CurrentStackSet(
+        template_body=stack_set.get("TemplateBody", ""),
+        parameters={
+            p["ParameterKey"]: p["ParameterValue"] for p in stack_set.get("Parameters", [])
+        },
+        auto_deployment=stack_set.get("AutoDeployment", {}),
+        capabilities=tuple(stack_set.get("Capabilities", [])),
+        targets=targets,
+        instances=list_instances(cloudformation, name, call_as),
+    )
+
+
+def list_instances(cloudformation: Any, name: str, call_as: str) -> tuple[InstanceState, ...]:
+    summaries = listed(
+        cloudformation.list_stack_instances, "Summaries", StackSetName=name, CallAs=call_as
+    )
+    return tuple(sorted(map(InstanceState.of, summaries), key=lambda i: (i.account, i.region)))
+
+
+def deploy_spokes(
+    cloudformation: Any,
+    desired: DesiredSpokes,
+    *,
+    region: str,
+    polling: Polling = DEFAULT_POLLING,
+    report: Callable[[str], None] = lambda line: None,
+) -> SpokesOutcome:
+    """Bring the StackSet to ``desired`` (the plan's calls, in order) and report each."""
+    outcome = SpokesOutcome(desired.name, region)
+    try:
+        current = read_stack_set(cloudformation, desired.name, desired.call_as)
+        steps = plan_spokes(desired, current)
+        if not steps:
+            report(f"{desired.name}: unchanged")
+        for step in steps:
+            report(f"{desired.name}: {step.label}")
+            done = _run_step(cloudformation, desired, step, polling)
+            outcome.steps.append(done)
+            for line in done.lines():
+                report(f"{desired.name}: {line}")
+            if done.status != "SUCCEEDED":
+                outcome.failure = f"StackSet {desired.name}: {done.lines()[0]}"
+                break
+        outcome.instances = list_instances(cloudformation, desired.name, desired.call_as)
+    except ClientError as error:
+        message = error.response.get("Error", {}).get("Message", str(error))
+        outcome.failure = f"StackSet {desired.name}: {one_line(message)}"
+    except BotoCoreError as error:
+        outcome.failure = f"StackSet {desired.name}: {one_line(error)}"
+    except SpokeDeploymentFailed as error:
+        outcome.failure = str(error)
+    return outcome
+
+
+def _call(cloudformation: Any, desired: DesiredSpokes, step: StackSetStep, polling: Polling) -> Any:
+    """The step's call; when another operation runs, wait for it and call once more."""
+    try:
+        return getattr(cloudformation, step.method)(**step.request)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") != "OperationInProgressException":
+            raise
+    running = [
+        summary["OperationId"]
+        for summary in cloudformation.list_stack_set_operations(
+            StackSetName=desired.name, CallAs=desired.call_as
+        )["Summaries"]
+        if summary["Status"] in _RUNNING
+    ]
+    for operation_id in running:
+        operation = _wait(cloudformation, desired, operation_id, polling)
+        if operation["Status"] in _RUNNING:
+            raise SpokeDeploymentFailed(
+                f"StackSet {desired.name}: operation {operation_id} still {operation['Status']}"
+            )
+    return getattr(cloudformation, step.method)(**step.request)
+
+
+def _run_step(
+    cloudformation: Any, desired: DesiredSpokes, step: StackSetStep, polling: Polling
+) -> StepOutcome:
+    response = _call(cloudformation, desired, step, polling)
+    if not step.starts_operation:
+        return StepOutcome(step.label)
+    operation_id = response["OperationId"]
+    operation = _wait(cloudformation, desired, operation_id, polling)
+    done = StepOutcome(
+        step.label, operation_id, operation["Status"], operation.get("StatusReason", "")
+    )
+    if operation["Status"] in _RUNNING:
+        done.reason = (
+            "still running when polling gave up; it goes on in AWS: check `portfolio status`"
+        )
+        return done
+    for result in listed(
+        cloudformation.list_stack_set_operation_results,
+        "Summaries",
+        StackSetName=desired.name,
+        OperationId=operation_id,
+        CallAs=desired.call_as,
+    ):
+        if result["Status"] == "SUCCEEDED":
+            done.succeeded += 1
+        elif result["Status"] == "FAILED":
+            reason = one_line(result.get("StatusReason", "no reason given"))
+            done.failed.append(FailedResult(result["Account"], result["Region"], reason))
+        else:
+            done.cancelled += 1
+    return done
+
+
+def _wait(
+    cloudformation: Any, desired: DesiredSpokes, operation_id: str, polling: Polling
+) -> dict[str, Any]:
+    """The operation once it left RUNNING, or as it was when polling gave up."""
+    for attempt in range(max(1, polling.attempts)):
+        operation: dict[str, Any] = cloudformation.describe_stack_set_operation(
+            StackSetName=desired.name, OperationId=operation_id, CallAs=desired.call_as
+        )["StackSetOperation"]
+        if operation["Status"] not in _RUNNING:
+            return operation
+        if attempt + 1 < polling.attempts and polling.delay:
+            time.sleep(polling.delay)
+    return operation
