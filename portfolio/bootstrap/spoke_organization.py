@@ -7,10 +7,11 @@ mutating call:
 
 - the caller's organization and its management account (DescribeOrganization, any member);
 - ``--call-as SELF`` (the default) must run in the management account; ``DELEGATED_ADMIN`` in
-  an account registered as StackSets' delegated administrator
-  (ListDelegatedAdministrators; "Your AWS account must be registered as a delegated
-  administrator in the management account":
-  https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateStackSet.html);
+  an account registered as StackSets' delegated administrator ("Your AWS account must be
+  registered as a delegated administrator in the management account":
+  https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateStackSet.html),
+  which StackSets itself tells (DescribeOrganizationsAccess with that CallAs: a member that is
+  no delegated administrator may not read the organization);
 - every OU exists in the organization (DescribeOrganizationalUnit), the organization share's ID
   is this organization's, whose root (ListRoots) StackSets then target.
 
@@ -86,36 +87,41 @@ def caller_in_organization(sts: Any, organizations: Any) -> CallerInOrganization
     return CallerInOrganization(account, organization["Id"], organization["MasterAccountId"])
 
 
-def check_call_as(caller: CallerInOrganization, call_as: str, organizations: Any) -> None:
-    """BadInput naming --call-as unless the caller may act so."""
+def check_call_as(caller: CallerInOrganization, call_as: str) -> None:
+    """BadInput naming --call-as when the caller's account cannot act so."""
     if call_as == "SELF" and not caller.is_management_account:
         raise BadInput(
             f"--call-as SELF: account {caller.account} is not the management account of "
             f"{caller.organization_id} ({caller.management_account}); run from it, or from a "
             "delegated administrator for StackSets with --call-as DELEGATED_ADMIN"
         )
-    if call_as != "DELEGATED_ADMIN":
-        return
-    if caller.is_management_account:
+    if call_as == "DELEGATED_ADMIN" and caller.is_management_account:
         raise BadInput(
             f"--call-as DELEGATED_ADMIN: account {caller.account} is the management account; "
             "leave --call-as out (SELF)"
         )
-    admins = [
-        admin["Id"]
-        for admin in listed(
-            organizations.list_delegated_administrators,
-            "DelegatedAdministrators",
-            ServicePrincipal=STACKSETS_SERVICE_PRINCIPAL,
-        )
-    ]
-    if caller.account not in admins:
+
+
+def organizations_access(cloudformation: Any, caller: CallerInOrganization, call_as: str) -> str:
+    """StackSets' trusted access with Organizations (ENABLED, DISABLED...), read as ``call_as``;
+    BadInput naming --call-as when StackSets does not take the caller for a delegated
+    administrator ("Account used is not a delegated administrator", which AWS also answers
+    when the caller may not call organizations:ListDelegatedAdministrators:
+    https://github.com/hashicorp/terraform-provider-aws/pull/37069)."""
+    try:
+        status = cloudformation.describe_organizations_access(CallAs=call_as)["Status"]
+    except ClientError as error:
+        message = error.response.get("Error", {}).get("Message", "")
+        if call_as != "DELEGATED_ADMIN" or "not a delegated administrator" not in message:
+            raise
         raise BadInput(
             f"--call-as DELEGATED_ADMIN: account {caller.account} is not a delegated "
-            "administrator for StackSets; the management account registers it with `aws "
-            f"organizations register-delegated-administrator --account-id {caller.account} "
-            f"--service-principal {STACKSETS_SERVICE_PRINCIPAL}`"
-        )
+            "administrator for StackSets (or may not call "
+            "organizations:ListDelegatedAdministrators); the management account registers it "
+            f"with `aws organizations register-delegated-administrator --account-id "
+            f"{caller.account} --service-principal {STACKSETS_SERVICE_PRINCIPAL}`"
+        ) from error
+    return str(status)
 
 
 def resolve_targets(

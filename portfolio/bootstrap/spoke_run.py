@@ -23,11 +23,16 @@ from portfolio.bootstrap.spoke_organization import (
     SpokeTargets,
     caller_in_organization,
     check_call_as,
+    organizations_access,
     resolve_targets,
 )
 from portfolio.bootstrap.spokes import render_spoke_template
-from portfolio.bootstrap.stack_deployment import DEFAULT_POLLING, Polling
-from portfolio.bootstrap.stack_set_deployment import SpokesOutcome, deploy_spokes
+from portfolio.bootstrap.stack_set_deployment import (
+    DEFAULT_POLLING,
+    OperationPolling,
+    SpokesOutcome,
+    deploy_spokes,
+)
 from portfolio.bootstrap.stack_set_plan import DesiredSpokes, OperationPreferences
 from portfolio.errors import one_line
 from portfolio.names import SPOKE_STACK_SET_NAME
@@ -47,7 +52,7 @@ class SpokeRequest:
     call_as: str = "SELF"
     preferences: OperationPreferences = field(default_factory=OperationPreferences)
     retry_failed: bool = False
-    polling: Polling = DEFAULT_POLLING
+    polling: OperationPolling = DEFAULT_POLLING
 
     @property
     def home_region(self) -> str:
@@ -85,10 +90,10 @@ class PreparedSpokes:
 def prepare_spokes(clients: SpokeClients, request: SpokeRequest) -> PreparedSpokes:
     """Read-only checks; BadInput (exit 2) for what the user can fix."""
     caller = caller_in_organization(clients.sts, clients.organizations)
-    check_call_as(caller, request.call_as, clients.organizations)
+    check_call_as(caller, request.call_as)
+    access = organizations_access(clients.cloudformation, caller, request.call_as)
     targets = resolve_targets(request.targets, caller, clients.organizations)
-    access = clients.cloudformation.describe_organizations_access(CallAs=request.call_as)
-    return PreparedSpokes(request, caller, tuple(targets), access["Status"])
+    return PreparedSpokes(request, caller, tuple(targets), access)
 
 
 def desired_spokes(prepared: PreparedSpokes, template_body: str) -> DesiredSpokes:

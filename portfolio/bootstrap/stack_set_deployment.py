@@ -2,7 +2,7 @@
 and report per account and Region what happened.
 
 Each StackSet operation is asynchronous: its OperationId is polled (DescribeStackSetOperation,
-bounded by ``Polling``) until it leaves RUNNING, then its results are read per account and
+bounded by ``OperationPolling``) until it leaves RUNNING, then its results are read per account and
 Region (ListStackSetOperationResults) so that each failure is reported with CloudFormation's
 reason. A failed account is reported, never retried by this run; ``retry_failed`` (the
 ``--retry-failed`` flag) updates the failed instances once, after the cause is fixed. An
@@ -13,14 +13,13 @@ deployment) is waited for before this run's first change (OperationInProgressExc
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from portfolio.bootstrap.spoke_organization import SpokeDeploymentFailed, listed
-from portfolio.bootstrap.stack_deployment import DEFAULT_POLLING, Polling
 from portfolio.bootstrap.stack_set_plan import (
     CurrentStackSet,
     DesiredSpokes,
@@ -31,6 +30,29 @@ from portfolio.bootstrap.stack_set_plan import (
 from portfolio.errors import one_line
 
 _RUNNING = frozenset({"RUNNING", "QUEUED", "STOPPING"})
+
+
+@dataclass(frozen=True)
+class OperationPolling:
+    """Waits start at ``interval`` seconds and double up to ``max_interval``; polling gives up
+    after ``max_seconds`` of waiting: quick for a local endpoint, patient enough for an
+    operation reaching hundreds of accounts in AWS (an hour)."""
+
+    interval: float = 0.25
+    max_interval: float = 15.0
+    max_seconds: float = 3600.0
+    sleep: Callable[[float], None] = field(default=time.sleep)
+
+    def waits(self) -> Iterator[float]:
+        """The waits between polls, in order, adding up to at most ``max_seconds``."""
+        waited, wait = 0.0, self.interval
+        while waited + wait <= self.max_seconds:
+            yield wait
+            waited += wait
+            wait = min(self.max_interval, wait * 2) if wait else self.max_interval
+
+
+DEFAULT_POLLING = OperationPolling()
 
 
 @dataclass(frozen=True)
@@ -128,7 +150,7 @@ def deploy_spokes(
     desired: DesiredSpokes,
     *,
     region: str,
-    polling: Polling = DEFAULT_POLLING,
+    polling: OperationPolling = DEFAULT_POLLING,
     report: Callable[[str], None] = lambda line: None,
 ) -> SpokesOutcome:
     """Bring the StackSet to ``desired`` (the plan's calls, in order) and report each."""
@@ -158,7 +180,9 @@ def deploy_spokes(
     return outcome
 
 
-def _call(cloudformation: Any, desired: DesiredSpokes, step: StackSetStep, polling: Polling) -> Any:
+def _call(
+    cloudformation: Any, desired: DesiredSpokes, step: StackSetStep, polling: OperationPolling
+) -> Any:
     """The step's call; when another operation runs, wait for it and call once more."""
     try:
         return getattr(cloudformation, step.method)(**step.request)
@@ -182,7 +206,7 @@ def _call(cloudformation: Any, desired: DesiredSpokes, step: StackSetStep, polli
 
 
 def _run_step(
-    cloudformation: Any, desired: DesiredSpokes, step: StackSetStep, polling: Polling
+    cloudformation: Any, desired: DesiredSpokes, step: StackSetStep, polling: OperationPolling
 ) -> StepOutcome:
     response = _call(cloudformation, desired, step, polling)
     if not step.starts_operation:
@@ -215,15 +239,15 @@ def _run_step(
 
 
 def _wait(
-    cloudformation: Any, desired: DesiredSpokes, operation_id: str, polling: Polling
+    cloudformation: Any, desired: DesiredSpokes, operation_id: str, polling: OperationPolling
 ) -> dict[str, Any]:
     """The operation once it left RUNNING, or as it was when polling gave up."""
-    for attempt in range(max(1, polling.attempts)):
+    waits = polling.waits()
+    while True:
         operation: dict[str, Any] = cloudformation.describe_stack_set_operation(
             StackSetName=desired.name, OperationId=operation_id, CallAs=desired.call_as
         )["StackSetOperation"]
-        if operation["Status"] not in _RUNNING:
+        wait = next(waits, None)
+        if operation["Status"] not in _RUNNING or wait is None:
             return operation
-        if attempt + 1 < polling.attempts and polling.delay:
-            time.sleep(polling.delay)
-    return operation
+        polling.sleep(wait)

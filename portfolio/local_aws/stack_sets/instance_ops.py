@@ -46,7 +46,7 @@ class InstanceOperations(StackSetState):
         units = (targets or {}).get("OrganizationalUnitIds") or []
         if accounts or not units:
             raise ValidationError(_OU_TARGETS_ONLY)
-        organization = self.organization()
+        organization = self._organization()
         for unit in units:
             if not organization.has_node(unit):
                 raise ValidationError(f"OrganizationalUnitId {unit} is not in the organization")

@@ -160,6 +160,7 @@ class Operation:
     ended: datetime | None = None
     started: float = field(default_factory=lambda: settings.clock())
     polls: int = 0
+    batches: int = 0
 
     def describe(self, stack_set: StackSet) -> dict[str, Any]:
         failed = sum(result.status == "FAILED" for result in self.results)

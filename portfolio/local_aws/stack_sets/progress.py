@@ -1,20 +1,22 @@
 """How a StackSet operation runs: account by account, Region by Region, within its preferences.
 
-An operation starts RUNNING with every result PENDING. Each DescribeStackSetOperation after the
-first works one batch: in each Region in turn (SEQUENTIAL, the default) or in all at once
-(PARALLEL), as many accounts as the concurrency allows. A Region whose failures exceed the
-failure tolerance stops: its pending accounts, and every Region after it, are CANCELLED and the
-operation FAILED ("If the number of failed stacks within a Region exceeds the failure
-tolerance, the status of the operation in the Region is set to FAILED. This in turn sets the
-status of the operation as a whole to FAILED, and CloudFormation cancels the operation in any
-remaining Regions":
+An operation starts RUNNING with every result PENDING, and works one batch every
+``settings.STACK_SET_BATCH_SECONDS`` (the work due is done at the next request): in each Region
+in turn (SEQUENTIAL, the default) or in all at once (PARALLEL), as many accounts as the
+concurrency allows. The first DescribeStackSetOperation always sees it RUNNING. A Region whose
+failures exceed the failure tolerance stops: its pending accounts, and every Region after it,
+are CANCELLED and the operation FAILED ("If the number of failed stacks within a Region exceeds
+the failure tolerance, the status of the operation in the Region is set to FAILED. This in turn
+sets the status of the operation as a whole to FAILED, and CloudFormation cancels the operation
+in any remaining Regions":
 https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_StackSetOperation.html).
-Otherwise it SUCCEEDED. As AWS works on its own, an operation nobody polls finishes
-``settings.STACK_SET_SETTLE_SECONDS`` after it started, at the next request.
+Otherwise it SUCCEEDED. An operation nobody polls is finished at the first request
+``settings.STACK_SET_SETTLE_SECONDS`` after it started.
 """
 
 from __future__ import annotations
 
+import math
 import random
 
 from portfolio.local_aws import settings
@@ -114,23 +116,32 @@ def _finish(stack_set: StackSet, operation: Operation, status: str, reason: str)
     operation.status, operation.reason, operation.ended = status, reason, utc_now()
 
 
+def _run_due(stack_set: StackSet, operation: Operation, *, to_the_end: bool = False) -> None:
+    """Work the batches due by now (all of them when ``to_the_end``)."""
+    elapsed = settings.clock() - operation.started
+    seconds = settings.STACK_SET_BATCH_SECONDS
+    due = math.inf if to_the_end or seconds <= 0 else math.floor(elapsed / seconds)
+    while operation.status in ("RUNNING", "STOPPING") and operation.batches < due:
+        step(stack_set, operation)
+        operation.batches += 1
+
+
 def observe(stack_set: StackSet, operation: Operation) -> None:
-    """A DescribeStackSetOperation: the first one sees the operation as it started, each later
-    one works a batch."""
-    if operation.status in ("RUNNING", "STOPPING"):
-        if operation.polls >= settings.PENDING_DESCRIBES:
-            step(stack_set, operation)
-        operation.polls += 1
+    """A DescribeStackSetOperation: the first one sees the operation as it started."""
+    if operation.polls > 0:
+        _run_due(stack_set, operation)
+    operation.polls += 1
 
 
 def settle(stack_set: StackSet) -> None:
-    """Finish an operation that has run longer than AWS would take, nobody polling it."""
+    """Before any request: the active operation's work due by now (once it was polled), all
+    of it once it has run longer than AWS would take."""
     operation = stack_set.active_operation()
     if operation is None:
         return
-    if settings.clock() - operation.started >= settings.STACK_SET_SETTLE_SECONDS:
-        while operation.status in ("RUNNING", "STOPPING"):
-            step(stack_set, operation)
+    overdue = settings.clock() - operation.started >= settings.STACK_SET_SETTLE_SECONDS
+    if overdue or operation.polls > 0:
+        _run_due(stack_set, operation, to_the_end=overdue)
 
 
 def new_operation_id() -> str:

@@ -141,10 +141,10 @@ class StackSetOperations(StackSetState):
         return {}
 
     def describe_organizations_access(self) -> dict[str, Any]:
-        return {"Status": "ENABLED" if self.organization().trusted_access() else "DISABLED"}
+        return {"Status": "ENABLED" if self._organization().trusted_access() else "DISABLED"}
 
     def activate_organizations_access(self) -> dict[str, Any]:
-        self.organization().activate_trusted_access()
+        self._organization().activate_trusted_access()
         return {}
 
 

@@ -48,7 +48,7 @@ class StackSetState(BaseBackend):
         #: StackSet name -> target OU -> accounts it held when last looked at.
         self.members: dict[str, dict[str, set[str]]] = {}
 
-    def organization(self) -> Organization:
+    def _organization(self) -> Organization:
         organization = organization_of(self.account_id, self.partition)
         if organization is None or organization.management_account != self.account_id:
             raise ValidationError("This account does not manage an organization")
@@ -129,7 +129,7 @@ class StackSetState(BaseBackend):
         return results
 
     def _remember_members(self, stack_set: StackSet, units: Iterable[str]) -> None:
-        organization = self.organization()
+        organization = self._organization()
         members = self.members.setdefault(stack_set.name, {})
         for unit in units:
             members[unit] = set(organization.accounts_below(unit))
@@ -137,7 +137,7 @@ class StackSetState(BaseBackend):
     def _deploy_automatically(self, stack_set: StackSet) -> None:
         if not stack_set.auto_deployment.get("Enabled") or stack_set.active_operation():
             return
-        organization = self.organization()
+        organization = self._organization()
         members = self.members.setdefault(stack_set.name, {})
         placements, removals = [], []
         for unit, regions in stack_set.targets.items():
@@ -146,28 +146,38 @@ class StackSetState(BaseBackend):
             placements += [(a, r, unit) for a in sorted(now - before) for r in regions]
             removals += [(a, r, unit) for a in sorted(before - now) for r in regions]
             members[unit] = now
-        if not placements and not removals:
-            return
-        results = self._new_instances(stack_set, placements) + [
+        retain = bool(stack_set.auto_deployment.get("RetainStacksOnAccountRemoval"))
+        removed = [
             OperationResult(account, region, unit, "remove")
             for account, region, unit in removals
             if (account, region) in stack_set.instances
         ]
-        retain = bool(stack_set.auto_deployment.get("RetainStacksOnAccountRemoval"))
+        for action, results in (
+            ("CREATE", self._new_instances(stack_set, placements)),
+            ("DELETE", removed),
+        ):
+            if results:
+                self._run_automatically(stack_set, action, results, retain)
+
+    def _run_automatically(
+        self, stack_set: StackSet, action: str, results: list[OperationResult], retain: bool
+    ) -> None:
+        """An automatic deployment's operation, done at once (it is nobody's to poll)."""
         operation_id = progress.new_operation_id()
+        every_account_at_once = {
+            "RegionConcurrencyType": "PARALLEL",
+            "MaxConcurrentPercentage": 100,
+            "FailureTolerancePercentage": 100,
+        }
         regions = [result.region for result in results]
         self._start(
             stack_set,
             operation_id,
-            "CREATE" if placements else "DELETE",
+            action,
             results,
             regions=regions,
-            preferences={
-                "RegionConcurrencyType": "PARALLEL",
-                "MaxConcurrentPercentage": 100,
-                "FailureTolerancePercentage": 100,
-            },
-            retain_stacks=retain,
+            preferences=every_account_at_once,
+            retain_stacks=retain if action == "DELETE" else None,
         )
         operation = stack_set.operations[operation_id]
         while operation.status == "RUNNING":
