@@ -152,12 +152,11 @@ class StackSetState(BaseBackend):
             for account, region, unit in removals
             if (account, region) in stack_set.instances
         ]
-        for action, results in (
-            ("CREATE", self._new_instances(stack_set, placements)),
-            ("DELETE", removed),
-        ):
-            if results:
-                self._run_automatically(stack_set, action, results, retain)
+        if removed:  # first: an account that moved between two target OUs is placed again
+            self._run_automatically(stack_set, "DELETE", removed, retain)
+        placed = self._new_instances(stack_set, placements)
+        if placed:
+            self._run_automatically(stack_set, "CREATE", placed, retain)
 
     def _run_automatically(
         self, stack_set: StackSet, action: str, results: list[OperationResult], retain: bool

@@ -483,3 +483,19 @@ def test_a_delegated_administrator_works_on_the_management_accounts_stack_sets(
         )
         == "ValidationError"
     )
+
+
+def test_an_account_moving_between_two_target_ous_keeps_its_instance(
+    aws: Aws, org: SampleOrganization
+) -> None:
+    cf = aws.client("cloudformation")
+    _create(cf)
+    apps, data = list(org.units)
+    _until_done(cf, _deploy(cf, [apps, data]))
+    mover = org.units[apps][0]
+    aws.client("organizations").move_account(
+        AccountId=mover, SourceParentId=apps, DestinationParentId=data
+    )
+    found = cf.list_stack_instances(StackSetName=NAME, StackInstanceAccount=mover)["Summaries"]
+    assert {(i["OrganizationalUnitId"], i["Status"]) for i in found} == {(data, "CURRENT")}
+    assert _roles(mover) == {"spoke-us-east-1-one", "spoke-eu-west-1-one"}
