@@ -169,7 +169,10 @@ def deploy_spokes(
             if done.status != "SUCCEEDED":
                 outcome.failure = f"StackSet {desired.name}: {done.lines()[0]}"
                 break
-        outcome.instances = list_instances(cloudformation, desired.name, desired.call_as)
+        if steps or current is None:
+            outcome.instances = list_instances(cloudformation, desired.name, desired.call_as)
+        else:  # nothing changed: the instances read before planning are current
+            outcome.instances = current.instances
     except ClientError as error:
         message = error.response.get("Error", {}).get("Message", str(error))
         outcome.failure = f"StackSet {desired.name}: {one_line(message)}"
