@@ -73,15 +73,23 @@ def _code(error: ClientError) -> str:
     return str(error.response.get("Error", {}).get("Code", ""))
 
 
-def caller_in_organization(sts: Any, organizations: Any) -> CallerInOrganization:
+def caller_in_organization(
+    sts: Any, organizations: Any, targets: SpokeTargets
+) -> CallerInOrganization:
+    """The caller's account and organization; BadInput naming the first target when the
+    account is in none."""
     account = sts.get_caller_identity()["Account"]
     try:
         organization = organizations.describe_organization()["Organization"]
     except ClientError as error:
         if _code(error) == "AWSOrganizationsNotInUseException":
+            unit, source = next(
+                iter(targets.organizational_units),
+                (targets.organization, targets.organization_source),
+            )
             raise BadInput(
-                f"organizational units: account {account} is not in an AWS organization "
-                "(shares with OUs need one; share with accounts instead)"
+                f"{source} {unit}: account {account} is in no AWS organization (OU and "
+                "organization shares need one; share with accounts instead)"
             ) from error
         raise
     return CallerInOrganization(account, organization["Id"], organization["MasterAccountId"])

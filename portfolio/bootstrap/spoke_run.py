@@ -89,7 +89,7 @@ class PreparedSpokes:
 
 def prepare_spokes(clients: SpokeClients, request: SpokeRequest) -> PreparedSpokes:
     """Read-only checks; BadInput (exit 2) for what the user can fix."""
-    caller = caller_in_organization(clients.sts, clients.organizations)
+    caller = caller_in_organization(clients.sts, clients.organizations, request.targets)
     check_call_as(caller, request.call_as)
     access = organizations_access(clients.cloudformation, caller, request.call_as)
     targets = resolve_targets(request.targets, caller, clients.organizations)

@@ -102,7 +102,9 @@ class SpokesOutcome:
 
     @property
     def failed_instances(self) -> list[InstanceState]:
-        return [instance for instance in self.instances if instance.state != "current"]
+        """Instances whose last operation failed or did not reach them (one still pending,
+        say an automatic deployment under way, is not a failure)."""
+        return [i for i in self.instances if i.state in ("failed", "outdated")]
 
     @property
     def ok(self) -> bool:

@@ -108,16 +108,7 @@ class StackSetOperations(StackSetState):
         if auto_deployment is not None:
             stack_set.auto_deployment = _auto_deployment(auto_deployment)
         units = (deployment_targets or {}).get("OrganizationalUnitIds")
-        chosen = [
-            instance
-            for instance in stack_set.instances.values()
-            if (units is None or instance.organizational_unit in units)
-            and (regions is None or instance.region in regions)
-            and instance.status != "INOPERABLE"
-        ]
-        results = [
-            OperationResult(i.account, i.region, i.organizational_unit, "deploy") for i in chosen
-        ]
+        results = _updates(stack_set, units, regions)
         return self._start(
             stack_set,
             operation_id,
@@ -146,6 +137,20 @@ class StackSetOperations(StackSetState):
     def activate_organizations_access(self) -> dict[str, Any]:
         self._organization().activate_trusted_access()
         return {}
+
+
+def _updates(
+    stack_set: StackSet, units: list[str] | None, regions: list[str] | None
+) -> list[OperationResult]:
+    """The instances an update reaches: all of them, or those of ``units`` in ``regions``
+    (INOPERABLE ones are left out of updates)."""
+    return [
+        OperationResult(i.account, i.region, i.organizational_unit, "deploy")
+        for i in stack_set.instances.values()
+        if (units is None or i.organizational_unit in units)
+        and (regions is None or i.region in regions)
+        and i.status != "INOPERABLE"
+    ]
 
 
 def _auto_deployment(request: dict[str, bool]) -> dict[str, bool]:

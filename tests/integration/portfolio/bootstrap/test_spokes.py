@@ -5,6 +5,7 @@ in those accounts, and a second run changes nothing."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -292,3 +293,27 @@ def test_a_delegated_administrator_cannot_turn_trusted_access_on(
     assert run.code == 1
     assert "trusted access between StackSets and AWS Organizations is DISABLED" in run.err
     assert "the management account activates it once" in run.err
+
+
+def test_ou_shares_from_an_account_in_no_organization_exit_2(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from portfolio.local_aws import local_aws
+    from tests.support.demo_manifest import demo_manifest_data, write_demo
+
+    for name, value in (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing")):
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    data = demo_manifest_data()
+    data["shares"] = {"organizational_units": ["ou-abcd-abcdefgh"]}
+    manifest = write_demo(tmp_path / "demo", data)
+    with local_aws():
+        code = main(["bootstrap", "--manifest", str(manifest), "--region", "us-east-1"])
+        assert client("cloudformation").describe_stacks()["Stacks"] == []
+    assert code == 2
+    assert capsys.readouterr().err == (
+        "portfolio bootstrap: error: shares.organizational_units[0] ou-abcd-abcdefgh: account "
+        "123456789012 is in no AWS organization (OU and organization shares need one; share with "
+        "accounts instead)\n"
+    )
