@@ -22,6 +22,7 @@ bypassed, the service would win (the conditions are written that way).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -334,7 +335,7 @@ def add_instance_profile(
     return template.add_resource(profile)
 
 
-def _who_assumes_the_role(options: IntegrationRoleOptions) -> ParameterGroup:
+def who_assumes_the_role(options: IntegrationRoleOptions) -> ParameterGroup:
     """Exactly one of a service and a principal ARN; the service choices are the options'."""
     return ParameterGroup(
         "Who assumes the role (choose exactly one)",
@@ -373,7 +374,7 @@ def _who_assumes_the_role(options: IntegrationRoleOptions) -> ParameterGroup:
     )
 
 
-_WHAT_THE_ROLE_MAY_USE = ParameterGroup(
+WHAT_THE_ROLE_MAY_USE = ParameterGroup(
     "What the role may use",
     (
         parameter_spec(
@@ -430,7 +431,7 @@ _WHAT_THE_ROLE_MAY_USE = ParameterGroup(
 )
 
 
-def _role_limits(options: IntegrationRoleOptions) -> ParameterGroup:
+def role_limits(options: IntegrationRoleOptions) -> ParameterGroup:
     """Permissions boundary and session length; the options give the default length."""
     return ParameterGroup(
         "Role limits",
@@ -463,7 +464,11 @@ def _is_set(parameter: Any) -> Not:
     return Not(Equals(Ref(parameter), ""))
 
 
-def _add_conditions(template: Template, parameters: dict[str, Any], trusts_ec2: bool) -> None:
+def add_trust_conditions(
+    template: Template, parameters: Mapping[str, Any], *, trusts_ec2: bool
+) -> None:
+    """``TRUSTS_SERVICE``, ``REQUIRES_EXTERNAL_ID``, ``TRUSTS_EC2`` (when EC2 may be trusted) and
+    ``HAS_BOUNDARY``, from the parameters of ``who_assumes_the_role`` and ``role_limits``."""
     service = Ref(parameters["TrustedService"])
     template.add_condition(TRUSTS_SERVICE, Not(Equals(service, NO_SERVICE)))
     template.add_condition(
@@ -472,6 +477,51 @@ def _add_conditions(template: Template, parameters: dict[str, Any], trusts_ec2: 
     )
     if trusts_ec2:
         template.add_condition(TRUSTS_EC2, Equals(service, EC2_SERVICE))
+    template.add_condition(HAS_BOUNDARY, _is_set(parameters["PermissionsBoundaryArn"]))
+
+
+def application_trust(parameters: Mapping[str, Any]) -> Statement:
+    """The chosen service, or the principal ARN (with its ExternalId when one is given)."""
+    return trust_statement(
+        principal=If(
+            TRUSTS_SERVICE,
+            {"Service": [Ref(parameters["TrustedService"])]},
+            {"AWS": [Ref(parameters["TrustedPrincipalArn"])]},
+        ),
+        external_id=Ref(parameters["ExternalId"]),
+        external_id_condition=REQUIRES_EXTERNAL_ID,
+    )
+
+
+def permissions_boundary(parameters: Mapping[str, Any]) -> If:
+    """The ``PermissionsBoundaryArn`` parameter as the role's boundary, when it is set."""
+    return If(HAS_BOUNDARY, Ref(parameters["PermissionsBoundaryArn"]), NoValue)
+
+
+def trust_assertions(parameters: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Rule assertions: exactly one of TrustedService and TrustedPrincipalArn; ExternalId
+    only with the ARN."""
+    no_service = Equals(Ref(parameters["TrustedService"]), NO_SERVICE)
+    no_principal = Equals(Ref(parameters["TrustedPrincipalArn"]), "")
+    no_external_id = Equals(Ref(parameters["ExternalId"]), "")
+    return [
+        {
+            "Assert": Or(
+                And(Not(no_service), no_principal),
+                And(no_service, Not(no_principal)),
+            ),
+            "AssertDescription": "Set exactly one of TrustedService (not 'none') and "
+            "TrustedPrincipalArn",
+        },
+        {
+            "Assert": Or(no_external_id, Not(no_principal)),
+            "AssertDescription": "ExternalId applies only to TrustedPrincipalArn",
+        },
+    ]
+
+
+def _add_conditions(template: Template, parameters: dict[str, Any], trusts_ec2: bool) -> None:
+    add_trust_conditions(template, parameters, trusts_ec2=trusts_ec2)
     template.add_condition(HAS_TABLE, _is_set(parameters["TableArn"]))
     template.add_condition(HAS_BUCKET, _is_set(parameters["BucketArn"]))
     template.add_condition(
@@ -480,30 +530,15 @@ def _add_conditions(template: Template, parameters: dict[str, Any], trusts_ec2: 
     template.add_condition(
         HAS_TABLE_KEY, And(ConditionRef(HAS_TABLE), _is_set(parameters["TableKmsKeyArn"]))
     )
-    template.add_condition(HAS_BOUNDARY, _is_set(parameters["PermissionsBoundaryArn"]))
 
 
 def _add_trust_rule(template: Template, parameters: dict[str, Any]) -> None:
     """Exactly one of TrustedService and TrustedPrincipalArn; ExternalId only with the ARN."""
-    no_service = Equals(Ref(parameters["TrustedService"]), NO_SERVICE)
-    no_principal = Equals(Ref(parameters["TrustedPrincipalArn"]), "")
-    no_external_id = Equals(Ref(parameters["ExternalId"]), "")
     template.add_rule(
         "IntegrationRoleTrustChoice",
         {
             "Assertions": [
-                {
-                    "Assert": Or(
-                        And(Not(no_service), no_principal),
-                        And(no_service, Not(no_principal)),
-                    ),
-                    "AssertDescription": "Set exactly one of TrustedService (not 'none') and "
-                    "TrustedPrincipalArn",
-                },
-                {
-                    "Assert": Or(no_external_id, Not(no_principal)),
-                    "AssertDescription": "ExternalId applies only to TrustedPrincipalArn",
-                },
+                *trust_assertions(parameters),
                 {
                     "Assert": Or(
                         Equals(Ref(parameters["BucketKmsKeyArn"]), ""),
@@ -531,7 +566,7 @@ def build(options: IntegrationRoleOptions | None = None) -> ProductTemplate:
         "key and use the metadata table and bucket, nothing more"
     )
     parameters = product.add_parameter_groups(
-        (_who_assumes_the_role(options), _WHAT_THE_ROLE_MAY_USE, _role_limits(options))
+        (who_assumes_the_role(options), WHAT_THE_ROLE_MAY_USE, role_limits(options))
     )
     template = product.template
     _add_conditions(template, parameters, options.trusts_ec2)
@@ -540,15 +575,7 @@ def build(options: IntegrationRoleOptions | None = None) -> ProductTemplate:
     bucket_arn = Ref(parameters["BucketArn"])
     role = add_integration_role(
         template,
-        trust=trust_statement(
-            principal=If(
-                TRUSTS_SERVICE,
-                {"Service": [Ref(parameters["TrustedService"])]},
-                {"AWS": [Ref(parameters["TrustedPrincipalArn"])]},
-            ),
-            external_id=Ref(parameters["ExternalId"]),
-            external_id_condition=REQUIRES_EXTERNAL_ID,
-        ),
+        trust=application_trust(parameters),
         access_statements=[
             *signing_key_statements(
                 secret_arn=Ref(parameters["SecretArn"]),
@@ -569,7 +596,7 @@ def build(options: IntegrationRoleOptions | None = None) -> ProductTemplate:
         ],
         path=options.role_path,
         max_session_duration=Ref(parameters["MaxSessionDuration"]),
-        permissions_boundary=If(HAS_BOUNDARY, Ref(parameters["PermissionsBoundaryArn"]), NoValue),
+        permissions_boundary=permissions_boundary(parameters),
     )
     product.add_output("RoleArn", GetAtt(role, "Arn"), "ARN of the integration role")
     product.add_output("RoleName", Ref(role), "Name of the integration role")

@@ -10,6 +10,7 @@ holds data nobody can regenerate.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -113,12 +114,14 @@ def add_metadata_table(
     table_name: Any = None,
     kms_key_id: Any = None,
     recovery_period_days: int = 35,
+    condition: str | None = None,
 ) -> Table:
     """On-demand, PITR, KMS-encrypted, deletion-protected table; retained with its data.
 
     ``sort_key``/``ttl_attribute_name`` are added only while their condition holds (always
     when the condition is None). ``table_name`` None lets CloudFormation name the table;
-    ``kms_key_id`` None (or NoValue) means the AWS managed key ``alias/aws/dynamodb``.
+    ``kms_key_id`` None (or NoValue) means the AWS managed key ``alias/aws/dynamodb``. With
+    ``condition`` the table exists only while it holds.
     """
     attributes = [
         AttributeDefinition(AttributeName=partition_key.name, AttributeType=partition_key.type)
@@ -142,6 +145,8 @@ def add_metadata_table(
         )
     if table_name is not None:
         optional["TableName"] = table_name
+    if condition is not None:
+        optional["Condition"] = condition
     encryption = SSESpecification(SSEEnabled=True, SSEType="KMS")
     if kms_key_id is not None:
         encryption.KMSMasterKeyId = kms_key_id
@@ -171,7 +176,7 @@ _KEY_TYPE_CHOICE = {
 }
 
 
-def _key_schema_parameters(options: MetadataTableOptions) -> ParameterGroup:
+def key_schema_parameters(options: MetadataTableOptions) -> ParameterGroup:
     """Partition and sort key: the options give the default schema offered."""
     return ParameterGroup(
         "Key schema",
@@ -213,7 +218,7 @@ def _key_schema_parameters(options: MetadataTableOptions) -> ParameterGroup:
     )
 
 
-_TABLE_PARAMETERS = ParameterGroup(
+TABLE_PARAMETERS = ParameterGroup(
     "Table",
     (
         parameter_spec(
@@ -260,6 +265,20 @@ def _is_set(parameter: Any) -> Not:
     return Not(Equals(Ref(parameter), ""))
 
 
+def distinct_keys(parameters: Mapping[str, Any]) -> dict[str, Any]:
+    """Rule assertion: the sort key is not the partition key."""
+    return {
+        "Assert": Not(Equals(Ref(parameters["SortKeyName"]), Ref(parameters["PartitionKeyName"]))),
+        "AssertDescription": "SortKeyName must differ from PartitionKeyName",
+    }
+
+
+def add_key_schema_conditions(template: Template, parameters: Mapping[str, Any]) -> None:
+    """``HAS_SORT_KEY`` and ``HAS_TTL``, from the key schema and TTL parameters."""
+    template.add_condition(HAS_SORT_KEY, _is_set(parameters["SortKeyName"]))
+    template.add_condition(HAS_TTL, _is_set(parameters["TimeToLiveAttributeName"]))
+
+
 def build(options: MetadataTableOptions | None = None) -> ProductTemplate:
     """The standalone metadata table product."""
     options = options or MetadataTableOptions()
@@ -268,26 +287,13 @@ def build(options: MetadataTableOptions | None = None) -> ProductTemplate:
         "point-in-time recovery, KMS encryption, deletion protection)"
     )
     parameters = product.add_parameter_groups(
-        (_key_schema_parameters(options), _TABLE_PARAMETERS, _ENCRYPTION_PARAMETERS)
+        (key_schema_parameters(options), TABLE_PARAMETERS, _ENCRYPTION_PARAMETERS)
     )
     template = product.template
-    template.add_condition(HAS_SORT_KEY, _is_set(parameters["SortKeyName"]))
-    template.add_condition(HAS_TTL, _is_set(parameters["TimeToLiveAttributeName"]))
+    add_key_schema_conditions(template, parameters)
     template.add_condition(HAS_TABLE_NAME, _is_set(parameters["MetadataTableName"]))
     template.add_condition(HAS_CUSTOMER_KEY, _is_set(parameters["TableKmsKeyArn"]))
-    template.add_rule(
-        "MetadataTableDistinctKeys",
-        {
-            "Assertions": [
-                {
-                    "Assert": Not(
-                        Equals(Ref(parameters["SortKeyName"]), Ref(parameters["PartitionKeyName"]))
-                    ),
-                    "AssertDescription": "SortKeyName must differ from PartitionKeyName",
-                }
-            ]
-        },
-    )
+    template.add_rule("MetadataTableDistinctKeys", {"Assertions": [distinct_keys(parameters)]})
     table = add_metadata_table(
         template,
         partition_key=KeyAttribute(

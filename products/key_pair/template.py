@@ -21,6 +21,7 @@ without it (concurrent deliveries of one event store one key).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -159,7 +160,7 @@ _SECRET_PARAMETERS = ParameterGroup(
     ),
 )
 
-_KEY_PAIR_PARAMETERS = ParameterGroup(
+KEY_PAIR_PARAMETERS = ParameterGroup(
     "Key pair",
     (
         parameter_spec(
@@ -205,7 +206,7 @@ _KEY_GROUP_PARAMETERS = ParameterGroup(
     ),
 )
 
-_FUNCTION_PARAMETERS = ParameterGroup(
+FUNCTION_PARAMETERS = ParameterGroup(
     "Key pair function",
     (
         parameter_spec(
@@ -224,9 +225,9 @@ _FUNCTION_PARAMETERS = ParameterGroup(
 #: Every parameter, in console order.
 PARAMETERS: tuple[ParameterGroup, ...] = (
     _SECRET_PARAMETERS,
-    _KEY_PAIR_PARAMETERS,
+    KEY_PAIR_PARAMETERS,
     _KEY_GROUP_PARAMETERS,
-    _FUNCTION_PARAMETERS,
+    FUNCTION_PARAMETERS,
 )
 
 
@@ -559,15 +560,10 @@ def build(options: KeyPairOptions | None = None) -> ProductTemplate:
         rotation_token=Ref(parameters["RotationToken"]),
         service_timeout_seconds=options.service_timeout_seconds,
     )
-    stack_suffix = Select(0, Split("-", Select(2, Split("/", StackId))))
     key_group = add_key_group(
         template,
         key_pair=key_pair,
-        name=If(
-            HAS_KEY_GROUP_NAME,
-            Ref(parameters["KeyGroupName"]),
-            Sub("${AWS::StackName}-${Suffix}", Suffix=stack_suffix),
-        ),
+        name=If(HAS_KEY_GROUP_NAME, Ref(parameters["KeyGroupName"]), default_key_group_name()),
         comment=If(HAS_KEY_GROUP_COMMENT, Ref(parameters["KeyGroupComment"]), NoValue),
     )
     _add_outputs(product, key_pair=key_pair, key_group=key_group, secret_arn=secret_arn)
@@ -575,14 +571,26 @@ def build(options: KeyPairOptions | None = None) -> ProductTemplate:
     return product
 
 
+def default_key_group_name() -> Sub:
+    """``<stack name>-<first group of the stack UUID>``: unique per account and readable."""
+    stack_suffix = Select(0, Split("-", Select(2, Split("/", StackId))))
+    return Sub("${AWS::StackName}-${Suffix}", Suffix=stack_suffix)
+
+
+def add_reserve_concurrency_condition(template: Template, parameters: Mapping[str, Any]) -> str:
+    """``RESERVES_CONCURRENCY``, from the ``ReserveConcurrency`` parameter; returns its name."""
+    template.add_condition(
+        RESERVES_CONCURRENCY, Equals(Ref(parameters["ReserveConcurrency"]), "true")
+    )
+    return RESERVES_CONCURRENCY
+
+
 def _add_conditions(template: Template, parameters: dict[str, Any]) -> None:
     template.add_condition(HAS_KEY_GROUP_NAME, Not(Equals(Ref(parameters["KeyGroupName"]), "")))
     template.add_condition(
         HAS_KEY_GROUP_COMMENT, Not(Equals(Ref(parameters["KeyGroupComment"]), ""))
     )
-    template.add_condition(
-        RESERVES_CONCURRENCY, Equals(Ref(parameters["ReserveConcurrency"]), "true")
-    )
+    add_reserve_concurrency_condition(template, parameters)
 
 
 def _add_outputs(
