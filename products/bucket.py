@@ -502,7 +502,7 @@ def lifecycle_days(parameters: Mapping[str, Any]) -> LifecycleDays:
     )
 
 
-_BROWSER_PARAMETERS = ParameterGroup(
+BROWSER_PARAMETERS = ParameterGroup(
     "Browser access",
     (
         parameter_spec(
@@ -555,7 +555,7 @@ def build(options: BucketOptions | None = None) -> ProductTemplate:
         (
             _ACCESS_PARAMETERS,
             lifecycle_parameters(options),
-            _BROWSER_PARAMETERS,
+            BROWSER_PARAMETERS,
             ParameterGroup("Logging", ACCESS_LOG_PARAMETERS),
         )
     )

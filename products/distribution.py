@@ -808,7 +808,7 @@ _ORIGIN_PARAMETERS = ParameterGroup(
     ),
 )
 
-_SIGNING_PARAMETERS = ParameterGroup(
+SIGNING_PARAMETERS = ParameterGroup(
     "Signing",
     (
         parameter_spec(
@@ -831,7 +831,7 @@ _SIGNING_PARAMETERS = ParameterGroup(
     ),
 )
 
-_CUSTOM_DOMAIN_PARAMETERS = ParameterGroup(
+CUSTOM_DOMAIN_PARAMETERS = ParameterGroup(
     "Custom domain",
     (
         parameter_spec(
@@ -870,7 +870,7 @@ _CUSTOM_DOMAIN_PARAMETERS = ParameterGroup(
     ),
 )
 
-_DELIVERY_PARAMETERS = ParameterGroup(
+DELIVERY_PARAMETERS = ParameterGroup(
     "Delivery",
     (
         parameter_spec(
@@ -896,7 +896,7 @@ _DELIVERY_PARAMETERS = ParameterGroup(
     ),
 )
 
-_PROTECTION_AND_MONITORING_PARAMETERS = ParameterGroup(
+PROTECTION_AND_MONITORING_PARAMETERS = ParameterGroup(
     "Protection and monitoring",
     (
         parameter_spec(
@@ -975,19 +975,19 @@ _PROTECTION_AND_MONITORING_PARAMETERS = ParameterGroup(
 #: Every parameter, in console order.
 PARAMETERS: tuple[ParameterGroup, ...] = (
     _ORIGIN_PARAMETERS,
-    _SIGNING_PARAMETERS,
-    _CUSTOM_DOMAIN_PARAMETERS,
-    _DELIVERY_PARAMETERS,
-    _PROTECTION_AND_MONITORING_PARAMETERS,
+    SIGNING_PARAMETERS,
+    CUSTOM_DOMAIN_PARAMETERS,
+    DELIVERY_PARAMETERS,
+    PROTECTION_AND_MONITORING_PARAMETERS,
 )
 
 
 #: The parameter groups a template must declare (same names) to use ``add_conditions``,
 #: ``add_rules``, ``add_signed_distribution`` and ``add_dns_records_and_alarm``.
 FEATURE_PARAMETERS: tuple[ParameterGroup, ...] = (
-    _CUSTOM_DOMAIN_PARAMETERS,
-    _DELIVERY_PARAMETERS,
-    _PROTECTION_AND_MONITORING_PARAMETERS,
+    CUSTOM_DOMAIN_PARAMETERS,
+    DELIVERY_PARAMETERS,
+    PROTECTION_AND_MONITORING_PARAMETERS,
 )
 
 

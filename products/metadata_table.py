@@ -273,12 +273,6 @@ def distinct_keys(parameters: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def add_key_schema_conditions(template: Template, parameters: Mapping[str, Any]) -> None:
-    """``HAS_SORT_KEY`` and ``HAS_TTL``, from the key schema and TTL parameters."""
-    template.add_condition(HAS_SORT_KEY, _is_set(parameters["SortKeyName"]))
-    template.add_condition(HAS_TTL, _is_set(parameters["TimeToLiveAttributeName"]))
-
-
 def build(options: MetadataTableOptions | None = None) -> ProductTemplate:
     """The standalone metadata table product."""
     options = options or MetadataTableOptions()
@@ -290,7 +284,8 @@ def build(options: MetadataTableOptions | None = None) -> ProductTemplate:
         (key_schema_parameters(options), TABLE_PARAMETERS, _ENCRYPTION_PARAMETERS)
     )
     template = product.template
-    add_key_schema_conditions(template, parameters)
+    template.add_condition(HAS_SORT_KEY, _is_set(parameters["SortKeyName"]))
+    template.add_condition(HAS_TTL, _is_set(parameters["TimeToLiveAttributeName"]))
     template.add_condition(HAS_TABLE_NAME, _is_set(parameters["MetadataTableName"]))
     template.add_condition(HAS_CUSTOMER_KEY, _is_set(parameters["TableKmsKeyArn"]))
     template.add_rule("MetadataTableDistinctKeys", {"Assertions": [distinct_keys(parameters)]})

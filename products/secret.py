@@ -130,6 +130,11 @@ def deny_grants_except_for_aws_services() -> Statement:
     )
 
 
+def stack_key_alias() -> Sub:
+    """``alias/signed-urls/<stack name>``: the launch role may manage keys under this prefix."""
+    return Sub("alias/signed-urls/${AWS::StackName}")
+
+
 def add_signing_key(template: Template, *, alias_name: Any) -> Key:
     """Customer-managed KMS key with yearly rotation; retained when the stack goes."""
     key = template.add_resource(
@@ -177,10 +182,7 @@ def build() -> ProductTemplate:
         AllowedPattern=r"^[A-Za-z0-9/_+=.@-]{1,512}$",
         ConstraintDescription="1-512 characters: letters, digits and /_+=.@-",
     )
-    key = add_signing_key(
-        product.template,
-        alias_name=Sub("alias/signed-urls/${AWS::StackName}"),
-    )
+    key = add_signing_key(product.template, alias_name=stack_key_alias())
     secret = add_signing_secret(product.template, name=Ref(secret_name), key=key)
     product.add_output("SecretArn", Ref(secret), "ARN of the signing key secret")
     product.add_output("KmsKeyArn", GetAtt(key, "Arn"), "ARN of the KMS key encrypting it")

@@ -56,6 +56,7 @@ from products.building_blocks.checkov import skip_checkov
 from products.building_blocks.control_tower import declare_not_applicable
 from products.building_blocks.errors import GeneratorOptionError
 from products.building_blocks.product_template import (
+    TEMPLATE_URL_MAX_BYTES,
     ParameterGroup,
     ProductTemplate,
     parameter_spec,
@@ -69,10 +70,6 @@ FUNCTION_SOURCE = Path(__file__).with_name("function.py")
 #: resource schema, checked 2025). The source is stored uncompressed at worst, so the source
 #: itself must fit.
 ZIP_FILE_MAX_BYTES = 4 * 1024 * 1024
-
-#: A template CloudFormation loads from S3 (TemplateURL; Service Catalog's LoadTemplateFromURL)
-#: is at most 1 MB, read as 10**6 bytes, the stricter reading. The inlined source counts.
-TEMPLATE_URL_MAX_BYTES = 1_000_000
 
 #: Newest Python runtime cfn-lint and Lambda both know; arm64 (Graviton) is cheaper.
 RUNTIME = "python3.13"
