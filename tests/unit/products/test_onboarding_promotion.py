@@ -2,11 +2,13 @@
 
 It runs the very block of docs/onboarding.md against moto's S3, records every S3 call it makes,
 and checks each call's IAM actions against the integration role's policy (launched with the
-bucket), so the guide and the role cannot drift apart.
+bucket, in the integration role product and in the complete stack), so the guide and the role
+cannot drift apart.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,10 +16,10 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from products.integration_role import build
 from tests.support.cfn_resolution import ResolvedTemplate
 from tests.support.onboarding_example import promote_example
 from tests.support.policy_evaluation import ALLOW, decision
+from tests.support.templates import template_data
 
 BUCKET = "team-files"
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 60
@@ -61,18 +63,25 @@ def _record_calls(client: Any) -> list[tuple[str, str]]:
     return calls
 
 
-def _role_statements() -> list[dict[str, Any]]:
-    template = ResolvedTemplate(
-        build().template.to_dict(),
-        {
-            "TrustedService": "lambda.amazonaws.com",
-            "SecretArn": "arn:aws:secretsmanager:eu-west-1:111122223333:secret:signing-AbCdEf",
-            "KmsKeyArn": "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-12345678",
-            "BucketArn": f"arn:aws:s3:::{BUCKET}",
-        },
-    )
+def _role_statements(product: str) -> list[dict[str, Any]]:
+    """The role's statements as launched with a bucket called BUCKET."""
+    if product == "integration-role":
+        template = ResolvedTemplate(
+            template_data(product),
+            {
+                "TrustedService": "lambda.amazonaws.com",
+                "SecretArn": "arn:aws:secretsmanager:eu-west-1:111122223333:secret:signing-AbCdEf",
+                "KmsKeyArn": "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef",
+                "BucketArn": f"arn:aws:s3:::{BUCKET}",
+            },
+        )
+    else:  # the complete stack's own bucket: GetAtt Bucket.Arn resolves to <Bucket.Arn>
+        template = ResolvedTemplate(
+            template_data(product), {"TrustedService": "lambda.amazonaws.com"}
+        )
     [policy] = template.resources()["IntegrationRole"]["Properties"]["Policies"]
-    return policy["PolicyDocument"]["Statement"]
+    text = json.dumps(policy["PolicyDocument"]["Statement"])
+    return json.loads(text.replace("<Bucket.Arn>", f"arn:aws:s3:::{BUCKET}"))
 
 
 def test_a_valid_upload_is_published_with_the_type_found_and_left_the_inbox(s3: Any) -> None:
@@ -109,7 +118,8 @@ def test_the_checked_version_is_the_one_published(s3: Any) -> None:
     assert s3.get_object(Bucket=BUCKET, Key=served)["Body"].read() == JPEG
 
 
-def test_every_call_is_allowed_to_the_integration_role(s3: Any) -> None:
+@pytest.mark.parametrize("product", ["integration-role", "signed-urls"])
+def test_every_call_is_allowed_to_the_integration_role(s3: Any, product: str) -> None:
     s3.put_object(Bucket=BUCKET, Key="uploads/3f2a.jpg", Body=JPEG)
     calls = _record_calls(s3)
     promote_example()["publish_upload"](BUCKET, "uploads/3f2a.jpg", s3=s3)
@@ -119,7 +129,7 @@ def test_every_call_is_allowed_to_the_integration_role(s3: Any) -> None:
         "s3:PutObject",
         "s3:DeleteObject",
     }
-    statements = _role_statements()
+    statements = _role_statements(product)
     for action, key in calls:
         resource = f"arn:aws:s3:::{BUCKET}/{key}"
         assert decision(statements, action=action, resource=resource) == ALLOW, (action, key)
