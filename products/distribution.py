@@ -213,7 +213,7 @@ SecurityHeadersPolicy. Only `CorsAllowedOrigins` creates a response headers poli
 (CORS for exactly those origins, plus HSTS with subdomains, `X-Frame-Options: DENY`, nosniff and
 a strict referrer policy), so at most 20 distributions per account can restrict CORS origins
 unless the quota is raised. Every distribution trusts one key group, and an account holds 10 key
-groups by default: see [Many teams in one account](../onboarding.md#many-teams-in-one-account).
+groups by default: see [Many teams in one account](signed-urls.md#many-teams-in-one-account).
 """
 
 TWO_YEARS_SECONDS = 63_072_000

@@ -91,6 +91,8 @@ def test_a_valid_upload_is_published_with_the_type_found_and_left_the_inbox(s3: 
     published = s3.get_object(Bucket=BUCKET, Key=served)
     assert published["Body"].read() == JPEG
     assert published["ContentType"] == "image/jpeg"
+    # CloudFront's managed CachingOptimized keeps it a year only with max-age (else a day).
+    assert published["CacheControl"] == "public, max-age=31536000, immutable"
     listed = s3.list_objects_v2(Bucket=BUCKET)["Contents"]
     assert [item["Key"] for item in listed] == ["files/3f2a.jpg"]
 
