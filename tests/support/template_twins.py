@@ -60,6 +60,11 @@ def _sub_text(node: Any) -> str | None:
     return _SUB_VARIABLE.sub("${}", text)
 
 
+def _reference_or_literal(node: Any) -> bool:
+    """A reference, or a value a reference could resolve to (not a structure)."""
+    return _is_reference(node) or not isinstance(node, list | dict)
+
+
 def _optional(node: Any) -> bool:
     return any(value is ABSENT for value in _alternatives(node))
 
@@ -71,7 +76,7 @@ def _plain_match(left: Any, right: Any) -> bool:
         left_sub, right_sub = _sub_text(left), _sub_text(right)
         if left_sub is not None and right_sub is not None:
             return left_sub == right_sub
-        return not isinstance(left, list | dict) or _is_reference(left)
+        return _reference_or_literal(left) and _reference_or_literal(right)
     if isinstance(left, dict) and isinstance(right, dict):
         return all(
             matches(left.get(key, ABSENT), right.get(key, ABSENT)) for key in {*left, *right}

@@ -16,7 +16,7 @@ from products.complete_stack import CompleteStackOptions, build
 from products.key_pair import KeyPairOptions
 from products.metadata_table import MetadataTableOptions
 from tests.support.cfn_resolution import ResolvedTemplate
-from tests.support.template_twins import twins
+from tests.support.template_twins import matches, twins
 from tests.support.templates import template_data
 
 #: Every modular product the complete stack is made of.
@@ -299,3 +299,15 @@ def test_a_template_over_1_mb_is_refused(tmp_path: Path) -> None:
     options = CompleteStackOptions(key_pair=KeyPairOptions(function_source=source))
     with pytest.raises(GeneratorOptionError, match=r"complete stack: the template is \d+ bytes"):
         build(options)
+
+
+def test_a_reference_stands_for_a_value_never_for_a_structure() -> None:
+    """A parameter Ref may become a resource reference or a literal, not a whole block."""
+    assert matches({"Ref": "BucketName"}, {"Fn::GetAtt": ["Bucket", "Arn"]})
+    assert matches({"Ref": "PriceClass"}, "PriceClass_100")
+    assert not matches({"Ref": "Logging"}, {"Bucket": "logs", "Prefix": "cf/"})
+    assert not matches({"Bucket": "logs"}, {"Ref": "Logging"})
+    assert not matches({"Fn::Sub": "${Bucket.Arn}/*"}, {"Fn::Sub": "${Bucket.Arn}/uploads/*"})
+    assert matches({"Fn::If": ["C", "a", {"Ref": "AWS::NoValue"}]}, "a")
+    assert matches(["x", {"Fn::If": ["C", "y", {"Ref": "AWS::NoValue"}]}], ["x"])
+    assert not matches(["x", "y"], ["y", "x"])
