@@ -36,7 +36,10 @@ quotas live) open *Amazon CloudFront*, *Key groups per AWS account*, and request
 (or open a support case), before the eleventh team launches. Nothing else the stack creates
 counts against a small per-account CloudFront quota: its cache, origin request and security
 headers policies are AWS-managed; only `CorsAllowedOrigins` creates a response headers policy
-(20 per account by default). Quotas:
+(20 per account by default). Each stack also holds one CloudFront public key, two after a
+rotation. CloudFront's quota page lists "public keys per account" (10) under field-level
+encryption only; should a launch or a rotation fail with `TooManyPublicKeys`, request that
+increase as well. Quotas:
 https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cloudfront-limits.html
 
 ## When to use the modular products instead
