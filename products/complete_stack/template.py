@@ -263,7 +263,13 @@ def _add_outputs(
         ("TableArn", GetAtt(table, "Arn"), "ARN of the metadata table"),
     ):
         product.add_output(name, value, description).Condition = CREATES_TABLE
-    product.add_output("BucketName", Ref(resources["bucket"]), "Name of the bucket")
+    bucket = resources["bucket"]
+    product.add_output("BucketName", Ref(bucket), "Name of the bucket")
+    product.add_output(
+        "BucketRegionalDomainName",
+        GetAtt(bucket, "RegionalDomainName"),
+        "The bucket's own endpoint, which refuses every request (the kit's smoke test checks it)",
+    )
     product.add_output("DistributionId", Ref(distribution), "ID of the CloudFront distribution")
     product.add_output(
         "KeyGroupId", Ref(resources["key_group"]), "CloudFront key group that verifies signatures"

@@ -6,7 +6,8 @@ usual chain); otherwise they are skipped before any network call.
 The complete stack alone (one launch, the role trusting this account): upload through a signed
 URL, publish the upload with the role, download it signed, see an unsigned GET refused; sign a
 URL, rotate the key (new RotationToken), and check that the URL signed before the rotation
-still works while a new one is signed with the new key.
+still works, as does one signed with the new key; then run the kit's smoke checks on the
+stack's outputs.
 
 The modular products, in one Region:
 secret -> key pair -> bucket -> distribution -> bucket update (DistributionArn) -> integration
@@ -36,6 +37,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from signed_urls import Signer, SigningKey
+from signed_urls.smoke import SmokeTarget, run_smoke
 
 from portfolio.bootstrap.stack_deployment import (
     Polling,
@@ -45,7 +48,7 @@ from portfolio.bootstrap.stack_deployment import (
     s3_template_upload,
 )
 from products.catalog import PRODUCTS
-from tests.support.onboarding_example import promote_example, signing_example
+from tests.support.onboarding_example import promote_example
 from tests.support.real_account import Account, real_account
 
 pytestmark = pytest.mark.e2e
@@ -164,16 +167,9 @@ def _signing_secret(account: Account, secret_arn: str) -> dict[str, Any]:
 
 
 def _signed_url(url: str, secret: dict[str, Any], minutes: int = 10) -> str:
-    """Signed with the onboarding guide's own example code (SHA-256, canned policy)."""
-    from cryptography.hazmat.primitives import serialization
-
-    example = signing_example()
-    signing_key = {
-        **secret,
-        "key": serialization.load_pem_private_key(secret["privateKey"].encode(), password=None),
-    }
-    base, path = url.split("/", 3)[:3], url.split("/", 3)[3]
-    return example["signed_url"]("/".join(base), path, signing_key, expires_in=minutes * 60)
+    """Signed with the kit (kit/, the onboarding guide's signer): SHA-256, canned policy."""
+    key = SigningKey.from_pem(secret["privateKey"], secret["keyPairId"])
+    return Signer(key).url(url, expires_in=minutes * 60)
 
 
 def _request(
@@ -315,6 +311,15 @@ def test_upload_and_download_through_signed_urls(
     unsigned_status, _ = _request("GET", served_url)
     assert unsigned_status == 403, "an unsigned download must be refused"
 
+    signer = Signer.from_secret(secret["SecretArn"], client=account.client("secretsmanager"))
+    target = SmokeTarget(
+        distribution["BaseUrl"],
+        bucket["BucketName"],
+        bucket_url=f"https://{bucket['BucketRegionalDomainName']}",
+    )
+    checks = run_smoke(signer, target, as_role, expiry_seconds=20)
+    assert all(check.ok for check in checks), [check for check in checks if not check.ok]
+
 
 def test_complete_stack_in_one_launch_signs_uploads_downloads_and_rotates(
     account: Account, provisioned: Provisioned
@@ -349,3 +354,11 @@ def test_complete_stack_in_one_launch_signs_uploads_downloads_and_rotates(
     assert _until_ok("GET", lambda: signed_before) == content, (
         "a URL signed before the rotation must keep working until it expires"
     )
+    signer = Signer.from_secret(stack["SecretArn"], client=account.client("secretsmanager"))
+    target = SmokeTarget(
+        stack["BaseUrl"],
+        stack["BucketName"],
+        bucket_url=f"https://{stack['BucketRegionalDomainName']}",
+    )
+    checks = run_smoke(signer, target, as_role, expiry_seconds=20)
+    assert all(check.ok for check in checks), [check for check in checks if not check.ok]

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
+from signed_urls import Signer, SigningKey
 
 from products.distribution import UPLOAD_METHODS, build
 from tests.support.cloudfront_functions import run_handler, viewer_request
@@ -83,12 +84,16 @@ def test_put_without_a_canned_signed_url_is_refused(
 
 
 def test_url_from_the_onboarding_signer_passes(source: str) -> None:
-    """The guide's own signed_url() makes upload URLs the function admits."""
-    sign = signing_example()["signed_url"]
-    key = {"key": ec.generate_private_key(ec.SECP256R1()), "keyPairId": "K2JCJMDEHXQW5F"}
-    event = viewer_request("PUT", sign(BASE_URL, UPLOAD_PATH, key, expires_in=60))
+    """The guide's own signed_url() (the kit's canned URL) makes upload URLs the function
+    admits; its gallery_urls() (one wildcard custom policy) cannot upload."""
+    example = signing_example()
+    signer = Signer(SigningKey(ec.generate_private_key(ec.SECP256R1()), "K2JCJMDEHXQW5F"))
+    event = viewer_request("PUT", example["signed_url"](signer, BASE_URL, UPLOAD_PATH, 60))
     [result] = handle(source, event)
     assert_passed(event, result)
+    [gallery_url] = example["gallery_urls"](signer, BASE_URL, "uploads", [UPLOAD_PATH])
+    [refused] = handle(source, viewer_request("PUT", gallery_url))
+    assert_refused(refused, 403)
 
 
 def test_each_event_is_judged_alone(source: str) -> None:
