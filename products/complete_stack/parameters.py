@@ -35,10 +35,11 @@ def _application(options: integration_role.IntegrationRoleOptions) -> ParameterG
                 label="Your application runs on",
                 drop=("Default",),
                 Description="Where your application runs: ECS tasks, Lambda functions, or EC2 "
-                "instances (with an instance profile). Choose 'none' to name an IAM role, user "
-                "or account in TrustedPrincipalArn instead.",
+                "instances (with an instance profile). Choose 'none' to name an IAM role or "
+                "user (or root, the whole account) in TrustedPrincipal instead.",
             ),
-            who.spec("TrustedPrincipalArn"),
+            who.spec("TrustedPrincipal"),
+            who.spec("TrustedAccountId"),
             who.spec("ExternalId"),
         ),
     )
@@ -71,6 +72,7 @@ def _metadata_table(options: metadata_table.MetadataTableOptions) -> ParameterGr
                 ConstraintDescription="empty, S (string), N (number) or B (binary)",
             ),
             metadata_table.TABLE_PARAMETERS.spec("TimeToLiveAttributeName"),
+            metadata_table.TABLE_PARAMETERS.spec("MetadataTableName"),
         ),
     )
 
@@ -153,6 +155,7 @@ def add_conditions(
         And(_is_set(parameters["SortKeyName"]), _is_set(parameters["SortKeyType"])),
     )
     template.add_condition(metadata_table.HAS_TTL, _is_set(parameters["TimeToLiveAttributeName"]))
+    metadata_table.add_table_name_condition(template, parameters)
     template.add_condition(CREATES_TABLE, Equals(Ref(parameters["CreateMetadataTable"]), "true"))
     integration_role.add_trust_conditions(
         template, parameters, trusts_ec2=options.integration_role.trusts_ec2
@@ -165,6 +168,7 @@ def add_rules(template: Template, parameters: Mapping[str, Any]) -> None:
     template.add_rule(
         "SignedUrlsTrustChoice", {"Assertions": integration_role.trust_assertions(parameters)}
     )
+    integration_role.add_other_account_rule(template, parameters)
     no_name = Equals(Ref(parameters["SortKeyName"]), "")
     no_type = Equals(Ref(parameters["SortKeyType"]), "")
     template.add_rule(

@@ -3,7 +3,7 @@
 REFERENCE_NOTES = """\
 ## One launch
 
-Launch it, choose where your application runs (`TrustedService`, or `TrustedPrincipalArn` with
+Launch it, choose where your application runs (`TrustedService`, or `TrustedPrincipal` with
 `TrustedService=none`), and every other parameter has a default. The stack wires the modular
 products' own resources together with in-template references, so nothing is copied by hand:
 
@@ -16,6 +16,10 @@ products' own resources together with in-template references, so nothing is copi
 | Metadata table | only with `CreateMetadataTable=true` |
 | Integration role (instance profile for EC2) | granted this secret, key, bucket and table |
 
+Both roles (the integration role and the key pair function's) carry the bootstrap stack's
+permissions boundary, as the modular products' do: bootstrap the Region before the first
+launch.
+
 Give the application `RoleArn` (or `InstanceProfileName`), `SecretArn`, `BaseUrl` and
 `UploadPrefix`; see the [onboarding guide](../onboarding.md). The template is over 51,200 bytes
 (the inline Lambda source of the key pair): CloudFormation and Service Catalog load it from S3.
@@ -24,9 +28,9 @@ Give the application `RoleArn` (or `InstanceProfileName`), `SecretArn`, `BaseUrl
 
 Template Rules refuse, before any resource is created and naming the parameters: `Aliases`
 without `AcmCertificateArn` (and the reverse), `HostedZoneId` without `Aliases`, an alarm topic
-outside us-east-1, both or neither of `TrustedService` and `TrustedPrincipalArn`, `ExternalId`
-without `TrustedPrincipalArn`, a `SortKeyType` without a `SortKeyName` (and the reverse), a sort
-key named like the partition key.
+outside us-east-1, both or neither of `TrustedService` and `TrustedPrincipal`, `ExternalId`
+without `TrustedPrincipal`, `TrustedAccountId` without `ExternalId`, a `SortKeyType` without a
+`SortKeyName` (and the reverse), a sort key named like the partition key.
 
 ## Many teams in one account
 

@@ -25,6 +25,7 @@ from troposphere.secretsmanager import Secret
 from products import bucket as bucket_module
 from products import distribution as distribution_module
 from products import integration_role, key_pair, metadata_table, secret
+from products.building_blocks import capability_names as names
 from products.building_blocks.errors import GeneratorOptionError
 from products.building_blocks.product_template import TEMPLATE_URL_MAX_BYTES, ProductTemplate
 from products.complete_stack.options import CompleteStackOptions
@@ -85,7 +86,7 @@ def _add_secret(template: Template) -> tuple[Key, Secret]:
     """The secret product's KMS key and secret; the secret is named after the stack."""
     key = secret.add_signing_key(template, alias_name=secret.stack_key_alias())
     signing_secret = secret.add_signing_secret(
-        template, name=Sub("signed-urls/${AWS::StackName}"), key=key
+        template, name=Sub(f"{names.SECRET_NAME_PREFIX}${{AWS::StackName}}"), key=key
     )
     return key, signing_secret
 
@@ -181,6 +182,7 @@ def _add_table(
         sort_key_condition=metadata_table.HAS_SORT_KEY,
         ttl_attribute_name=Ref(parameters["TimeToLiveAttributeName"]),
         ttl_condition=metadata_table.HAS_TTL,
+        table_name=metadata_table.capability_table_name(parameters),
         recovery_period_days=options.metadata_table.recovery_period_days,
         condition=CREATES_TABLE,
     )
@@ -216,7 +218,6 @@ def _add_role(
         ],
         path=role_options.role_path,
         max_session_duration=Ref(parameters["MaxSessionDuration"]),
-        permissions_boundary=integration_role.permissions_boundary(parameters),
     )
     if not role_options.trusts_ec2:
         return role, None

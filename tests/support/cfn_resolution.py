@@ -30,21 +30,35 @@ PSEUDO_PARAMETERS = {
 class ResolvedTemplate:
     """A template evaluated for given parameter values, as CloudFormation would see it."""
 
-    def __init__(self, template: dict[str, Any], parameters: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        template: dict[str, Any],
+        parameters: dict[str, Any],
+        attributes: dict[str, Any] | None = None,
+    ) -> None:
+        """``attributes``: what CloudFormation would return for a resource, by ``Name`` (its
+        ``Ref``) or ``Name.Attribute`` (``Fn::GetAtt``); others stay ``Name`` / ``<Name.Attr>``."""
         pseudo = {name for name in parameters if name.startswith("AWS::")}
         unknown = set(parameters) - pseudo - set(template.get("Parameters", {}))
         assert not unknown, f"no such parameters: {unknown}"
         self.template = template
-        self.values = {
-            name: parameter.get("Default") for name, parameter in template["Parameters"].items()
-        } | parameters
+        self.attributes = dict(attributes or {})
+        self.values = (
+            {name: parameter.get("Default") for name, parameter in template["Parameters"].items()}
+            | {name: value for name, value in self.attributes.items() if "." not in name}
+            | parameters
+        )
 
     def condition(self, name: str) -> bool:
         return bool(self.value(self.template["Conditions"][name]))
 
     def _sub(self, argument: Any) -> str:
         text, variables = (argument, {}) if isinstance(argument, str) else argument
-        known = {**self.values, **{k: self.value(v) for k, v in variables.items()}}
+        known = {
+            **self.attributes,
+            **self.values,
+            **{k: self.value(v) for k, v in variables.items()},
+        }
         return _SUB_VARIABLE.sub(lambda match: str(known.get(match[1], f"<{match[1]}>")), text)
 
     def _function(self, key: str, argument: Any) -> Any:
@@ -66,8 +80,12 @@ class ResolvedTemplate:
             return any(self.value(item) for item in argument)
         if key == "Fn::Sub":
             return self._sub(argument)
+        if key == "Fn::Join":
+            separator, items = argument
+            return separator.join(str(item) for item in self.value(items))
         if key == "Fn::GetAtt":
-            return f"<{'.'.join(argument)}>"
+            name = ".".join(argument)
+            return self.attributes.get(name, f"<{name}>")
         if key in ("Fn::Split", "Fn::Select", "Fn::Join"):
             return self._list_function(key, argument)
         return {key: self.value(argument)}

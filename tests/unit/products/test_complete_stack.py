@@ -10,6 +10,7 @@ import pytest
 
 from portfolio.bootstrap.stack_deployment import TEMPLATE_BODY_MAX_BYTES
 from products.bucket import BucketOptions
+from products.building_blocks import capability_names as names
 from products.building_blocks.errors import GeneratorOptionError
 from products.building_blocks.product_template import TEMPLATE_URL_MAX_BYTES
 from products.complete_stack import CompleteStackOptions, build
@@ -191,10 +192,15 @@ def test_console_groups_follow_what_a_team_decides_in_order(stack: dict[str, Any
         ({"SortKeyName": "sk"}, "SortKeyType"),
         ({"CreateMetadataTable": "true", "SortKeyName": "pk", "SortKeyType": "S"}, "SortKeyName"),
         ({"ExternalId": "team-42"}, "ExternalId"),
-        ({"TrustedService": "none"}, "TrustedPrincipalArn"),
+        ({"TrustedService": "none"}, "TrustedPrincipal"),
+        ({"TrustedPrincipal": "role/app"}, "TrustedPrincipal"),
         (
-            {"TrustedPrincipalArn": "arn:aws:iam::123456789012:role/app"},
-            "TrustedPrincipalArn",
+            {
+                "TrustedService": "none",
+                "TrustedPrincipal": "role/app",
+                "TrustedAccountId": "210987654321",
+            },
+            "ExternalId",
         ),
     ],
 )
@@ -207,17 +213,42 @@ def test_impossible_combinations_fail_at_launch_naming_the_parameters(
 
 
 def test_a_principal_with_its_external_id_is_a_valid_choice(stack: dict[str, Any]) -> None:
-    resolved = _resolved(
+    resolved = ResolvedTemplate(
         stack,
-        TrustedService="none",
-        TrustedPrincipalArn="arn:aws:iam::123456789012:role/app",
-        ExternalId="team-42",
+        {
+            "AWS::AccountId": "123456789012",
+            "AWS::Partition": "aws",
+            "TrustedService": "none",
+            "TrustedPrincipal": "role/app",
+            "ExternalId": "team-42",
+        },
     )
     assert resolved.rule_failures() == []
     trust = resolved.resources()["IntegrationRole"]["Properties"]["AssumeRolePolicyDocument"]
     [statement] = trust["Statement"]
-    assert statement["Principal"] == {"AWS": ["arn:aws:iam::123456789012:role/app"]}
-    assert statement["Condition"] == {"StringEquals": {"sts:ExternalId": "team-42"}}
+    assert statement["Principal"] == {"AWS": ["123456789012"]}
+    assert statement["Condition"] == {
+        "StringEquals": {"sts:ExternalId": "team-42"},
+        "ArnEquals": {"aws:PrincipalArn": "arn:aws:iam::123456789012:role/app"},
+    }
+
+
+def test_both_roles_carry_the_capabilitys_permissions_boundary(stack: dict[str, Any]) -> None:
+    roles = [body for body in stack["Resources"].values() if body["Type"] == "AWS::IAM::Role"]
+    assert len(roles) == 2
+    for role in roles:
+        assert role["Properties"]["PermissionsBoundary"] == names.boundary_policy_arn().to_dict()
+    assert not [name for name in stack["Parameters"] if "Boundary" in name]
+
+
+def test_resources_carry_the_capabilitys_names(stack: dict[str, Any]) -> None:
+    launch = {"AWS::StackName": "SC-123456789012-pp-abc", "CreateMetadataTable": "true"}
+    resources = _resolved(stack, **launch).resources()
+    assert resources["SigningSecret"]["Properties"]["Name"] == "signed-urls/SC-123456789012-pp-abc"
+    assert resources["MetadataTable"]["Properties"]["TableName"] == (
+        "signed-urls-SC-123456789012-pp-abc"
+    )
+    assert resources["Bucket"]["Properties"]["BucketName"].startswith("signed-urls-")
 
 
 def test_rotation_token_rotates_like_the_key_pair_product(stack: dict[str, Any]) -> None:

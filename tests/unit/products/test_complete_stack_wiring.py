@@ -1,7 +1,8 @@
 """Offline proof of the complete stack's wiring, for every combination of its optional features.
 
 For custom domain off / on / on with DNS records, table off / on (with a sort key and TTL),
-service (ECS, Lambda, EC2) vs principal trust (with and without ExternalId), and CORS off / on,
+service (ECS, Lambda, EC2) vs principal trust (a role, the account with an ExternalId, another
+account's role), and CORS off / on,
 plus the remaining options on: the Rules accept the launch, and every ``Ref``, ``Fn::GetAtt``,
 ``Fn::Sub`` variable, ``DependsOn`` and condition name of every resource and output that exists
 points at a parameter, pseudo parameter, condition or resource that exists in that launch.
@@ -42,13 +43,16 @@ TRUST = {
     "ecs": {"TrustedService": "ecs-tasks.amazonaws.com"},
     "lambda": {"TrustedService": "lambda.amazonaws.com"},
     "ec2": {"TrustedService": "ec2.amazonaws.com"},
-    "principal": {
+    "principal": {"TrustedService": "none", "TrustedPrincipal": "role/app"},
+    "account+external-id": {
         "TrustedService": "none",
-        "TrustedPrincipalArn": "arn:aws:iam::123456789012:role/app",
+        "TrustedPrincipal": "root",
+        "ExternalId": "team-42",
     },
-    "principal+external-id": {
+    "other-account": {
         "TrustedService": "none",
-        "TrustedPrincipalArn": "arn:aws:iam::123456789012:root",
+        "TrustedPrincipal": "role/app",
+        "TrustedAccountId": "210987654321",
         "ExternalId": "team-42",
     },
 }
@@ -63,10 +67,10 @@ EXTRAS = {
         "KeyAlgorithm": "ECDSA_P256",
         "WebAclArn": "arn:aws:wafv2:us-east-1:123456789012:global/webacl/edge/"
         "0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d",
-        "LoggingBucketName": "team-cloudfront-logs",
-        "AccessLogBucketName": "team-s3-logs",
-        "AlarmTopicArn": "arn:aws:sns:us-east-1:123456789012:cdn-alarms",
-        "PermissionsBoundaryArn": "arn:aws:iam::123456789012:policy/boundary",
+        "LoggingBucketName": "signed-urls-logs-cloudfront",
+        "AccessLogBucketName": "signed-urls-logs-s3",
+        "AlarmTopicName": "signed-urls-cdn-alarms",
+        "MetadataTableName": "photos-v2",
         "UploadExpirationDays": "7",
         "IntelligentTieringTransitionDays": "30",
         "NoncurrentVersionExpirationDays": "0",

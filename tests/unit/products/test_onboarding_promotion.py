@@ -2,8 +2,8 @@
 
 It runs the very block of docs/onboarding.md against moto's S3, records every S3 call it makes,
 and checks each call's IAM actions against the integration role's policy (launched with the
-bucket, in the integration role product and in the complete stack), so the guide and the role
-cannot drift apart.
+bucket, in the integration role product and in the complete stack) and against the permissions
+boundary the role carries, so the guide, the role and the boundary cannot drift apart.
 """
 
 from __future__ import annotations
@@ -16,12 +16,17 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from portfolio.bootstrap.template import build_bootstrap
+from tests.support.bootstrap_template import boundary_statements
 from tests.support.cfn_resolution import ResolvedTemplate
+from tests.support.iam_evaluation import ALLOW, decision
 from tests.support.onboarding_example import promote_example
-from tests.support.policy_evaluation import ALLOW, decision
 from tests.support.templates import template_data
 
-BUCKET = "team-files"
+ACCOUNT = "111122223333"
+PSEUDO = {"AWS::AccountId": ACCOUNT, "AWS::Partition": "aws", "AWS::Region": "eu-west-1"}
+#: Named as the bucket product names its bucket.
+BUCKET = f"signed-urls-{ACCOUNT}-eu-west-1-1a2b3c4d"
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 60
 HTML = b"<html><script>alert(1)</script></html>"
 
@@ -64,24 +69,25 @@ def _record_calls(client: Any) -> list[tuple[str, str]]:
 
 
 def _role_statements(product: str) -> list[dict[str, Any]]:
-    """The role's statements as launched with a bucket called BUCKET."""
+    """The role's statements as launched with the bucket called BUCKET."""
+    launch = {**PSEUDO, "TrustedService": "lambda.amazonaws.com"}
     if product == "integration-role":
-        template = ResolvedTemplate(
-            template_data(product),
-            {
-                "TrustedService": "lambda.amazonaws.com",
-                "SecretArn": "arn:aws:secretsmanager:eu-west-1:111122223333:secret:signing-AbCdEf",
-                "KmsKeyArn": "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef",
-                "BucketArn": f"arn:aws:s3:::{BUCKET}",
-            },
-        )
-    else:  # the complete stack's own bucket: GetAtt Bucket.Arn resolves to <Bucket.Arn>
-        template = ResolvedTemplate(
-            template_data(product), {"TrustedService": "lambda.amazonaws.com"}
-        )
+        launch |= {
+            "SecretArn": f"arn:aws:secretsmanager:eu-west-1:{ACCOUNT}:secret:"
+            "signed-urls/signing-AbCdEf",
+            "KmsKeyArn": f"arn:aws:kms:eu-west-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-12345678",
+            "BucketArn": f"arn:aws:s3:::{BUCKET}",
+        }
+    template = ResolvedTemplate(template_data(product), launch)
     [policy] = template.resources()["IntegrationRole"]["Properties"]["Policies"]
+    # The complete stack's own bucket (GetAtt Bucket.Arn) is the bucket called BUCKET here.
     text = json.dumps(policy["PolicyDocument"]["Statement"])
     return json.loads(text.replace("<Bucket.Arn>", f"arn:aws:s3:::{BUCKET}"))
+
+
+def _boundary_statements() -> list[dict[str, Any]]:
+    bootstrap = build_bootstrap().template.to_dict()
+    return ResolvedTemplate(bootstrap, PSEUDO).value(boundary_statements(bootstrap))
 
 
 def test_a_valid_upload_is_published_with_the_type_found_and_left_the_inbox(s3: Any) -> None:
@@ -131,7 +137,13 @@ def test_every_call_is_allowed_to_the_integration_role(s3: Any, product: str) ->
         "s3:PutObject",
         "s3:DeleteObject",
     }
-    statements = _role_statements(product)
+    statements, boundary = _role_statements(product), _boundary_statements()
+    context = {"aws:ResourceAccount": ACCOUNT}
     for action, key in calls:
         resource = f"arn:aws:s3:::{BUCKET}/{key}"
         assert decision(statements, action=action, resource=resource) == ALLOW, (action, key)
+        assert decision(boundary, action=action, resource=resource, context=context) == ALLOW, (
+            "boundary",
+            action,
+            key,
+        )
