@@ -18,6 +18,7 @@ products accept only such buckets, and the permissions boundary of their roles c
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,7 +53,12 @@ from products.building_blocks.private_bucket import (
     deny_without_tls,
     events_to_eventbridge,
 )
-from products.building_blocks.product_template import ProductTemplate
+from products.building_blocks.product_template import (
+    ParameterGroup,
+    ParameterSpec,
+    ProductTemplate,
+    parameter_spec,
+)
 
 #: The service principal Origin Access Control signs S3 requests as.
 CLOUDFRONT_SERVICE_PRINCIPAL = "cloudfront.amazonaws.com"
@@ -153,7 +159,15 @@ def _is_on(days: Any) -> Any:
 
 
 def bucket_encryption(template: Template, *, kms_key_arn: Any) -> BucketEncryption:
-    """SSE-KMS with a bucket key (fewer KMS calls) when a key ARN is given, SSE-S3 otherwise."""
+    """SSE-KMS with a bucket key (fewer KMS calls) when a key ARN is given, SSE-S3 otherwise.
+
+    ``kms_key_arn`` None: always SSE-S3 (no condition on a value known at build time).
+    """
+    sse_s3 = ServerSideEncryptionRule(
+        ServerSideEncryptionByDefault=ServerSideEncryptionByDefault(SSEAlgorithm="AES256"),
+    )
+    if kms_key_arn is None:
+        return BucketEncryption(ServerSideEncryptionConfiguration=[sse_s3])
     uses_kms = _add_condition(template, USES_KMS, _is_set(kms_key_arn))
     return BucketEncryption(
         ServerSideEncryptionConfiguration=[
@@ -165,11 +179,7 @@ def bucket_encryption(template: Template, *, kms_key_arn: Any) -> BucketEncrypti
                         SSEAlgorithm="aws:kms", KMSMasterKeyID=kms_key_arn
                     ),
                 ),
-                ServerSideEncryptionRule(
-                    ServerSideEncryptionByDefault=ServerSideEncryptionByDefault(
-                        SSEAlgorithm="AES256"
-                    ),
-                ),
+                sse_s3,
             )
         ]
     )
@@ -409,49 +419,43 @@ def add_bucket_policy(
     return template.add_resource(accept_objects_arn_join(policy))
 
 
-def _add_access_parameters(product: ProductTemplate) -> tuple[Any, Any]:
-    """DistributionArn and the KMS key ARN (group "Access")."""
-    distribution_arn = product.add_parameter(
-        "DistributionArn",
-        group="Access",
-        label="CloudFront distribution ARN",
-        Description="ARN of the distribution allowed to read objects and upload under the "
-        "upload prefix (the DistributionArn output of the distribution product). Leave empty "
-        "on the first launch, then update this product with it once the distribution exists.",
-        Default="",
-        AllowedPattern=DISTRIBUTION_ARN_PATTERN,
-        ConstraintDescription="empty, or arn:aws:cloudfront::<12-digit account>:distribution/<ID>",
-    )
-    kms_key_arn = product.add_parameter(
-        "BucketKmsKeyArn",
-        group="Access",
-        label="KMS key ARN (optional)",
-        Description="ARN of a customer-managed KMS key for SSE-KMS default encryption (bucket "
-        "key on); empty uses SSE-S3. The key lives outside this stack: its key policy must "
-        "allow the cloudfront.amazonaws.com service principal kms:Decrypt, kms:Encrypt and "
-        "kms:GenerateDataKey* with Condition StringEquals AWS:SourceArn = the distribution "
-        "ARN, or CloudFront can neither serve nor upload objects.",
-        Default="",
-        AllowedPattern=KMS_KEY_ARN_PATTERN,
-        ConstraintDescription="empty, or arn:aws:kms:<region>:<12-digit account>:key/<key id>",
-    )
-    return distribution_arn, kms_key_arn
+_ACCESS_PARAMETERS = ParameterGroup(
+    "Access",
+    (
+        parameter_spec(
+            "DistributionArn",
+            label="CloudFront distribution ARN",
+            Description="ARN of the distribution allowed to read objects and upload under the "
+            "upload prefix (the DistributionArn output of the distribution product). Leave empty "
+            "on the first launch, then update this product with it once the distribution exists.",
+            Default="",
+            AllowedPattern=DISTRIBUTION_ARN_PATTERN,
+            ConstraintDescription="empty, or arn:aws:cloudfront::<12-digit account>:distribution/"
+            "<ID>",
+        ),
+        parameter_spec(
+            "BucketKmsKeyArn",
+            label="KMS key ARN (optional)",
+            Description="ARN of a customer-managed KMS key for SSE-KMS default encryption (bucket "
+            "key on); empty uses SSE-S3. The key lives outside this stack: its key policy must "
+            "allow the cloudfront.amazonaws.com service principal kms:Decrypt, kms:Encrypt and "
+            "kms:GenerateDataKey* with Condition StringEquals AWS:SourceArn = the distribution "
+            "ARN, or CloudFront can neither serve nor upload objects.",
+            Default="",
+            AllowedPattern=KMS_KEY_ARN_PATTERN,
+            ConstraintDescription="empty, or arn:aws:kms:<region>:<12-digit account>:key/<key id>",
+        ),
+    ),
+)
 
 
-def _add_days_parameter(
-    product: ProductTemplate,
-    name: str,
-    *,
-    label: str,
-    description: str,
-    default: int,
-    bounds: tuple[int, int],
-) -> Ref:
-    """A Number parameter of days in group "Lifecycle", returned as its Ref."""
+def _days_parameter(
+    name: str, *, label: str, description: str, default: int, bounds: tuple[int, int]
+) -> ParameterSpec:
+    """A Number parameter of days."""
     low, high = bounds
-    parameter = product.add_parameter(
+    return parameter_spec(
         name,
-        group="Lifecycle",
         label=label,
         Type="Number",
         Description=description,
@@ -460,70 +464,82 @@ def _add_days_parameter(
         MaxValue=high,
         ConstraintDescription=f"a whole number of days from {low} to {high}",
     )
-    return Ref(parameter)
 
 
-def _add_lifecycle_parameters(product: ProductTemplate, options: BucketOptions) -> LifecycleDays:
+def lifecycle_parameters(options: BucketOptions, label: str = "Lifecycle") -> ParameterGroup:
     """One Number parameter per lifecycle rule; the options give their defaults."""
     prefix = options.upload_prefix
+    return ParameterGroup(
+        label,
+        (
+            _days_parameter(
+                "AbortIncompleteMultipartUploadDays",
+                label="Abort incomplete multipart uploads after (days)",
+                description="Days after which unfinished multipart uploads are aborted and their "
+                "parts deleted.",
+                default=options.abort_multipart_upload_days,
+                bounds=ABORT_MULTIPART_UPLOAD_DAYS,
+            ),
+            _days_parameter(
+                "NoncurrentVersionExpirationDays",
+                label="Delete previous versions after (days)",
+                description="Days after which overwritten or deleted object versions are removed "
+                "for good (0 keeps them forever).",
+                default=options.noncurrent_version_expiry_days,
+                bounds=LIFECYCLE_DAYS,
+            ),
+            _days_parameter(
+                "UploadExpirationDays",
+                label=f"Expire {prefix}/ objects after (days)",
+                description=f"Days after which objects under {prefix}/ expire (0 = never); an "
+                "expired object stays a previous version until NoncurrentVersionExpirationDays.",
+                default=options.upload_expiry_days,
+                bounds=LIFECYCLE_DAYS,
+            ),
+            _days_parameter(
+                "IntelligentTieringTransitionDays",
+                label="Move to Intelligent-Tiering after (days)",
+                description="Days after which objects move to the S3 Intelligent-Tiering storage "
+                "class (0 = off).",
+                default=options.intelligent_tiering_days,
+                bounds=LIFECYCLE_DAYS,
+            ),
+        ),
+    )
+
+
+def lifecycle_days(parameters: Mapping[str, Any]) -> LifecycleDays:
+    """The lifecycle rules' days: Refs of the ``lifecycle_parameters``."""
     return LifecycleDays(
-        abort_multipart_upload=_add_days_parameter(
-            product,
-            "AbortIncompleteMultipartUploadDays",
-            label="Abort incomplete multipart uploads after (days)",
-            description="Days after which unfinished multipart uploads are aborted and their "
-            "parts deleted.",
-            default=options.abort_multipart_upload_days,
-            bounds=ABORT_MULTIPART_UPLOAD_DAYS,
-        ),
-        noncurrent_version_expiry=_add_days_parameter(
-            product,
-            "NoncurrentVersionExpirationDays",
-            label="Delete previous versions after (days)",
-            description="Days after which overwritten or deleted object versions are removed "
-            "for good (0 keeps them forever).",
-            default=options.noncurrent_version_expiry_days,
-            bounds=LIFECYCLE_DAYS,
-        ),
-        upload_expiry=_add_days_parameter(
-            product,
-            "UploadExpirationDays",
-            label=f"Expire {prefix}/ objects after (days)",
-            description=f"Days after which objects under {prefix}/ expire (0 = never); an "
-            "expired object stays a previous version until NoncurrentVersionExpirationDays.",
-            default=options.upload_expiry_days,
-            bounds=LIFECYCLE_DAYS,
-        ),
-        intelligent_tiering=_add_days_parameter(
-            product,
-            "IntelligentTieringTransitionDays",
-            label="Move to Intelligent-Tiering after (days)",
-            description="Days after which objects move to the S3 Intelligent-Tiering storage "
-            "class (0 = off).",
-            default=options.intelligent_tiering_days,
-            bounds=LIFECYCLE_DAYS,
-        ),
+        abort_multipart_upload=Ref(parameters["AbortIncompleteMultipartUploadDays"]),
+        noncurrent_version_expiry=Ref(parameters["NoncurrentVersionExpirationDays"]),
+        upload_expiry=Ref(parameters["UploadExpirationDays"]),
+        intelligent_tiering=Ref(parameters["IntelligentTieringTransitionDays"]),
     )
 
 
-def _add_browser_and_logging_parameters(product: ProductTemplate) -> tuple[Any, Any, Any]:
-    """CORS origins (group "Browser access") and server access logging (group "Logging")."""
-    cors_origins = product.add_parameter(
-        "CorsAllowedOrigins",
-        group="Browser access",
-        label="CORS allowed origins",
-        Type="CommaDelimitedList",
-        Description="Comma-separated web origins (e.g. https://app.example.com) whose pages "
-        "may GET, HEAD and PUT objects from the browser; empty adds no CORS rule. Give the "
-        "distribution product the same origins.",
-        Default="",
-        AllowedPattern=CORS_ORIGIN_PATTERN,
-        ConstraintDescription="empty, or comma-separated origins without spaces: "
-        "https://host[:port] (lowercase, no wildcard) or http://localhost[:port]",
-    )
-    log_bucket = product.add_parameter(
+BROWSER_PARAMETERS = ParameterGroup(
+    "Browser access",
+    (
+        parameter_spec(
+            "CorsAllowedOrigins",
+            label="CORS allowed origins",
+            Type="CommaDelimitedList",
+            Description="Comma-separated web origins (e.g. https://app.example.com) whose pages "
+            "may GET, HEAD and PUT objects from the browser; empty adds no CORS rule. Give the "
+            "distribution product the same origins.",
+            Default="",
+            AllowedPattern=CORS_ORIGIN_PATTERN,
+            ConstraintDescription="empty, or comma-separated origins without spaces: "
+            "https://host[:port] (lowercase, no wildcard) or http://localhost[:port]",
+        ),
+    ),
+)
+
+#: S3 server access logging: optional, into a bucket the team owns.
+ACCESS_LOG_PARAMETERS = (
+    parameter_spec(
         "AccessLogBucketName",
-        group="Logging",
         label="Access log bucket (optional)",
         Description=f"Name of an existing bucket in the same account and Region that accepts "
         f"S3 server access logs (its policy allows logging.s3.amazonaws.com), named "
@@ -532,17 +548,16 @@ def _add_browser_and_logging_parameters(product: ProductTemplate) -> tuple[Any, 
         AllowedPattern=LOG_BUCKET_NAME_PATTERN,
         ConstraintDescription=f"empty, or a bucket name starting with "
         f"{names.LOG_BUCKET_NAME_PREFIX} (up to 63 lowercase letters, digits and '-')",
-    )
-    log_prefix = product.add_parameter(
+    ),
+    parameter_spec(
         "AccessLogPrefix",
-        group="Logging",
         label="Access log prefix",
         Description="Key prefix of the access log objects in the log bucket.",
         Default="signed-urls-bucket/",
         AllowedPattern=LOG_PREFIX_PATTERN,
         ConstraintDescription="up to 200 characters: letters, digits and !_.'()/-",
-    )
-    return cors_origins, log_bucket, log_prefix
+    ),
+)
 
 
 def build(options: BucketOptions | None = None) -> ProductTemplate:
@@ -552,26 +567,31 @@ def build(options: BucketOptions | None = None) -> ProductTemplate:
         "Signed URLs - bucket: private S3 bucket (encrypted, versioned, TLS-only) that only "
         "the team's CloudFront distribution may read and upload to"
     )
-    distribution_arn, kms_key_arn = _add_access_parameters(product)
-    lifecycle_days = _add_lifecycle_parameters(product, options)
-    cors_origins, log_bucket, log_prefix = _add_browser_and_logging_parameters(product)
+    parameters = product.add_parameter_groups(
+        (
+            _ACCESS_PARAMETERS,
+            lifecycle_parameters(options),
+            BROWSER_PARAMETERS,
+            ParameterGroup("Logging", ACCESS_LOG_PARAMETERS),
+        )
+    )
     bucket = add_bucket(
         product.template,
-        kms_key_arn=Ref(kms_key_arn),
-        lifecycle_days=lifecycle_days,
+        kms_key_arn=Ref(parameters["BucketKmsKeyArn"]),
+        lifecycle_days=lifecycle_days(parameters),
         upload_prefix=options.upload_prefix,
-        cors_allowed_origins=Ref(cors_origins),
+        cors_allowed_origins=Ref(parameters["CorsAllowedOrigins"]),
         cors_max_age_seconds=options.cors_max_age_seconds,
-        access_log_bucket=Ref(log_bucket),
-        access_log_prefix=Ref(log_prefix),
+        access_log_bucket=Ref(parameters["AccessLogBucketName"]),
+        access_log_prefix=Ref(parameters["AccessLogPrefix"]),
     )
     has_distribution = _add_condition(
-        product.template, HAS_DISTRIBUTION, _is_set(Ref(distribution_arn))
+        product.template, HAS_DISTRIBUTION, _is_set(Ref(parameters["DistributionArn"]))
     )
     add_bucket_policy(
         product.template,
         bucket=bucket,
-        distribution_arn=Ref(distribution_arn),
+        distribution_arn=Ref(parameters["DistributionArn"]),
         upload_prefix=options.upload_prefix,
         distribution_condition=has_distribution,
     )

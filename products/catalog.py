@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from products import bucket, distribution, integration_role, key_pair, metadata_table, secret
+from products import (
+    bucket,
+    complete_stack,
+    distribution,
+    integration_role,
+    key_pair,
+    metadata_table,
+    secret,
+)
 from products.building_blocks.product_template import ProductTemplate
 
 
@@ -26,6 +34,16 @@ class ProductSpec:
 
 
 PRODUCTS: tuple[ProductSpec, ...] = (
+    ProductSpec(
+        slug="signed-urls",
+        title="Signed URLs - Complete stack",
+        summary="Everything in one launch, nothing copied by hand: signing key pair and its "
+        "secret, private bucket with a write-only upload inbox, CloudFront distribution with "
+        "signed downloads and uploads, optional metadata table, and the role the application "
+        "assumes; custom domain, WAF, logging and alarm as the distribution offers them.",
+        build=complete_stack.build,
+        notes=complete_stack.REFERENCE_NOTES,
+    ),
     ProductSpec(
         slug="bucket",
         title="Signed URLs - Bucket",

@@ -3,10 +3,12 @@
 Downloads (``/*``) are read-only, cached for a long time and, by default, need a signed URL or
 cookie. Uploads (``/<upload_prefix>/*``) are a write-only inbox: a CloudFront Function
 (``distribution_functions/upload_methods.js``, inlined) admits only PUT and the CORS preflight,
-signed with a canned-policy URL; they are never cached and forward only what an S3 PUT needs,
-and the bucket policy lets CloudFront write only there and never read there. Every behavior
-redirects HTTP to HTTPS and answers with the same security headers. Custom domain, Route 53
-alias records, WAF, standard logging and a 5xx alarm are optional parameters.
+signed with a canned-policy URL; they are never cached, and the bucket policy lets CloudFront
+write only there and never read there. Every behavior redirects HTTP to HTTPS and answers with
+the same security headers. Policies are AWS-managed wherever one fits, so that many
+distributions fit in one account; only restricted CORS origins (or a build option) create one.
+Custom domain, Route 53 alias records, WAF, standard logging and a 5xx alarm are optional
+parameters.
 
 Every resource it is given is the capability's own (``capability_names``): the bucket product's
 bucket, a ``signed-urls-logs-`` log bucket, a ``signed-urls-`` topic of this account.
@@ -15,13 +17,13 @@ bucket, a ``signed-urls-logs-`` log bucket, a ``signed-urls-`` topic of this acc
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from troposphere import (
     And,
-    AWSHelperFn,
     Condition,
     Equals,
     GetAtt,
@@ -89,15 +91,35 @@ from products.building_blocks.product_template import (
     parameter_spec,
 )
 
+#: AWS-managed policies (their IDs are the same in every account) do not count against the
+#: per-account quotas of 20 cache, 20 origin request and 20 response headers policies, so every
+#: distribution uses them wherever they fit and creates a policy of its own only when a choice
+#: needs one (restricted CORS origins, or a build option). Quotas:
+#: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cloudfront-limits.html
+
 #: Managed cache policy "CachingDisabled" (TTL 0, nothing in the cache key).
 CACHING_DISABLED_POLICY_ID = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 
+#: Managed cache policy "CachingOptimized": no query strings (the signature stays out of the
+#: key), no cookies, no headers but the normalized Accept-Encoding (gzip and Brotli); TTLs below.
+#: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-cache-policies.html
+CACHING_OPTIMIZED_POLICY_ID = "658327ea-f89d-4fab-a63d-7e88639e58f6"
+#: CachingOptimized's minimum, default and maximum TTL (seconds): an object without
+#: Cache-Control is cached a day; one with ``max-age`` up to a year.
+CACHING_OPTIMIZED_TTLS = (1, 86_400, 31_536_000)
+
 #: Managed origin request policy "CORS-S3Origin": forwards Origin,
 #: Access-Control-Request-Method and Access-Control-Request-Headers (no cookies, no query
-#: strings), so S3's CORS rules can answer a download's preflight. Managed policies do not count
-#: against the origin request policy quota.
+#: strings), so S3's CORS rules can answer preflights, on downloads and uploads alike.
 #: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-origin-request-policies.html
 CORS_S3_ORIGIN_POLICY_ID = "88a5eaf4-2fd4-4709-b370-b4c650ea3fcf"
+
+#: Managed response headers policy "SecurityHeadersPolicy": X-Content-Type-Options: nosniff on
+#: every response; Strict-Transport-Security (max-age one year), X-Frame-Options SAMEORIGIN,
+#: Referrer-Policy strict-origin-when-cross-origin and X-XSS-Protection unless the origin sends
+#: them (an S3 object cannot carry these headers).
+#: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-response-headers-policies.html
+SECURITY_HEADERS_POLICY_ID = "67f7725c-6f97-4210-82d7-5512b31e9d03"
 
 #: The upload behavior's viewer-request function, inlined verbatim into the template.
 UPLOAD_FUNCTION_SOURCE = Path(__file__).parent / "distribution_functions" / "upload_methods.js"
@@ -114,13 +136,18 @@ CLOUDFRONT_HOSTED_ZONE_ID = "Z2FDTNDATAQYW2"
 #: CloudFront allows at most this many headers in one origin request policy.
 MAX_ORIGIN_REQUEST_HEADERS = 10
 
-#: What a browser upload through CloudFront needs at S3: the CORS preflight headers (the
-#: bucket's CORS rules answer them), the body's type, and its integrity checksums. Never Host
-#: (S3 would see the CloudFront name) nor Authorization (OAC signs every origin request).
+#: What a browser upload through CloudFront may send besides the body: the CORS preflight
+#: headers, the body's type, and its integrity checksums. The CORS response headers allow the
+#: non-preflight ones. Content-Type and Content-MD5 (and Content-Length) reach S3 whatever the
+#: origin request policy says ("HTTP request headers and CloudFront behavior"):
+#: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/RequestAndResponseBehaviorCustomOrigin.html#request-custom-headers-behavior
 #: x-amz-content-sha256 is optional: AWS requires it for PUT/POST through OAC to Lambda
-#: function URL origins, not to S3; forwarding it lets a client that sends it keep working.
+#: function URL origins, not to S3:
 #: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-lambda.html
-UPLOAD_FORWARDED_HEADERS: tuple[str, ...] = (
+#: A build option (``upload_forwarded_headers``) forwards a chosen list with a policy of the
+#: distribution's own; never Host (S3 would see the CloudFront name) nor Authorization (OAC
+#: signs every origin request).
+UPLOAD_HEADERS: tuple[str, ...] = (
     "Origin",
     "Access-Control-Request-Method",
     "Access-Control-Request-Headers",
@@ -176,12 +203,23 @@ behavior with trusted key groups wants a signature on every request, `OPTIONS` i
   (`<img src>`, `<video src>` without a `crossorigin` attribute send the cookies and no
   preflight), and signed URLs for everything a script fetches or uploads.
 
-The download behavior forwards `Origin` and `Access-Control-Request-*` to S3 (AWS-managed origin
+Both behaviors forward `Origin` and `Access-Control-Request-*` to S3 (AWS-managed origin
 request policy CORS-S3Origin), so the bucket's CORS rules answer the preflight; give the bucket
 and the distribution the same `CorsAllowedOrigins`.
+
+## Many teams in one account
+
+CloudFront allows 20 cache policies, 20 origin request policies and 20 response headers
+policies per account; AWS-managed policies do not count. Downloads use the managed
+CachingOptimized (objects without `Cache-Control` are cached a day, with `max-age` up to a
+year), uploads CachingDisabled, both CORS-S3Origin, and responses get the managed
+SecurityHeadersPolicy. Only `CorsAllowedOrigins` creates a response headers policy of the stack
+(CORS for exactly those origins, plus HSTS with subdomains, `X-Frame-Options: DENY`, nosniff and
+a strict referrer policy), so at most 20 distributions per account can restrict CORS origins
+unless the quota is raised. Every distribution trusts one key group, and an account holds 10 key
+groups by default: see [Many teams in one account](signed-urls.md#many-teams-in-one-account).
 """
 
-ONE_YEAR_SECONDS = 31_536_000
 TWO_YEARS_SECONDS = 63_072_000
 
 ORIGIN_ID = "DistributionBucketOrigin"
@@ -207,22 +245,43 @@ _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
 @dataclass(frozen=True)
 class DistributionOptions:
-    """Build-time choices: the upload path, download cache TTLs, forwarded upload headers."""
+    """Build-time choices: the upload path; custom download TTLs and forwarded upload headers.
+
+    Left as None (the default), the TTLs are the managed CachingOptimized policy's and the upload
+    behavior forwards what the managed CORS-S3Origin policy forwards. Setting either makes every
+    distribution built from the template create a policy of its own, which counts against the
+    account's quota of 20 cache (or origin request) policies: fine for a few teams, not for many.
+    Unset TTLs take CachingOptimized's values.
+    """
 
     upload_prefix: str = "uploads"
-    min_ttl: int = 0
-    default_ttl: int = ONE_YEAR_SECONDS
-    max_ttl: int = ONE_YEAR_SECONDS
-    upload_forwarded_headers: tuple[str, ...] = UPLOAD_FORWARDED_HEADERS
+    min_ttl: int | None = None
+    default_ttl: int | None = None
+    max_ttl: int | None = None
+    upload_forwarded_headers: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         _check_upload_prefix(self.upload_prefix)
-        _check_ttls(self.min_ttl, self.default_ttl, self.max_ttl)
-        _check_forwarded_headers(self.upload_forwarded_headers)
+        if self.custom_ttls is not None:
+            _check_ttls(*self.custom_ttls)
+        if self.upload_forwarded_headers is not None:
+            _check_forwarded_headers(self.upload_forwarded_headers)
 
     @property
     def upload_path_pattern(self) -> str:
         return f"/{self.upload_prefix}/*"
+
+    @property
+    def custom_ttls(self) -> tuple[int, int, int] | None:
+        """(min, default, max) of a custom download cache policy; None for CachingOptimized."""
+        chosen = (self.min_ttl, self.default_ttl, self.max_ttl)
+        if chosen == (None, None, None):
+            return None
+        min_ttl, default_ttl, max_ttl = (
+            managed if value is None else value
+            for value, managed in zip(chosen, CACHING_OPTIMIZED_TTLS, strict=True)
+        )
+        return min_ttl, default_ttl, max_ttl
 
 
 def _check_upload_prefix(prefix: str) -> None:
@@ -298,13 +357,13 @@ def add_origin_access_control(template: Template) -> OriginAccessControl:
 def add_image_cache_policy(
     template: Template, *, min_ttl: int, default_ttl: int, max_ttl: int
 ) -> CachePolicy:
-    """Long-lived cache for immutable objects; signature query strings stay out of the key."""
+    """Custom TTLs for immutable objects; signature query strings stay out of the key."""
     return template.add_resource(
         CachePolicy(
             "DistributionImageCachePolicy",
             CachePolicyConfig=CachePolicyConfig(
                 Name=_stack_unique_name("images"),
-                Comment="Immutable images: long TTLs, no headers, cookies or query strings in key",
+                Comment="Immutable objects: custom TTLs; no header, cookie or query string in key",
                 MinTTL=min_ttl,
                 DefaultTTL=default_ttl,
                 MaxTTL=max_ttl,
@@ -320,6 +379,16 @@ def add_image_cache_policy(
     )
 
 
+def download_cache_policy_id(template: Template, options: DistributionOptions) -> Any:
+    """CachingOptimized, or (custom TTLs as a build option) a cache policy of this stack."""
+    if options.custom_ttls is None:
+        return CACHING_OPTIMIZED_POLICY_ID
+    min_ttl, default_ttl, max_ttl = options.custom_ttls
+    return Ref(
+        add_image_cache_policy(template, min_ttl=min_ttl, default_ttl=default_ttl, max_ttl=max_ttl)
+    )
+
+
 def add_upload_origin_request_policy(
     template: Template, *, headers: list[str]
 ) -> OriginRequestPolicy:
@@ -329,7 +398,7 @@ def add_upload_origin_request_policy(
             "DistributionUploadOriginRequestPolicy",
             OriginRequestPolicyConfig=OriginRequestPolicyConfig(
                 Name=_stack_unique_name("uploads"),
-                Comment="Signed uploads: CORS preflight, content type and checksum headers only",
+                Comment="Signed uploads: the chosen headers only",
                 CookiesConfig=OriginRequestCookiesConfig(CookieBehavior="none"),
                 HeadersConfig=OriginRequestHeadersConfig(
                     HeaderBehavior="whitelist", Headers=headers
@@ -337,6 +406,15 @@ def add_upload_origin_request_policy(
                 QueryStringsConfig=OriginRequestQueryStringsConfig(QueryStringBehavior="none"),
             ),
         )
+    )
+
+
+def upload_origin_request_policy_id(template: Template, options: DistributionOptions) -> Any:
+    """CORS-S3Origin, or (forwarded headers as a build option) a policy of this stack."""
+    if options.upload_forwarded_headers is None:
+        return CORS_S3_ORIGIN_POLICY_ID
+    return Ref(
+        add_upload_origin_request_policy(template, headers=list(options.upload_forwarded_headers))
     )
 
 
@@ -353,15 +431,18 @@ def cors_config(*, allowed_origins: Any, allowed_headers: list[str]) -> CorsConf
     )
 
 
-def add_response_headers_policy(template: Template, *, cors: Any) -> ResponseHeadersPolicy:
-    """HSTS, nosniff, DENY framing and a strict referrer policy on every response; ``cors``
-    is a CorsConfig, an ``Fn::If`` around one, or ``NoValue``."""
+def add_response_headers_policy(
+    template: Template, *, cors: CorsConfig, condition: str
+) -> ResponseHeadersPolicy:
+    """CORS for the allowed origins plus HSTS, nosniff, DENY framing and a strict referrer
+    policy; created only while ``condition`` holds (no managed policy takes chosen origins)."""
     return template.add_resource(
         ResponseHeadersPolicy(
             "DistributionResponseHeadersPolicy",
+            Condition=condition,
             ResponseHeadersPolicyConfig=ResponseHeadersPolicyConfig(
                 Name=_stack_unique_name("headers"),
-                Comment="Security headers (HSTS, nosniff, DENY, strict referrer) and CORS",
+                Comment="CORS for the allowed origins, and security headers",
                 SecurityHeadersConfig=SecurityHeadersConfig(
                     StrictTransportSecurity=StrictTransportSecurity(
                         AccessControlMaxAgeSec=TWO_YEARS_SECONDS,
@@ -379,6 +460,23 @@ def add_response_headers_policy(template: Template, *, cors: Any) -> ResponseHea
             ),
         )
     )
+
+
+def response_headers_policy_id(
+    template: Template, *, allowed_origins: Any, options: DistributionOptions
+) -> If:
+    """With CORS origins, a policy of this stack; otherwise the managed SecurityHeadersPolicy."""
+    allowed_headers = [
+        header
+        for header in options.upload_forwarded_headers or UPLOAD_HEADERS
+        if header.lower() not in _CORS_REQUEST_HEADERS
+    ]
+    policy = add_response_headers_policy(
+        template,
+        cors=cors_config(allowed_origins=allowed_origins, allowed_headers=allowed_headers),
+        condition=CORS,
+    )
+    return If(CORS, Ref(policy), SECURITY_HEADERS_POLICY_ID)
 
 
 def add_upload_function(template: Template) -> Function:
@@ -633,8 +731,8 @@ def _not_empty(parameter: Any) -> Not:
     return Not(Equals(Ref(parameter), ""))
 
 
-def _add_conditions(product: ProductTemplate, parameters: dict[str, Any]) -> None:
-    template = product.template
+def add_conditions(template: Template, parameters: Mapping[str, Any]) -> None:
+    """The feature conditions, from the parameters named in ``FEATURE_PARAMETERS``."""
     template.add_condition(
         SIGNED_DOWNLOADS, Equals(Ref(parameters["RequireSignedDownloads"]), "true")
     )
@@ -652,10 +750,9 @@ def _add_conditions(product: ProductTemplate, parameters: dict[str, Any]) -> Non
     template.add_condition(LOGGING, _not_empty(parameters["LoggingBucketName"]))
     template.add_condition(CORS, _not_empty(parameters["CorsAllowedOrigins"]))
     template.add_condition(ALARM, _not_empty(parameters["AlarmTopicName"]))
-    template.add_condition(BUCKET_IN_OTHER_REGION, _not_empty(parameters["BucketRegion"]))
 
 
-def _add_rules(product: ProductTemplate, parameters: dict[str, Any]) -> None:
+def add_rules(template: Template, parameters: Mapping[str, Any]) -> None:
     """Reject parameter combinations that cannot work, before any resource is created."""
     aliases = parameters["Aliases"]
     certificate = parameters["AcmCertificateArn"]
@@ -682,7 +779,7 @@ def _add_rules(product: ProductTemplate, parameters: dict[str, Any]) -> None:
         ),
     }
     for name, (condition, assertion, description) in rules.items():
-        product.template.add_rule(
+        template.add_rule(
             name,
             {
                 "RuleCondition": condition,
@@ -715,7 +812,7 @@ _ORIGIN_PARAMETERS = ParameterGroup(
     ),
 )
 
-_SIGNING_PARAMETERS = ParameterGroup(
+SIGNING_PARAMETERS = ParameterGroup(
     "Signing",
     (
         parameter_spec(
@@ -738,7 +835,7 @@ _SIGNING_PARAMETERS = ParameterGroup(
     ),
 )
 
-_CUSTOM_DOMAIN_PARAMETERS = ParameterGroup(
+CUSTOM_DOMAIN_PARAMETERS = ParameterGroup(
     "Custom domain",
     (
         parameter_spec(
@@ -777,7 +874,7 @@ _CUSTOM_DOMAIN_PARAMETERS = ParameterGroup(
     ),
 )
 
-_DELIVERY_PARAMETERS = ParameterGroup(
+DELIVERY_PARAMETERS = ParameterGroup(
     "Delivery",
     (
         parameter_spec(
@@ -803,7 +900,7 @@ _DELIVERY_PARAMETERS = ParameterGroup(
     ),
 )
 
-_PROTECTION_AND_MONITORING_PARAMETERS = ParameterGroup(
+PROTECTION_AND_MONITORING_PARAMETERS = ParameterGroup(
     "Protection and monitoring",
     (
         parameter_spec(
@@ -886,10 +983,19 @@ _PROTECTION_AND_MONITORING_PARAMETERS = ParameterGroup(
 #: Every parameter, in console order.
 PARAMETERS: tuple[ParameterGroup, ...] = (
     _ORIGIN_PARAMETERS,
-    _SIGNING_PARAMETERS,
-    _CUSTOM_DOMAIN_PARAMETERS,
-    _DELIVERY_PARAMETERS,
-    _PROTECTION_AND_MONITORING_PARAMETERS,
+    SIGNING_PARAMETERS,
+    CUSTOM_DOMAIN_PARAMETERS,
+    DELIVERY_PARAMETERS,
+    PROTECTION_AND_MONITORING_PARAMETERS,
+)
+
+
+#: The parameter groups a template must declare (same names) to use ``add_conditions``,
+#: ``add_rules``, ``add_signed_distribution`` and ``add_dns_records_and_alarm``.
+FEATURE_PARAMETERS: tuple[ParameterGroup, ...] = (
+    CUSTOM_DOMAIN_PARAMETERS,
+    DELIVERY_PARAMETERS,
+    PROTECTION_AND_MONITORING_PARAMETERS,
 )
 
 
@@ -902,89 +1008,70 @@ def build(options: DistributionOptions | None = None) -> ProductTemplate:
     )
     template = product.template
     parameters = product.add_parameter_groups(PARAMETERS)
-    _add_conditions(product, parameters)
-    _add_rules(product, parameters)
-    distribution = _add_signed_distribution(template, parameters, options)
-    first_alias = Select(0, Split(",", Ref(parameters["Aliases"])))
-    add_alias_records(
+    add_conditions(template, parameters)
+    template.add_condition(BUCKET_IN_OTHER_REGION, _not_empty(parameters["BucketRegion"]))
+    add_rules(template, parameters)
+    distribution = add_signed_distribution(
         template,
-        record_name=first_alias,
-        hosted_zone_id=Ref(parameters["HostedZoneId"]),
-        distribution=distribution,
-        condition=DNS_RECORDS,
-    )
-    add_error_rate_alarm(
-        template,
-        distribution=distribution,
-        topic_arn=Sub(
-            "arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:${AlarmTopicName}"
+        parameters,
+        options,
+        origin_domain_name=Sub(
+            "${BucketName}.s3.${Region}.${AWS::URLSuffix}",
+            Region=If(BUCKET_IN_OTHER_REGION, Ref(parameters["BucketRegion"]), Region),
         ),
-        threshold_percent=Ref(parameters["AlarmThresholdPercent"]),
-        period_seconds=Ref(parameters["AlarmPeriodSeconds"]),
-        evaluation_periods=Ref(parameters["AlarmEvaluationPeriods"]),
-        condition=ALARM,
+        key_group_id=Ref(parameters["KeyGroupId"]),
     )
-    _add_outputs(product, distribution=distribution, first_alias=first_alias)
+    add_dns_records_and_alarm(template, parameters, distribution)
+    _add_outputs(product, parameters, distribution=distribution)
     return product
 
 
-def _add_behaviors(
-    template: Template, parameters: dict[str, Any], options: DistributionOptions
+def add_behaviors(
+    template: Template,
+    parameters: Mapping[str, Any],
+    options: DistributionOptions,
+    *,
+    key_group_id: Any,
 ) -> tuple[DefaultCacheBehavior, CacheBehavior]:
     """The download (``/*``) and upload behaviors, with the policies they use."""
-    cache_policy = add_image_cache_policy(
+    headers_policy_id = response_headers_policy_id(
         template,
-        min_ttl=options.min_ttl,
-        default_ttl=options.default_ttl,
-        max_ttl=options.max_ttl,
+        allowed_origins=Split(",", Ref(parameters["CorsAllowedOrigins"])),
+        options=options,
     )
-    origin_request_policy = add_upload_origin_request_policy(
-        template, headers=list(options.upload_forwarded_headers)
-    )
-    cors_headers = [
-        header
-        for header in options.upload_forwarded_headers
-        if header.lower() not in _CORS_REQUEST_HEADERS
-    ]
-    headers_policy = add_response_headers_policy(
-        template,
-        cors=If(
-            CORS,
-            cors_config(
-                allowed_origins=Split(",", Ref(parameters["CorsAllowedOrigins"])),
-                allowed_headers=cors_headers,
-            ),
-            NoValue,
-        ),
-    )
-    key_group_id = Ref(parameters["KeyGroupId"])
     download = download_behavior(
-        cache_policy_id=Ref(cache_policy),
-        response_headers_policy_id=Ref(headers_policy),
+        cache_policy_id=download_cache_policy_id(template, options),
+        response_headers_policy_id=headers_policy_id,
         trusted_key_groups=If(SIGNED_DOWNLOADS, [key_group_id], NoValue),
     )
     upload = upload_behavior(
         path_pattern=options.upload_path_pattern,
-        origin_request_policy_id=Ref(origin_request_policy),
-        response_headers_policy_id=Ref(headers_policy),
+        origin_request_policy_id=upload_origin_request_policy_id(template, options),
+        response_headers_policy_id=headers_policy_id,
         key_group_id=key_group_id,
         upload_function_arn=GetAtt(add_upload_function(template), "FunctionARN"),
     )
     return download, upload
 
 
-def _add_signed_distribution(
-    template: Template, parameters: dict[str, Any], options: DistributionOptions
+def add_signed_distribution(
+    template: Template,
+    parameters: Mapping[str, Any],
+    options: DistributionOptions,
+    *,
+    origin_domain_name: Any,
+    key_group_id: Any,
 ) -> Distribution:
-    """The distribution behind OAC, with the parameters' domain, WAF, logging and price class."""
+    """The distribution behind OAC, with the parameters' domain, WAF, logging and price class.
+
+    ``parameters`` holds (at least) ``FEATURE_PARAMETERS`` by name, and the template has the
+    conditions ``add_conditions`` adds.
+    """
     oac = add_origin_access_control(template)
-    download, upload = _add_behaviors(template, parameters, options)
+    download, upload = add_behaviors(template, parameters, options, key_group_id=key_group_id)
     return add_distribution(
         template,
-        origin_domain_name=Sub(
-            "${BucketName}.s3.${Region}.${AWS::URLSuffix}",
-            Region=If(BUCKET_IN_OTHER_REGION, Ref(parameters["BucketRegion"]), Region),
-        ),
+        origin_domain_name=origin_domain_name,
         origin_access_control=oac,
         default_behavior=download,
         upload=upload,
@@ -1007,13 +1094,59 @@ def _add_signed_distribution(
     )
 
 
+def first_alias(parameters: Mapping[str, Any]) -> Select:
+    """The first domain name of ``Aliases``: the DNS record name and ``BaseUrl``'s host."""
+    return Select(0, Split(",", Ref(parameters["Aliases"])))
+
+
+def add_dns_records_and_alarm(
+    template: Template, parameters: Mapping[str, Any], distribution: Distribution
+) -> None:
+    """Route 53 alias records and the 5xx alarm, each only when its parameters ask for it."""
+    add_alias_records(
+        template,
+        record_name=first_alias(parameters),
+        hosted_zone_id=Ref(parameters["HostedZoneId"]),
+        distribution=distribution,
+        condition=DNS_RECORDS,
+    )
+    add_error_rate_alarm(
+        template,
+        distribution=distribution,
+        topic_arn=Sub(
+            "arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:${AlarmTopicName}"
+        ),
+        threshold_percent=Ref(parameters["AlarmThresholdPercent"]),
+        period_seconds=Ref(parameters["AlarmPeriodSeconds"]),
+        evaluation_periods=Ref(parameters["AlarmEvaluationPeriods"]),
+        condition=ALARM,
+    )
+
+
+def distribution_arn(distribution: Distribution) -> Sub:
+    """The distribution's ARN (the bucket policy's ``AWS:SourceArn``)."""
+    return Sub(
+        f"arn:${{AWS::Partition}}:cloudfront::${{AWS::AccountId}}:distribution/"
+        f"${{{distribution.title}}}"
+    )
+
+
+def base_url(parameters: Mapping[str, Any], distribution: Distribution) -> If:
+    """https:// URL to sign object paths under: the first alias, else the CloudFront domain."""
+    return If(
+        CUSTOM_DOMAIN,
+        Sub("https://${Alias}", Alias=first_alias(parameters)),
+        Sub(f"https://${{{distribution.title}.DomainName}}"),
+    )
+
+
 def _add_outputs(
-    product: ProductTemplate, *, distribution: Distribution, first_alias: AWSHelperFn
+    product: ProductTemplate, parameters: Mapping[str, Any], *, distribution: Distribution
 ) -> None:
     product.add_output("DistributionId", Ref(distribution), "ID of the CloudFront distribution")
     product.add_output(
         "DistributionArn",
-        Sub("arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${Distribution}"),
+        distribution_arn(distribution),
         "ARN of the distribution (the bucket policy's AWS:SourceArn condition)",
     )
     product.add_output(
@@ -1023,10 +1156,6 @@ def _add_outputs(
     )
     product.add_output(
         "BaseUrl",
-        If(
-            CUSTOM_DOMAIN,
-            Sub("https://${Alias}", Alias=first_alias),
-            Sub("https://${Distribution.DomainName}"),
-        ),
+        base_url(parameters, distribution),
         "https:// URL to sign object paths under (first alias, else the CloudFront domain)",
     )

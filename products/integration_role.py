@@ -28,6 +28,7 @@ names): a resource of another team or account is refused at launch or outside th
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -386,7 +387,7 @@ def add_instance_profile(
     return template.add_resource(profile)
 
 
-def _who_assumes_the_role(options: IntegrationRoleOptions) -> ParameterGroup:
+def who_assumes_the_role(options: IntegrationRoleOptions) -> ParameterGroup:
     """Exactly one of a service and a principal; the service choices are the options'."""
     return ParameterGroup(
         "Who assumes the role (choose exactly one)",
@@ -437,7 +438,7 @@ def _who_assumes_the_role(options: IntegrationRoleOptions) -> ParameterGroup:
     )
 
 
-_WHAT_THE_ROLE_MAY_USE = ParameterGroup(
+WHAT_THE_ROLE_MAY_USE = ParameterGroup(
     "What the role may use",
     (
         parameter_spec(
@@ -497,7 +498,7 @@ _WHAT_THE_ROLE_MAY_USE = ParameterGroup(
 )
 
 
-def _role_limits(options: IntegrationRoleOptions) -> ParameterGroup:
+def role_limits(options: IntegrationRoleOptions) -> ParameterGroup:
     """Session length; the options give its default (the permissions boundary is fixed)."""
     return ParameterGroup(
         "Role limits",
@@ -521,7 +522,11 @@ def _is_set(parameter: Any) -> Not:
     return Not(Equals(Ref(parameter), ""))
 
 
-def _add_conditions(template: Template, parameters: dict[str, Any], trusts_ec2: bool) -> None:
+def add_trust_conditions(
+    template: Template, parameters: Mapping[str, Any], *, trusts_ec2: bool
+) -> None:
+    """The conditions ``application_trust`` uses (and ``TRUSTS_EC2`` when EC2 may be trusted),
+    from the parameters of ``who_assumes_the_role``."""
     service = Ref(parameters["TrustedService"])
     template.add_condition(TRUSTS_SERVICE, Not(Equals(service, NO_SERVICE)))
     template.add_condition(
@@ -530,14 +535,6 @@ def _add_conditions(template: Template, parameters: dict[str, Any], trusts_ec2: 
     )
     if trusts_ec2:
         template.add_condition(TRUSTS_EC2, Equals(service, EC2_SERVICE))
-    template.add_condition(HAS_TABLE, _is_set(parameters["TableArn"]))
-    template.add_condition(HAS_BUCKET, _is_set(parameters["BucketArn"]))
-    template.add_condition(
-        HAS_BUCKET_KEY, And(ConditionRef(HAS_BUCKET), _is_set(parameters["BucketKmsKeyArn"]))
-    )
-    template.add_condition(
-        HAS_TABLE_KEY, And(ConditionRef(HAS_TABLE), _is_set(parameters["TableKmsKeyArn"]))
-    )
     template.add_condition(TRUSTS_OTHER_ACCOUNT, _is_set(parameters["TrustedAccountId"]))
     template.add_condition(
         TRUSTS_NAMED_PRINCIPAL,
@@ -548,27 +545,47 @@ def _add_conditions(template: Template, parameters: dict[str, Any], trusts_ec2: 
     )
 
 
-def _add_trust_rule(template: Template, parameters: dict[str, Any]) -> None:
-    """Exactly one of TrustedService and TrustedPrincipal; ExternalId only with the principal."""
+def _add_conditions(template: Template, parameters: dict[str, Any], trusts_ec2: bool) -> None:
+    add_trust_conditions(template, parameters, trusts_ec2=trusts_ec2)
+    template.add_condition(HAS_TABLE, _is_set(parameters["TableArn"]))
+    template.add_condition(HAS_BUCKET, _is_set(parameters["BucketArn"]))
+    template.add_condition(
+        HAS_BUCKET_KEY, And(ConditionRef(HAS_BUCKET), _is_set(parameters["BucketKmsKeyArn"]))
+    )
+    template.add_condition(
+        HAS_TABLE_KEY, And(ConditionRef(HAS_TABLE), _is_set(parameters["TableKmsKeyArn"]))
+    )
+
+
+def trust_assertions(parameters: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Rule assertions: exactly one of TrustedService and TrustedPrincipal; ExternalId only
+    with the principal."""
     no_service = Equals(Ref(parameters["TrustedService"]), NO_SERVICE)
     no_principal = Equals(Ref(parameters["TrustedPrincipal"]), "")
     no_external_id = Equals(Ref(parameters["ExternalId"]), "")
+    return [
+        {
+            "Assert": Or(
+                And(Not(no_service), no_principal),
+                And(no_service, Not(no_principal)),
+            ),
+            "AssertDescription": "Set exactly one of TrustedService (not 'none') and "
+            "TrustedPrincipal",
+        },
+        {
+            "Assert": Or(no_external_id, Not(no_principal)),
+            "AssertDescription": "ExternalId applies only to TrustedPrincipal",
+        },
+    ]
+
+
+def _add_trust_rule(template: Template, parameters: dict[str, Any]) -> None:
+    """Exactly one of TrustedService and TrustedPrincipal; ExternalId only with the principal."""
     template.add_rule(
         "IntegrationRoleTrustChoice",
         {
             "Assertions": [
-                {
-                    "Assert": Or(
-                        And(Not(no_service), no_principal),
-                        And(no_service, Not(no_principal)),
-                    ),
-                    "AssertDescription": "Set exactly one of TrustedService (not 'none') and "
-                    "TrustedPrincipal",
-                },
-                {
-                    "Assert": Or(no_external_id, Not(no_principal)),
-                    "AssertDescription": "ExternalId applies only to TrustedPrincipal",
-                },
+                *trust_assertions(parameters),
                 {
                     "Assert": Or(
                         Equals(Ref(parameters["BucketKmsKeyArn"]), ""),
@@ -588,7 +605,7 @@ def _add_trust_rule(template: Template, parameters: dict[str, Any]) -> None:
     )
 
 
-def _add_other_account_rule(template: Template, parameters: dict[str, Any]) -> None:
+def add_other_account_rule(template: Template, parameters: Mapping[str, Any]) -> None:
     """Another account only with a principal of it and an ExternalId (the opt-in is explicit).
 
     https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_common-scenarios_third-party.html
@@ -622,6 +639,22 @@ def trusted_principal_arn() -> Join:
     return Join("", ["arn:", Partition, ":iam::", trusted_account(), ":", Ref("TrustedPrincipal")])
 
 
+def application_trust(parameters: Mapping[str, Any]) -> Statement:
+    """The chosen service, or the named principal of this (or the named) account, with the
+    ExternalId when one is given; the conditions are ``add_trust_conditions``'."""
+    return trust_statement(
+        principal=If(
+            TRUSTS_SERVICE,
+            {"Service": [Ref(parameters["TrustedService"])]},
+            {"AWS": [trusted_account()]},
+        ),
+        external_id=Ref(parameters["ExternalId"]),
+        external_id_condition=REQUIRES_EXTERNAL_ID,
+        principal_arn=trusted_principal_arn(),
+        principal_arn_condition=TRUSTS_NAMED_PRINCIPAL,
+    )
+
+
 def build(options: IntegrationRoleOptions | None = None) -> ProductTemplate:
     """The standalone integration role product."""
     options = options or IntegrationRoleOptions()
@@ -630,27 +663,17 @@ def build(options: IntegrationRoleOptions | None = None) -> ProductTemplate:
         "key and use the metadata table and bucket, nothing more"
     )
     parameters = product.add_parameter_groups(
-        (_who_assumes_the_role(options), _WHAT_THE_ROLE_MAY_USE, _role_limits(options))
+        (who_assumes_the_role(options), WHAT_THE_ROLE_MAY_USE, role_limits(options))
     )
     template = product.template
     _add_conditions(template, parameters, options.trusts_ec2)
     _add_trust_rule(template, parameters)
-    _add_other_account_rule(template, parameters)
+    add_other_account_rule(template, parameters)
     table_arn = Ref(parameters["TableArn"])
     bucket_arn = Ref(parameters["BucketArn"])
     role = add_integration_role(
         template,
-        trust=trust_statement(
-            principal=If(
-                TRUSTS_SERVICE,
-                {"Service": [Ref(parameters["TrustedService"])]},
-                {"AWS": [trusted_account()]},
-            ),
-            external_id=Ref(parameters["ExternalId"]),
-            external_id_condition=REQUIRES_EXTERNAL_ID,
-            principal_arn=trusted_principal_arn(),
-            principal_arn_condition=TRUSTS_NAMED_PRINCIPAL,
-        ),
+        trust=application_trust(parameters),
         access_statements=[
             *signing_key_statements(
                 secret_arn=Ref(parameters["SecretArn"]),

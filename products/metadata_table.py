@@ -14,6 +14,7 @@ permissions boundary of its role covers no other.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -118,12 +119,14 @@ def add_metadata_table(
     table_name: Any = None,
     kms_key_id: Any = None,
     recovery_period_days: int = 35,
+    condition: str | None = None,
 ) -> Table:
     """On-demand, PITR, KMS-encrypted, deletion-protected table; retained with its data.
 
     ``sort_key``/``ttl_attribute_name`` are added only while their condition holds (always
     when the condition is None). ``table_name`` None lets CloudFormation name the table;
-    ``kms_key_id`` None (or NoValue) means the AWS managed key ``alias/aws/dynamodb``.
+    ``kms_key_id`` None (or NoValue) means the AWS managed key ``alias/aws/dynamodb``. With
+    ``condition`` the table exists only while it holds.
     """
     attributes = [
         AttributeDefinition(AttributeName=partition_key.name, AttributeType=partition_key.type)
@@ -147,6 +150,8 @@ def add_metadata_table(
         )
     if table_name is not None:
         optional["TableName"] = table_name
+    if condition is not None:
+        optional["Condition"] = condition
     encryption = SSESpecification(SSEEnabled=True, SSEType="KMS")
     if kms_key_id is not None:
         encryption.KMSMasterKeyId = kms_key_id
@@ -176,7 +181,7 @@ _KEY_TYPE_CHOICE = {
 }
 
 
-def _key_schema_parameters(options: MetadataTableOptions) -> ParameterGroup:
+def key_schema_parameters(options: MetadataTableOptions) -> ParameterGroup:
     """Partition and sort key: the options give the default schema offered."""
     return ParameterGroup(
         "Key schema",
@@ -218,7 +223,7 @@ def _key_schema_parameters(options: MetadataTableOptions) -> ParameterGroup:
     )
 
 
-_TABLE_PARAMETERS = ParameterGroup(
+TABLE_PARAMETERS = ParameterGroup(
     "Table",
     (
         parameter_spec(
@@ -266,6 +271,27 @@ def _is_set(parameter: Any) -> Not:
     return Not(Equals(Ref(parameter), ""))
 
 
+def distinct_keys(parameters: Mapping[str, Any]) -> dict[str, Any]:
+    """Rule assertion: the sort key is not the partition key."""
+    return {
+        "Assert": Not(Equals(Ref(parameters["SortKeyName"]), Ref(parameters["PartitionKeyName"]))),
+        "AssertDescription": "SortKeyName must differ from PartitionKeyName",
+    }
+
+
+def add_table_name_condition(template: Template, parameters: Mapping[str, Any]) -> None:
+    """``HAS_TABLE_NAME``, from ``MetadataTableName`` (``capability_table_name`` uses it)."""
+    template.add_condition(HAS_TABLE_NAME, _is_set(parameters["MetadataTableName"]))
+
+
+def capability_table_name(parameters: Mapping[str, Any]) -> Sub:
+    """``signed-urls-<MetadataTableName>``, or ``signed-urls-<stack name>`` without one."""
+    return Sub(
+        f"{names.TABLE_NAME_PREFIX}${{Suffix}}",
+        Suffix=If(HAS_TABLE_NAME, Ref(parameters["MetadataTableName"]), Ref("AWS::StackName")),
+    )
+
+
 def build(options: MetadataTableOptions | None = None) -> ProductTemplate:
     """The standalone metadata table product."""
     options = options or MetadataTableOptions()
@@ -274,26 +300,14 @@ def build(options: MetadataTableOptions | None = None) -> ProductTemplate:
         "point-in-time recovery, KMS encryption, deletion protection)"
     )
     parameters = product.add_parameter_groups(
-        (_key_schema_parameters(options), _TABLE_PARAMETERS, _ENCRYPTION_PARAMETERS)
+        (key_schema_parameters(options), TABLE_PARAMETERS, _ENCRYPTION_PARAMETERS)
     )
     template = product.template
     template.add_condition(HAS_SORT_KEY, _is_set(parameters["SortKeyName"]))
     template.add_condition(HAS_TTL, _is_set(parameters["TimeToLiveAttributeName"]))
-    template.add_condition(HAS_TABLE_NAME, _is_set(parameters["MetadataTableName"]))
+    add_table_name_condition(template, parameters)
     template.add_condition(HAS_CUSTOMER_KEY, _is_set(parameters["TableKmsKeyArn"]))
-    template.add_rule(
-        "MetadataTableDistinctKeys",
-        {
-            "Assertions": [
-                {
-                    "Assert": Not(
-                        Equals(Ref(parameters["SortKeyName"]), Ref(parameters["PartitionKeyName"]))
-                    ),
-                    "AssertDescription": "SortKeyName must differ from PartitionKeyName",
-                }
-            ]
-        },
-    )
+    template.add_rule("MetadataTableDistinctKeys", {"Assertions": [distinct_keys(parameters)]})
     table = add_metadata_table(
         template,
         partition_key=KeyAttribute(
@@ -303,10 +317,7 @@ def build(options: MetadataTableOptions | None = None) -> ProductTemplate:
         sort_key_condition=HAS_SORT_KEY,
         ttl_attribute_name=Ref(parameters["TimeToLiveAttributeName"]),
         ttl_condition=HAS_TTL,
-        table_name=Sub(
-            f"{names.TABLE_NAME_PREFIX}${{Suffix}}",
-            Suffix=If(HAS_TABLE_NAME, Ref(parameters["MetadataTableName"]), Ref("AWS::StackName")),
-        ),
+        table_name=capability_table_name(parameters),
         kms_key_id=If(HAS_CUSTOMER_KEY, Ref(parameters["TableKmsKeyArn"]), NoValue),
         recovery_period_days=options.recovery_period_days,
     )

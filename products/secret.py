@@ -136,6 +136,11 @@ def deny_grants_except_for_aws_services() -> Statement:
     )
 
 
+def stack_key_alias() -> Sub:
+    """``alias/signed-urls/<stack name>``: the boundary and the launch role allow this prefix."""
+    return Sub(f"{names.KMS_ALIAS_PREFIX}${{AWS::StackName}}")
+
+
 def add_signing_key(template: Template, *, alias_name: Any) -> Key:
     """Customer-managed KMS key with yearly rotation; retained when the stack goes."""
     key = template.add_resource(
@@ -186,10 +191,7 @@ def build() -> ProductTemplate:
         ConstraintDescription=f"1-{512 - len(names.SECRET_NAME_PREFIX)} characters: letters, "
         "digits and /_+=.@-",
     )
-    key = add_signing_key(
-        product.template,
-        alias_name=Sub(f"{names.KMS_ALIAS_PREFIX}${{AWS::StackName}}"),
-    )
+    key = add_signing_key(product.template, alias_name=stack_key_alias())
     secret = add_signing_secret(
         product.template, name=Sub(f"{names.SECRET_NAME_PREFIX}${{SecretName}}"), key=key
     )

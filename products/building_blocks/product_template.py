@@ -17,6 +17,10 @@ from troposphere import Export, Output, Parameter, Sub, Template
 
 from products.building_blocks.errors import TemplateDefinitionError
 
+#: A template CloudFormation loads from S3 (TemplateURL; Service Catalog's LoadTemplateFromURL)
+#: is at most 1 MB, read as 10**6 bytes, the stricter reading. Inlined function code counts.
+TEMPLATE_URL_MAX_BYTES = 1_000_000
+
 
 @dataclass(frozen=True)
 class ParameterSpec:
@@ -32,12 +36,28 @@ def parameter_spec(name: str, *, label: str, **properties: Any) -> ParameterSpec
     return ParameterSpec(name, label, MappingProxyType(properties))
 
 
+def respec(
+    spec: ParameterSpec, *, label: str | None = None, drop: tuple[str, ...] = (), **properties: Any
+) -> ParameterSpec:
+    """``spec`` under another label, without the ``drop`` properties, with ``properties`` set:
+    a product that reuses another's parameter changes only what differs."""
+    kept = {key: value for key, value in spec.properties.items() if key not in drop}
+    return ParameterSpec(spec.name, label or spec.label, MappingProxyType({**kept, **properties}))
+
+
 @dataclass(frozen=True)
 class ParameterGroup:
     """A labelled console group of ``AWS::CloudFormation::Interface``: its parameters, in order."""
 
     label: str
     parameters: tuple[ParameterSpec, ...]
+
+    def spec(self, name: str) -> ParameterSpec:
+        """The parameter called ``name`` (for a product that reuses it)."""
+        for spec in self.parameters:
+            if spec.name == name:
+                return spec
+        raise TemplateDefinitionError(f"console group {self.label!r}: no parameter {name}")
 
 
 @dataclass

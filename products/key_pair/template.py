@@ -23,6 +23,7 @@ function stays safe without it (concurrent deliveries of one event store one key
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -58,6 +59,7 @@ from products.building_blocks.checkov import skip_checkov
 from products.building_blocks.control_tower import declare_not_applicable
 from products.building_blocks.errors import GeneratorOptionError
 from products.building_blocks.product_template import (
+    TEMPLATE_URL_MAX_BYTES,
     ParameterGroup,
     ProductTemplate,
     parameter_spec,
@@ -71,10 +73,6 @@ FUNCTION_SOURCE = Path(__file__).with_name("function.py")
 #: resource schema, checked 2025). The source is stored uncompressed at worst, so the source
 #: itself must fit.
 ZIP_FILE_MAX_BYTES = 4 * 1024 * 1024
-
-#: A template CloudFormation loads from S3 (TemplateURL; Service Catalog's LoadTemplateFromURL)
-#: is at most 1 MB, read as 10**6 bytes, the stricter reading. The inlined source counts.
-TEMPLATE_URL_MAX_BYTES = 1_000_000
 
 #: Newest Python runtime cfn-lint and Lambda both know; arm64 (Graviton) is cheaper.
 RUNTIME = "python3.13"
@@ -161,7 +159,7 @@ _SECRET_PARAMETERS = ParameterGroup(
     ),
 )
 
-_KEY_PAIR_PARAMETERS = ParameterGroup(
+KEY_PAIR_PARAMETERS = ParameterGroup(
     "Key pair",
     (
         parameter_spec(
@@ -207,7 +205,7 @@ _KEY_GROUP_PARAMETERS = ParameterGroup(
     ),
 )
 
-_FUNCTION_PARAMETERS = ParameterGroup(
+FUNCTION_PARAMETERS = ParameterGroup(
     "Key pair function",
     (
         parameter_spec(
@@ -226,9 +224,9 @@ _FUNCTION_PARAMETERS = ParameterGroup(
 #: Every parameter, in console order.
 PARAMETERS: tuple[ParameterGroup, ...] = (
     _SECRET_PARAMETERS,
-    _KEY_PAIR_PARAMETERS,
+    KEY_PAIR_PARAMETERS,
     _KEY_GROUP_PARAMETERS,
-    _FUNCTION_PARAMETERS,
+    FUNCTION_PARAMETERS,
 )
 
 
@@ -574,15 +572,10 @@ def build(options: KeyPairOptions | None = None) -> ProductTemplate:
         rotation_token=Ref(parameters["RotationToken"]),
         service_timeout_seconds=options.service_timeout_seconds,
     )
-    stack_suffix = names.stack_id_suffix()
     key_group = add_key_group(
         template,
         key_pair=key_pair,
-        name=If(
-            HAS_KEY_GROUP_NAME,
-            Ref(parameters["KeyGroupName"]),
-            Sub("${AWS::StackName}-${Suffix}", Suffix=stack_suffix),
-        ),
+        name=If(HAS_KEY_GROUP_NAME, Ref(parameters["KeyGroupName"]), default_key_group_name()),
         comment=If(HAS_KEY_GROUP_COMMENT, Ref(parameters["KeyGroupComment"]), NoValue),
     )
     _add_outputs(product, key_pair=key_pair, key_group=key_group, secret_arn=secret_arn)
@@ -590,14 +583,25 @@ def build(options: KeyPairOptions | None = None) -> ProductTemplate:
     return product
 
 
+def default_key_group_name() -> Sub:
+    """``<stack name>-<first group of the stack UUID>``: unique per account and readable."""
+    return Sub("${AWS::StackName}-${Suffix}", Suffix=names.stack_id_suffix())
+
+
+def add_reserve_concurrency_condition(template: Template, parameters: Mapping[str, Any]) -> str:
+    """``RESERVES_CONCURRENCY``, from the ``ReserveConcurrency`` parameter; returns its name."""
+    template.add_condition(
+        RESERVES_CONCURRENCY, Equals(Ref(parameters["ReserveConcurrency"]), "true")
+    )
+    return RESERVES_CONCURRENCY
+
+
 def _add_conditions(template: Template, parameters: dict[str, Any]) -> None:
     template.add_condition(HAS_KEY_GROUP_NAME, Not(Equals(Ref(parameters["KeyGroupName"]), "")))
     template.add_condition(
         HAS_KEY_GROUP_COMMENT, Not(Equals(Ref(parameters["KeyGroupComment"]), ""))
     )
-    template.add_condition(
-        RESERVES_CONCURRENCY, Equals(Ref(parameters["ReserveConcurrency"]), "true")
-    )
+    add_reserve_concurrency_condition(template, parameters)
 
 
 def _add_outputs(

@@ -1,7 +1,15 @@
-"""Real-account smoke test: provision the products, upload and download through signed URLs.
+"""Real-account smoke tests: provision the products, upload and download through signed URLs.
 
-Runs only with SIGNED_URLS_E2E=1 and working AWS credentials (AWS_PROFILE / AWS_REGION or the
-usual chain); otherwise it is skipped before any network call. It creates, in one Region:
+Run only with SIGNED_URLS_E2E=1 and working AWS credentials (AWS_PROFILE / AWS_REGION or the
+usual chain); otherwise they are skipped before any network call.
+
+The complete stack alone (one launch, the role trusting this account): upload through a signed
+URL, publish the upload with the role, download it signed, see an unsigned GET refused; sign a
+URL, rotate the key (new RotationToken), and check that the URL signed before the rotation
+still works, as does one signed with the new key; then run the kit's smoke checks on the
+stack's outputs.
+
+The modular products, in one Region:
 secret -> key pair -> bucket -> distribution -> bucket update (DistributionArn) -> integration
 role (trusting this account), then:
 
@@ -12,7 +20,7 @@ role (trusting this account), then:
 - publishes the upload with the guide's publish_upload() under the integration role, GETs the
   published copy through a signed URL, and checks that an unsigned GET is refused;
 
-and deletes everything it made, including what the templates retain (bucket, secret, KMS key:
+Each deletes everything it made, including what the templates retain (bucket, secret, KMS key:
 scheduled for deletion after 7 days). A CloudFront distribution takes several minutes each way.
 
 The account needs the bootstrap stack in that Region (``portfolio bootstrap``): product roles
@@ -161,6 +169,22 @@ def _retained_secret(account: Account, secret_arn: str, key_arn: str) -> Callabl
         account.client("kms").schedule_key_deletion(KeyId=key_arn, PendingWindowInDays=7)
 
     return delete_secret_and_key
+
+
+def _retained_secret_and_its_key(account: Account, secret_arn: str) -> Callable[[], None]:
+    def delete_secret_and_key() -> None:
+        """delete the retained secret and schedule its KMS key for deletion"""
+        secrets = account.client("secretsmanager")
+        key_id = secrets.describe_secret(SecretId=secret_arn)["KmsKeyId"]
+        secrets.delete_secret(SecretId=secret_arn, ForceDeleteWithoutRecovery=True)
+        account.client("kms").schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
+
+    return delete_secret_and_key
+
+
+def _signing_secret(account: Account, secret_arn: str) -> dict[str, Any]:
+    value = account.client("secretsmanager").get_secret_value(SecretId=secret_arn)
+    return json.loads(value["SecretString"])
 
 
 def _signed_url(url: str, secret: dict[str, Any], minutes: int = 10) -> str:
@@ -312,6 +336,48 @@ def test_upload_and_download_through_signed_urls(
         distribution["BaseUrl"],
         bucket["BucketName"],
         bucket_url=f"https://{bucket['BucketRegionalDomainName']}",
+    )
+    checks = run_smoke(signer, target, as_role, expiry_seconds=20)
+    assert all(check.ok for check in checks), [check for check in checks if not check.ok]
+
+
+def test_complete_stack_in_one_launch_signs_uploads_downloads_and_rotates(
+    account: Account, provisioned: Provisioned
+) -> None:
+    run = f"e2e{uuid.uuid4().hex[:8]}"
+    launch = {"TrustedService": "none", "TrustedPrincipal": "root"}
+    stack = provisioned.deploy(f"signed-urls-{run}", "signed-urls", launch)
+    provisioned.cleanups.append(_retained_bucket(account, stack["BucketName"]))
+    provisioned.cleanups.append(_retained_secret_and_its_key(account, stack["SecretArn"]))
+
+    signing_secret = _signing_secret(account, stack["SecretArn"])
+    assert signing_secret["keyPairId"] == stack["PublicKeyId"]
+    content = b"\x89PNG\r\n\x1a\n" + f"signed-urls complete stack {run}\n".encode()
+    upload_key = f"{stack['UploadPrefix']}{run}.png"
+    served_url = f"{stack['BaseUrl']}/files/{run}.png"
+    _upload_without_payload_hash(
+        lambda: _signed_url(f"{stack['BaseUrl']}/{upload_key}", signing_secret), content
+    )
+    as_role = _role_session(account, stack["RoleArn"]).client("s3")
+    publish_upload = promote_example()["publish_upload"]
+    assert publish_upload(stack["BucketName"], upload_key, s3=as_role) == f"files/{run}.png"
+    assert _until_ok("GET", lambda: _signed_url(served_url, signing_secret)) == content
+    unsigned_status, _ = _request("GET", served_url)
+    assert unsigned_status == 403, "an unsigned download must be refused"
+
+    signed_before = _signed_url(served_url, signing_secret, minutes=90)
+    provisioned.deploy(f"signed-urls-{run}", "signed-urls", {**launch, "RotationToken": run})
+    rotated = _signing_secret(account, stack["SecretArn"])
+    assert rotated["keyPairId"] != signing_secret["keyPairId"], "the key did not rotate"
+    assert _until_ok("GET", lambda: _signed_url(served_url, rotated)) == content
+    assert _until_ok("GET", lambda: signed_before) == content, (
+        "a URL signed before the rotation must keep working until it expires"
+    )
+    signer = Signer.from_secret(stack["SecretArn"], client=account.client("secretsmanager"))
+    target = SmokeTarget(
+        stack["BaseUrl"],
+        stack["BucketName"],
+        bucket_url=f"https://{stack['BucketRegionalDomainName']}",
     )
     checks = run_smoke(signer, target, as_role, expiry_seconds=20)
     assert all(check.ok for check in checks), [check for check in checks if not check.ok]

@@ -92,6 +92,18 @@ VALID: dict[str, dict[str, str]] = {
         "BucketArn": f"arn:aws:s3:::{BUCKET_NAME}",
         "BucketKmsKeyArn": KEY,
     },
+    "signed-urls": {"TrustedService": "lambda.amazonaws.com", "CreateMetadataTable": "true"},
+}
+
+#: What CloudFormation returns for the resources a product creates and its roles are granted
+#: (the complete stack grants its own; the modular products take ARNs as parameters).
+RESOURCES: dict[str, dict[str, str]] = {
+    "signed-urls": {
+        "SigningSecret": _secret(ACCOUNT, f"signed-urls/{STACK}"),
+        "SigningSecretKey.Arn": KEY,
+        "Bucket.Arn": f"arn:aws:s3:::{BUCKET_NAME}",
+        "MetadataTable.Arn": f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/signed-urls-{STACK}",
+    },
 }
 
 #: What the services put in the request context when a product role uses its own resources
@@ -380,6 +392,50 @@ ATTACKS: tuple[Attack, ...] = (
         others=_WITH_BUCKET,
         context={"kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::team-b-data"},
     ),
+    # --- complete stack: the same trust choices as the integration role, the same log buckets
+    # and alarm topic as the bucket and the distribution (the resources it grants are its own)
+    Attack("signed-urls", "TrustedService", "*", Stop.LAUNCH, "every service"),
+    Attack(
+        "signed-urls",
+        "TrustedPrincipal",
+        f"arn:aws:iam::{OTHER}:root",
+        Stop.LAUNCH,
+        "another account, by ARN, without the opt-in",
+        others={"TrustedService": "none"},
+    ),
+    Attack(
+        "signed-urls",
+        "TrustedPrincipal",
+        "role/*",
+        Stop.LAUNCH,
+        "every role (wildcard)",
+        others={"TrustedService": "none"},
+    ),
+    Attack(
+        "signed-urls",
+        "TrustedAccountId",
+        OTHER,
+        Stop.LAUNCH,
+        "another account without an ExternalId (confused deputy)",
+        others=_TRUST_PRINCIPAL,
+    ),
+    Attack(
+        "signed-urls",
+        "ExternalId",
+        "",
+        Stop.LAUNCH,
+        "drop the ExternalId of a cross-account trust",
+        others={**_TRUST_PRINCIPAL, "TrustedAccountId": OTHER},
+    ),
+    Attack("signed-urls", "AccessLogBucketName", "team-b-data", Stop.LAUNCH, "another team's"),
+    Attack(
+        "signed-urls",
+        "LoggingBucketName",
+        BUCKET_NAME,
+        Stop.LAUNCH,
+        "a bucket whose objects downloads serve",
+    ),
+    Attack("signed-urls", "AlarmTopicName", "team-b-pager", Stop.LAUNCH, "another team's topic"),
     # --- bucket: who may read and upload, where logs go
     Attack(
         "bucket",
@@ -507,6 +563,58 @@ GRANTS_NOTHING: dict[tuple[str, str], str] = {
     "under signed-urls-; CreateTable fails on a name that exists",
     ("metadata-table", "TableKmsKeyArn"): "the key DynamoDB encrypts this table with; its grant "
     "on the key serves this table only, and reading items needs the boundary",
+    # The complete stack reuses the modules' parameters: the same reasons hold.
+    **{
+        ("signed-urls", name): reason
+        for (slug, name), reason in {
+            **dict.fromkeys(
+                (
+                    ("key-pair", "KeyAlgorithm"),
+                    ("key-pair", "RotationToken"),
+                    ("key-pair", "ReserveConcurrency"),
+                ),
+                "how the key pair is generated and rotated",
+            ),
+            **dict.fromkeys(
+                (
+                    ("bucket", "AbortIncompleteMultipartUploadDays"),
+                    ("bucket", "NoncurrentVersionExpirationDays"),
+                    ("bucket", "UploadExpirationDays"),
+                    ("bucket", "IntelligentTieringTransitionDays"),
+                    ("metadata-table", "PartitionKeyName"),
+                    ("metadata-table", "PartitionKeyType"),
+                    ("metadata-table", "SortKeyName"),
+                    ("metadata-table", "SortKeyType"),
+                    ("metadata-table", "TimeToLiveAttributeName"),
+                    ("distribution", "PriceClass"),
+                    ("distribution", "AlarmThresholdPercent"),
+                    ("distribution", "AlarmPeriodSeconds"),
+                    ("distribution", "AlarmEvaluationPeriods"),
+                    ("integration-role", "MaxSessionDuration"),
+                ),
+                "a setting of the product's own resource",
+            ),
+            ("bucket", "AccessLogPrefix"): "a key prefix inside the log bucket, which its own "
+            "parameter scopes",
+            ("distribution", "LoggingPrefix"): "a key prefix inside the log bucket, which its "
+            "own parameter scopes",
+            ("distribution", "CorsAllowedOrigins"): "which web pages a browser lets read "
+            "responses; every request still needs a signature, and wildcard origins are refused "
+            "by the pattern",
+            ("distribution", "RequireSignedDownloads"): "whether the stack's own distribution "
+            "needs signatures (the portfolio's TEMPLATE constraint requires true)",
+            ("distribution", "Aliases"): "names the stack's own distribution answers to; "
+            "CloudFront accepts them only with a certificate covering them",
+            ("distribution", "AcmCertificateArn"): "the certificate the distribution presents",
+            ("distribution", "HostedZoneId"): "adds alias records for the first alias; "
+            "CloudFormation creates a record set only if none exists",
+            ("distribution", "WebAclArn"): "attaches a protection, grants nothing",
+            ("metadata-table", "MetadataTableName"): "names the table this stack creates, always "
+            "under signed-urls-; CreateTable fails on a name that exists",
+            ("metadata-table", "CreateMetadataTable"): "whether the stack creates its own table "
+            "(and grants its role that table)",
+        }.items()
+    },
 }
 
 
@@ -534,7 +642,9 @@ def launch_refusal(product: str, parameters: Mapping[str, str]) -> str | None:
             return (
                 f"Parameter '{name}' failed to satisfy constraint: {spec['ConstraintDescription']}"
             )
-    failures = ResolvedTemplate(_template(product), {**pseudo(), **parameters}).rule_failures()
+    failures = ResolvedTemplate(
+        _template(product), {**pseudo(), **parameters}, RESOURCES.get(product)
+    ).rule_failures()
     return failures[0] if failures else None
 
 
@@ -560,7 +670,9 @@ def role_requests(
     product: str, parameters: Mapping[str, str], *, naming: str, context: Mapping[str, str]
 ) -> list[Request]:
     """Every call the product's roles may make on a resource whose ARN holds ``naming``."""
-    resolved = ResolvedTemplate(_template(product), {**pseudo(), **parameters})
+    resolved = ResolvedTemplate(
+        _template(product), {**pseudo(), **parameters}, RESOURCES.get(product)
+    )
     requests = []
     for statement in _role_statements(resolved):
         if statement["Effect"] != "Allow":

@@ -11,13 +11,16 @@ from products.building_blocks.errors import GeneratorOptionError
 from products.catalog import PRODUCTS
 from products.distribution import (
     CACHING_DISABLED_POLICY_ID,
+    CACHING_OPTIMIZED_POLICY_ID,
     CLOUDFRONT_HOSTED_ZONE_ID,
     CORS_S3_ORIGIN_POLICY_ID,
+    SECURITY_HEADERS_POLICY_ID,
     UPLOAD_FUNCTION_SOURCE,
     DistributionOptions,
     build,
 )
 from products.reference_docs import render_product_reference
+from tests.support.cfn_resolution import ResolvedTemplate
 
 ALL_METHODS = {"GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"}
 
@@ -86,13 +89,23 @@ def test_downloads_are_read_only_compressed_and_long_cached(template: dict[str, 
     assert "FunctionAssociations" not in behavior
     assert set(behavior["CachedMethods"]) == {"GET", "HEAD"}
     assert behavior["Compress"] is True
-    assert behavior["CachePolicyId"] == {"Ref": "DistributionImageCachePolicy"}
-    policy = resource(template, "DistributionImageCachePolicy")["Properties"]["CachePolicyConfig"]
-    assert policy["DefaultTTL"] >= 86_400
-    assert policy["MaxTTL"] >= policy["DefaultTTL"] >= policy["MinTTL"]
-    key = policy["ParametersInCacheKeyAndForwardedToOrigin"]
-    assert key["QueryStringsConfig"] == {"QueryStringBehavior": "none"}
-    assert key["CookiesConfig"] == {"CookieBehavior": "none"}
+    # AWS-managed CachingOptimized: no query string (signature) or cookie in the key, 1 day by
+    # default, up to a year with Cache-Control.
+    assert behavior["CachePolicyId"] == CACHING_OPTIMIZED_POLICY_ID
+    assert CACHING_OPTIMIZED_POLICY_ID == "658327ea-f89d-4fab-a63d-7e88639e58f6"
+
+
+def test_many_distributions_fit_one_account(template: dict[str, Any]) -> None:
+    """No cache or origin request policy of its own; a response headers policy only for CORS
+    (each counts against a per-account quota of 20)."""
+    types = {body["Type"]: body.get("Condition") for body in template["Resources"].values()}
+    assert "AWS::CloudFront::CachePolicy" not in types
+    assert "AWS::CloudFront::OriginRequestPolicy" not in types
+    assert types["AWS::CloudFront::ResponseHeadersPolicy"] == "DistributionHasCors"
+    required = {"BucketName": "team-files", "KeyGroupId": "kg"}
+    for origins, created in (("", False), ("https://app.example.com", True)):
+        resolved = ResolvedTemplate(template, {**required, "CorsAllowedOrigins": origins})
+        assert ("DistributionResponseHeadersPolicy" in resolved.resources()) is created
 
 
 def test_downloads_need_signature_only_when_parameter_says_so(template: dict[str, Any]) -> None:
@@ -124,7 +137,7 @@ def test_uploads_allow_every_method_always_signed_never_cached(template: dict[st
     assert set(behavior["AllowedMethods"]) == ALL_METHODS
     assert behavior["TrustedKeyGroups"] == [{"Ref": "KeyGroupId"}]
     assert behavior["CachePolicyId"] == CACHING_DISABLED_POLICY_ID
-    assert behavior["OriginRequestPolicyId"] == {"Ref": "DistributionUploadOriginRequestPolicy"}
+    assert behavior["OriginRequestPolicyId"] == CORS_S3_ORIGIN_POLICY_ID
 
 
 def test_upload_behavior_runs_the_put_only_function(template: dict[str, Any]) -> None:
@@ -146,10 +159,13 @@ def test_upload_behavior_runs_the_put_only_function(template: dict[str, Any]) ->
     assert properties["Name"]["Fn::Join"][1][:2] == ["signed-urls", "upload-methods"]
 
 
-def test_upload_policy_forwards_put_headers_but_never_host_or_authorization(
-    template: dict[str, Any],
-) -> None:
-    config = resource(template, "DistributionUploadOriginRequestPolicy")["Properties"][
+def test_forwarded_upload_headers_option_creates_a_policy_without_host_or_authorization() -> None:
+    headers = ("Origin", "Content-Type", "Content-MD5", "x-amz-content-sha256")
+    data = build(DistributionOptions(upload_forwarded_headers=headers)).template.to_dict()
+    assert upload_behavior(data)["OriginRequestPolicyId"] == {
+        "Ref": "DistributionUploadOriginRequestPolicy"
+    }
+    config = resource(data, "DistributionUploadOriginRequestPolicy")["Properties"][
         "OriginRequestPolicyConfig"
     ]
     headers = config["HeadersConfig"]
@@ -174,9 +190,15 @@ def test_every_behavior_redirects_to_https_over_http2_and_3_with_ipv6(
     assert {behavior["ViewerProtocolPolicy"] for behavior in behaviors} == {"redirect-to-https"}
     assert config["HttpVersion"] == "http2and3"
     assert config["IPV6Enabled"] is True
-    assert {behavior["ResponseHeadersPolicyId"]["Ref"] for behavior in behaviors} == {
-        "DistributionResponseHeadersPolicy"
-    }
+    for behavior in behaviors:
+        assert behavior["ResponseHeadersPolicyId"] == {
+            "Fn::If": [
+                "DistributionHasCors",
+                {"Ref": "DistributionResponseHeadersPolicy"},
+                SECURITY_HEADERS_POLICY_ID,
+            ]
+        }
+    assert SECURITY_HEADERS_POLICY_ID == "67f7725c-6f97-4210-82d7-5512b31e9d03"
 
 
 def test_response_headers_policy_sets_security_headers(template: dict[str, Any]) -> None:
@@ -194,12 +216,9 @@ def test_response_headers_policy_sets_security_headers(template: dict[str, Any])
 
 
 def test_cors_only_when_allowed_origins_are_given(template: dict[str, Any]) -> None:
-    config = resource(template, "DistributionResponseHeadersPolicy")["Properties"][
-        "ResponseHeadersPolicyConfig"
-    ]
-    condition, cors, otherwise = config["CorsConfig"]["Fn::If"]
-    assert condition == "DistributionHasCors"
-    assert otherwise == {"Ref": "AWS::NoValue"}
+    policy = resource(template, "DistributionResponseHeadersPolicy")
+    assert policy["Condition"] == "DistributionHasCors"
+    cors = policy["Properties"]["ResponseHeadersPolicyConfig"]["CorsConfig"]
     assert set(cors["AccessControlAllowMethods"]["Items"]) == {
         "GET",
         "HEAD",
@@ -349,11 +368,22 @@ def test_skips_carry_reasons(template: dict[str, Any]) -> None:
     assert all(len(skip["comment"]) > 40 for skip in skips)
 
 
-def test_ttl_options_reach_the_cache_policy() -> None:
+def test_ttl_options_create_a_cache_policy_of_the_stack() -> None:
     options = DistributionOptions(min_ttl=60, default_ttl=3600, max_ttl=86_400)
     data = build(options).template.to_dict()
+    assert distribution_config(data)["DefaultCacheBehavior"]["CachePolicyId"] == {
+        "Ref": "DistributionImageCachePolicy"
+    }
     policy = data["Resources"]["DistributionImageCachePolicy"]["Properties"]["CachePolicyConfig"]
     assert (policy["MinTTL"], policy["DefaultTTL"], policy["MaxTTL"]) == (60, 3600, 86_400)
+    key = policy["ParametersInCacheKeyAndForwardedToOrigin"]
+    assert key["QueryStringsConfig"] == {"QueryStringBehavior": "none"}
+    assert key["CookiesConfig"] == {"CookieBehavior": "none"}
+
+
+def test_one_ttl_option_keeps_the_managed_values_for_the_others() -> None:
+    assert DistributionOptions(default_ttl=600).custom_ttls == (1, 600, 31_536_000)
+    assert DistributionOptions().custom_ttls is None
 
 
 @pytest.mark.parametrize(

@@ -2,12 +2,13 @@
 
 It runs the very block of docs/onboarding.md against moto's S3, records every S3 call it makes,
 and checks each call's IAM actions against the integration role's policy (launched with the
-bucket) and against the permissions boundary the role carries, so the guide, the role and the
-boundary cannot drift apart.
+bucket, in the integration role product and in the complete stack) and against the permissions
+boundary the role carries, so the guide, the role and the boundary cannot drift apart.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,11 +17,11 @@ import pytest
 from moto import mock_aws
 
 from portfolio.bootstrap.template import build_bootstrap
-from products.integration_role import build
 from tests.support.bootstrap_template import boundary_statements
 from tests.support.cfn_resolution import ResolvedTemplate
 from tests.support.iam_evaluation import ALLOW, decision
 from tests.support.onboarding_example import promote_example
+from tests.support.templates import template_data
 
 ACCOUNT = "111122223333"
 PSEUDO = {"AWS::AccountId": ACCOUNT, "AWS::Partition": "aws", "AWS::Region": "eu-west-1"}
@@ -67,20 +68,21 @@ def _record_calls(client: Any) -> list[tuple[str, str]]:
     return calls
 
 
-def _role_statements() -> list[dict[str, Any]]:
-    template = ResolvedTemplate(
-        build().template.to_dict(),
-        {
-            **PSEUDO,
-            "TrustedService": "lambda.amazonaws.com",
+def _role_statements(product: str) -> list[dict[str, Any]]:
+    """The role's statements as launched with the bucket called BUCKET."""
+    launch = {**PSEUDO, "TrustedService": "lambda.amazonaws.com"}
+    if product == "integration-role":
+        launch |= {
             "SecretArn": f"arn:aws:secretsmanager:eu-west-1:{ACCOUNT}:secret:"
             "signed-urls/signing-AbCdEf",
             "KmsKeyArn": f"arn:aws:kms:eu-west-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-12345678",
             "BucketArn": f"arn:aws:s3:::{BUCKET}",
-        },
-    )
+        }
+    template = ResolvedTemplate(template_data(product), launch)
     [policy] = template.resources()["IntegrationRole"]["Properties"]["Policies"]
-    return policy["PolicyDocument"]["Statement"]
+    # The complete stack's own bucket (GetAtt Bucket.Arn) is the bucket called BUCKET here.
+    text = json.dumps(policy["PolicyDocument"]["Statement"])
+    return json.loads(text.replace("<Bucket.Arn>", f"arn:aws:s3:::{BUCKET}"))
 
 
 def _boundary_statements() -> list[dict[str, Any]]:
@@ -95,6 +97,8 @@ def test_a_valid_upload_is_published_with_the_type_found_and_left_the_inbox(s3: 
     published = s3.get_object(Bucket=BUCKET, Key=served)
     assert published["Body"].read() == JPEG
     assert published["ContentType"] == "image/jpeg"
+    # CloudFront's managed CachingOptimized keeps it a year only with max-age (else a day).
+    assert published["CacheControl"] == "public, max-age=31536000, immutable"
     listed = s3.list_objects_v2(Bucket=BUCKET)["Contents"]
     assert [item["Key"] for item in listed] == ["files/3f2a.jpg"]
 
@@ -122,7 +126,8 @@ def test_the_checked_version_is_the_one_published(s3: Any) -> None:
     assert s3.get_object(Bucket=BUCKET, Key=served)["Body"].read() == JPEG
 
 
-def test_every_call_is_allowed_to_the_integration_role(s3: Any) -> None:
+@pytest.mark.parametrize("product", ["integration-role", "signed-urls"])
+def test_every_call_is_allowed_to_the_integration_role(s3: Any, product: str) -> None:
     s3.put_object(Bucket=BUCKET, Key="uploads/3f2a.jpg", Body=JPEG)
     calls = _record_calls(s3)
     promote_example()["publish_upload"](BUCKET, "uploads/3f2a.jpg", s3=s3)
@@ -132,7 +137,7 @@ def test_every_call_is_allowed_to_the_integration_role(s3: Any) -> None:
         "s3:PutObject",
         "s3:DeleteObject",
     }
-    statements, boundary = _role_statements(), _boundary_statements()
+    statements, boundary = _role_statements(product), _boundary_statements()
     context = {"aws:ResourceAccount": ACCOUNT}
     for action, key in calls:
         resource = f"arn:aws:s3:::{BUCKET}/{key}"

@@ -29,6 +29,9 @@ DOCUMENTED_SSM_PARAMETERS = {
     "/signed-urls/taskcat/kms-key-arn",
     "/signed-urls/taskcat/bucket-name",
     "/signed-urls/taskcat/key-group-id",
+    "/signed-urls/taskcat/domain-name",
+    "/signed-urls/taskcat/certificate-arn",
+    "/signed-urls/taskcat/hosted-zone-id",
 }
 
 SSM_VALUE = re.compile(r"^\$\[taskcat_ssm_(?P<path>/[A-Za-z0-9/_.-]+)\]$")
@@ -39,14 +42,14 @@ def _config() -> dict[str, Any]:
     return yaml.safe_load((REPO_ROOT / ".taskcat.yml").read_text(encoding="utf-8"))
 
 
-def _test_for(spec: ProductSpec) -> dict[str, Any]:
+def _tests_for(spec: ProductSpec) -> list[dict[str, Any]]:
     tests = [
         test
         for test in _config()["tests"].values()
         if test["template"] == f"templates/{spec.template_file}"
     ]
-    assert len(tests) == 1, f"templates/{spec.template_file}: expected exactly one taskcat test"
-    return tests[0]
+    assert tests, f"templates/{spec.template_file}: no taskcat test"
+    return tests
 
 
 def test_project_name_and_regions() -> None:
@@ -65,15 +68,33 @@ def test_every_template_on_disk_has_a_test() -> None:
 
 def test_every_required_parameter_has_a_value(product_spec: ProductSpec) -> None:
     parameters = product_spec.build().template.to_dict().get("Parameters", {})
-    given = _test_for(product_spec).get("parameters", {})
     required = {name for name, parameter in parameters.items() if "Default" not in parameter}
-    assert required - given.keys() == set()
-    assert given.keys() - parameters.keys() == set(), "values for parameters the template lacks"
+    for test in _tests_for(product_spec):
+        given = test.get("parameters", {})
+        assert required - given.keys() == set()
+        assert given.keys() - parameters.keys() == set(), "values for parameters it lacks"
+
+
+def test_complete_stack_runs_with_defaults_and_with_table_and_custom_domain() -> None:
+    [spec] = [spec for spec in PRODUCTS if spec.slug == "signed-urls"]
+    parameters = spec.build().template.to_dict()["Parameters"]
+    required = {name for name, parameter in parameters.items() if "Default" not in parameter}
+    given = [set(test.get("parameters", {})) for test in _tests_for(spec)]
+    assert required in given, "a test with the defaults (only what has none)"
+    overrides = {"CreateMetadataTable", "SortKeyName", "Aliases", "AcmCertificateArn"}
+    [custom] = [test for test in _tests_for(spec) if overrides <= set(test["parameters"])]
+    assert custom["parameters"]["CreateMetadataTable"] == "true"
+    assert custom["regions"] == ["us-east-1"], "an alias belongs to one distribution at a time"
 
 
 def test_given_values_are_accepted_by_the_template(product_spec: ProductSpec) -> None:
     parameters = product_spec.build().template.to_dict().get("Parameters", {})
-    for name, value in _test_for(product_spec).get("parameters", {}).items():
+    given = {
+        (name, str(value))
+        for test in _tests_for(product_spec)
+        for name, value in test.get("parameters", {}).items()
+    }
+    for name, value in sorted(given):
         text = str(value)
         ssm = SSM_VALUE.match(text)
         if ssm:

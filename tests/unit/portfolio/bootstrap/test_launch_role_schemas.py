@@ -1,8 +1,9 @@
 """The launch role against AWS's own resource schemas (the copies cfn-lint bundles).
 
-For every resource type in templates/*.yaml, each action the type's handlers declare is granted,
-or explained in ``SCHEMA_ACTIONS_NOT_GRANTED`` (never a read-handler action: a read handler runs
-after every create and update), and every explanation is still needed and still true.
+For every resource type in templates/*.yaml (and the ones build options add), each action the
+type's handlers declare is granted, or explained in ``SCHEMA_ACTIONS_NOT_GRANTED`` (never a
+read-handler action: a read handler runs after every create and update), and every explanation
+is still needed and still true.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from portfolio.bootstrap.launch_role import (
     product_resources,
 )
 from portfolio.bootstrap.template import build_bootstrap
+from products import distribution
+from products.distribution import UPLOAD_HEADERS, DistributionOptions
 from tests.support.paths import REPO_ROOT
 
 HANDLERS = ("create", "read", "update", "delete", "list")
@@ -57,9 +60,16 @@ def handler_actions(schema: Mapping[str, Any]) -> dict[str, set[str]]:
 
 @cache
 def _committed_templates() -> dict[str, dict[str, Any]]:
-    return {
+    """templates/*.yaml, plus the distribution with the build options that add resource types
+    (its own cache and origin request policies): a platform team may publish either."""
+    committed = {
         path.name: cfn_yaml.load(str(path)) for path in sorted(REPO_ROOT.glob("templates/*.yaml"))
     }
+    custom_policies = DistributionOptions(min_ttl=0, upload_forwarded_headers=UPLOAD_HEADERS)
+    committed["distribution.yaml (custom policies)"] = distribution.build(
+        custom_policies
+    ).template.to_dict()
+    return committed
 
 
 def _resources_of_type(resource_type: str) -> Iterator[tuple[str, dict[str, Any]]]:
