@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from portfolio.manifest.model import Manifest
-from portfolio.publish.observed import SHARE_TYPES, find_portfolio_and_list, pages
+from portfolio.publish.observed import SHARE_TYPES, pages
 from portfolio.publish.shares import MEMBER_ACCOUNT, desired_shares
 
 _ORGANIZATION_NODES = ("ORGANIZATION", "ORGANIZATIONAL_UNIT")
@@ -92,9 +92,21 @@ def _share(sc: Any, portfolio_id: str, detail: Mapping[str, Any]) -> ShareStatus
     )
 
 
+def _portfolio(sc: Any, display_name: str) -> Mapping[str, Any] | None:
+    """This account's portfolio with the manifest's display name (the first, if several)."""
+    return next(
+        (
+            detail
+            for detail in pages(sc.list_portfolios, "PortfolioDetails", PageSize=100)
+            if detail["DisplayName"] == display_name
+        ),
+        None,
+    )
+
+
 def read_share_status(sc: Any, manifest: Manifest, region: str) -> PortfolioShares:
     """The portfolio's shares in ``region``, and those the manifest lists that it lacks."""
-    portfolio, _ = find_portfolio_and_list(sc, manifest.portfolio.display_name)
+    portfolio = _portfolio(sc, manifest.portfolio.display_name)
     wanted = desired_shares(manifest)
     if portfolio is None:
         missing = [
