@@ -23,7 +23,7 @@ CONTROL_TOWER_RULES := $(CFN_GUARD_DIR)/node_modules/@cdklabs/cdk-validator-cfng
 
 build: setup $(CHECKOV_VENV)/.installed $(TASKCAT_VENV)/.installed $(CFN_GUARD_DIR)/.installed ## generate templates and docs, lint, scan
 	$(BIN)/portfolio build --out templates
-	$(BIN)/portfolio docs --out docs/products
+	$(BIN)/portfolio docs --out docs/products --publishing-guide docs/publishing.md
 	$(BIN)/portfolio check --templates templates --checkov $(CHECKOV_VENV)/bin/checkov \
 		--control-tower $(CONTROL_TOWER_RULES)
 	$(TASKCAT_VENV)/bin/taskcat lint --input-file .taskcat.yml

@@ -18,6 +18,7 @@ from portfolio.bootstrap.stack_deployment import Polling, deploy_bootstrap
 from portfolio.bootstrap.template import build_bootstrap
 from portfolio.cli import main
 from portfolio.names import BOOTSTRAP_STACK_NAME
+from portfolio.publish.clients import MISSING_CREDENTIALS
 
 NO_WAIT = Polling(delay=0, attempts=5)
 
@@ -140,11 +141,9 @@ def test_cli_deploys_every_region_and_prints_outputs(
 
 @pytest.mark.usefixtures("no_credentials")
 def test_cli_without_credentials_fails_in_one_line(capsys: pytest.CaptureFixture[str]) -> None:
-    """No credentials anywhere (and no instance metadata lookup): a failure, not bad input."""
+    """No credentials anywhere (and no instance metadata lookup): a failure, not bad input,
+    found before any call, with how to configure them."""
     assert main(["bootstrap", "--region", "us-east-1"]) == 1
     error = capsys.readouterr().err
-    assert error.count("\n") == 1
-    assert error.startswith(
-        f"portfolio bootstrap: error: us-east-1: stack {BOOTSTRAP_STACK_NAME}: "
-    )
-    assert "credentials" in error
+    assert error == f"portfolio bootstrap: error: {MISSING_CREDENTIALS}\n"
+    assert "aws configure" in error and "--profile" in error and "AWS_ACCESS_KEY_ID" in error

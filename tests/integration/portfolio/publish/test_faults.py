@@ -22,7 +22,12 @@ from portfolio.publish.clients import ClientSettings, RetryPolicy, is_read
 from portfolio.publish.report import RegionOutcome
 from portfolio.publish.run import PublishOptions, prepare, publish
 from tests.support.demo_manifest import demo_manifest_data, write_demo
-from tests.support.local_publish import BUCKET, EXPECTED_FIRST_PUBLISH, snapshot
+from tests.support.local_publish import (
+    BUCKET,
+    EXPECTED_FIRST_PUBLISH,
+    is_lease_call,
+    snapshot,
+)
 
 NO_SLEEP = RetryPolicy(sleep=lambda seconds: None)
 
@@ -43,7 +48,7 @@ def error_response(status: int, code: str) -> tuple[_Http, dict[str, Any]]:
 
 class Faults:
     """Answers chosen calls with errors instead of sending them (``before-call``), or lets them
-    through and then loses the response (``after-call``)."""
+    through and then loses the response (``after-call``). Calls on the lease are left alone."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -57,8 +62,13 @@ class Faults:
         client.meta.events.register("before-call.*.*", self._before_call)
         client.meta.events.register("after-call.*.*", self._after_call)
 
-    def _before_call(self, model: Any, **kwargs: Any) -> Any:
+    def _before_call(
+        self, model: Any, params: dict[str, Any], context: dict[str, Any], **kwargs: Any
+    ) -> Any:
         name = model.name
+        if is_lease_call(params):
+            context["lease"] = True
+            return None
         with self._lock:
             self.attempts[name] = self.attempts.get(name, 0) + 1
             if self.answers.get(name):
@@ -70,7 +80,9 @@ class Faults:
                 return error_response(400, "InjectedFailure")
         return None
 
-    def _after_call(self, model: Any, **kwargs: Any) -> None:
+    def _after_call(self, model: Any, context: dict[str, Any], **kwargs: Any) -> None:
+        if context.get("lease"):
+            return
         if not is_read(model.name) and self.mutating_seen == self.lose_mutating_call:
             self.lose_mutating_call = None
             raise ConnectionResetError("injected: response lost after the call")
