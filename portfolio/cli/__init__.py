@@ -57,7 +57,9 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        return int(args.handler(args))
+        code = int(args.handler(args))
+        sys.stdout.flush()  # here, so that a reader gone away (`| head`) is caught below
+        return code
     except BadInput as error:
         print(f"portfolio {args.command}: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT

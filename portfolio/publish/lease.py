@@ -356,7 +356,10 @@ class LeaseKeeper:
             if regions is not None and region not in regions:
                 continue
             try:
-                release(self._s3_for(region), lease)
+                if not release(self._s3_for(region), lease):
+                    problems.append(
+                        f"{region}: lease {lease.record.id} was taken over before the run ended"
+                    )
             except (ClientError, BotoCoreError) as error:
                 problems.append(
                     f"{region}: could not release lease {lease.record.id} ({one_line(error)}); "

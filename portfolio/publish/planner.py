@@ -23,6 +23,7 @@ from portfolio.manifest.model import MAX_VERSIONS_PER_PRODUCT, Manifest, Product
 from portfolio.manifest.semver import parse_semver
 from portfolio.manifest.validation import notification_region_problems
 from portfolio.names import IDENTITY_TAG_KEY
+from portfolio.paths import shown
 from portfolio.publish import constraints, principals, shares, tag_options
 from portfolio.publish.identity import identity_tags, product_identity
 from portfolio.publish.observed import ObservedCatalog, ObservedProduct, ObservedVersion
@@ -153,16 +154,16 @@ def plan_uploads(
             continue
         seen.add(key)
         if key in observed.stored_template_keys:
-            yield Unchanged(Subject.TEMPLATE, f"{product.template}", "already stored")
+            yield Unchanged(Subject.TEMPLATE, shown(template.path), "already stored")
         else:
-            yield _upload_step(product, target.bucket, key, template)
+            yield _upload_step(target.bucket, key, template)
 
 
-def _upload_step(product: Product, bucket: str, key: str, template: TemplateFile) -> Step:
+def _upload_step(bucket: str, key: str, template: TemplateFile) -> Step:
     return Step(
         action=Action.UPLOAD,
         subject=Subject.TEMPLATE,
-        name=product.template,
+        name=shown(template.path),  # relative to where the command runs, like every path
         service="s3",
         operation="put_object",
         params={
