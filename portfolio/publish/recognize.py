@@ -123,6 +123,25 @@ RECOGNISED: dict[str, tuple[frozenset[str], Check]] = {
 }
 
 
+#: The other mutating operations: a retry repeats them harmlessly (a create with an
+#: IdempotencyToken answers with what the first attempt made; an update sets values; an S3
+#: upload replaces an object whose key is its content's hash).
+REPEATABLE = frozenset(
+    {
+        "create_portfolio",
+        "create_product",
+        "create_provisioning_artifact",
+        "create_constraint",
+        "update_portfolio",
+        "update_product",
+        "update_provisioning_artifact",
+        "update_tag_option",
+        "update_constraint",
+        "put_object",
+    }
+)
+
+
 def already_done(
     sc: Any, operation: str, params: Mapping[str, Any], error: ClientError
 ) -> Mapping[str, Any] | None:

@@ -25,6 +25,7 @@ from portfolio.publish.observed import (
     read_catalog,
 )
 from portfolio.publish.planner import plan_region
+from portfolio.publish.recognize import RECOGNISED, REPEATABLE
 from portfolio.publish.steps import RegionPlan, TemplateFile
 from tests.support.demo_manifest import demo_manifest_data
 from tests.support.plan_builders import converged, manifest, target, with_portfolio, with_product
@@ -466,6 +467,7 @@ def test_every_planned_request_of_the_full_manifest_passes_botocore_validation(
         }
     )
     assert expected <= operations
+    assert operations <= RECOGNISED.keys() | REPEATABLE  # each retry is safe (test_faults)
     assert invalid_requests(plan) == []
     _apply(plan, clients, stubbers)  # the Stubber checks every request against the model too
 
