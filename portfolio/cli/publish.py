@@ -212,8 +212,9 @@ def _pruned(args: argparse.Namespace, loaded: LoadedManifest, lock: VersionLock)
     """``lock`` without the versions that exist in none of the regions (read from AWS); a
     product found in no region keeps its entries (wrong account or regions?)."""
     regions = command_regions(args, lambda: loaded.manifest.regions)
-    print(regions.describe(), file=sys.stderr, flush=True)
-    existing = existing_versions(loaded.manifest, regions.regions, client_settings(args))
+    settings = client_settings(args)
+    print(regions.describe(), flush=True)
+    existing = existing_versions(loaded.manifest, regions.regions, settings)
     keep = {p.name: p.version for p in loaded.manifest.products}
     result, dropped = pruned(lock, existing, keep)
     where = ", ".join(regions.regions)
