@@ -252,7 +252,7 @@ sys.stdin.read()  # holds the lease until killed
 
 def test_a_crashed_holders_lease_is_taken_over_after_it_expires(url: str, tmp_path: Path) -> None:
     holder = subprocess.Popen(
-        [sys.executable, "-c", _HOLDER, url, BUCKET, "3"],
+        [sys.executable, "-c", _HOLDER, url, BUCKET, "5"],
         cwd=REPO_ROOT,
         env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
         stdin=subprocess.PIPE,
@@ -287,27 +287,38 @@ def _publish_once_expired(run: Callable[[], list[RegionOutcome]]) -> list[Region
 
 
 def test_a_run_whose_lease_is_taken_over_starts_no_new_step(url: str, tmp_path: Path) -> None:
-    """Renewed every second (TTL 3 s); someone forces the lease: the run halts, reports what it
-    did, and the next run converges."""
+    """Renewed every second (TTL 3 s); once its first step is done someone forces the lease:
+    the run halts at its next renewal, reports what it did, and the next run converges."""
     path = write_demo(tmp_path)
     halt = Halt()
-    options = publish_options(url, on_client=slow_calls, halt=halt, lease_ttl=3)
+    forced: list[str] = []
 
-    def force_when_half_done() -> None:
-        while (current := lease_object(url)) is None:
-            time.sleep(0.05)
-        time.sleep(0.5)
-        acquire(s3_client(url), BUCKET, REGION, new_record("publish", 600), current["id"])
+    def force_after_the_first_step(*_: Any) -> None:
+        if not forced:
+            current = lease_object(url)
+            assert current is not None
+            forcer = acquire(
+                s3_client(url), BUCKET, REGION, new_record("publish", 600), current["id"]
+            )
+            forced.append(forcer.record.id)
 
-    forcer = threading.Thread(target=force_when_half_done)
-    forcer.start()
+    def slower(client: Any) -> None:  # ~4 s of steps left: several renewals
+        client.meta.events.register(
+            "before-call.*.*",
+            lambda params, **_: None if is_lease_call(params) else time.sleep(0.1),
+        )
+
+    options = publish_options(
+        url, on_client=slower, halt=halt, lease_ttl=3, progress=force_after_the_first_step
+    )
     (outcome,) = publish(prepare(path), options)
-    forcer.join()
     assert not outcome.ok
     assert halt.reason.startswith(f"lease lost: {REGION}: lease ")
+    assert "now held by " in halt.reason
     statuses = [result.status for result in outcome.results]
-    assert "done" in statuses and statuses[-1] == "skipped"
+    assert statuses[0] == "done" and statuses[-1] == "skipped"
     assert halt.reason in outcome.failure
+    assert lease_object(url)["id"] == forced[0]  # type: ignore[index]  # not released by the run
     s3_client(url).delete_object(Bucket=BUCKET, Key=lease_key(REGION))  # the forcer's, gone
     (again,) = publish(prepare(path), publish_options(url))
     assert again.ok, again.failure
