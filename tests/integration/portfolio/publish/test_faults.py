@@ -161,6 +161,7 @@ def test_retries_give_up_after_the_policy_limit(local: None, tmp_path: Path) -> 
     outcome = run(write_demo(tmp_path), faults)
     assert not outcome.ok
     assert "create portfolio Signed URLs demo" in outcome.failure
+    assert outcome.failure.endswith(f"(gave up after {NO_SLEEP.max_attempts} attempts)")
     assert "InternalFailure" in outcome.failure
     assert faults.attempts["CreatePortfolio"] == NO_SLEEP.max_attempts
     statuses = [r.status for r in outcome.results]
