@@ -46,7 +46,9 @@ class RegionOutcome:
 
     @property
     def ok(self) -> bool:
-        return not self.error and all(r.status != "failed" for r in self.results)
+        return not self.error and all(
+            r.status not in ("failed", "interrupted") for r in self.results
+        )
 
     @property
     def failure(self) -> str:

@@ -32,6 +32,7 @@ def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalAwsServer]:
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     with LocalAwsServer() as running:
+        running.reset()  # moto's state is the process's: other tests' products are there
         boto3.client(
             "s3",
             region_name="us-east-1",
@@ -97,7 +98,9 @@ def test_ctrl_c_mid_publish_reports_what_was_done_and_exits_130(
     assert "portfolio publish: interrupted: no new step starts" in stderr
     assert "Traceback" not in stderr
     report = json.loads(stdout)
+    assert report["ok"] is False
     (region,) = report["regions"]
+    assert region["ok"] is False
     statuses = [change["status"] for change in region["changes"]]
     assert statuses[:9] == ["done"] * 9  # uploads, portfolio, TagOptions, principal
     assert statuses[9] == "interrupted"  # its call was made; waiting for it was cut short
