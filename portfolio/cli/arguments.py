@@ -102,11 +102,10 @@ def client_settings(args: argparse.Namespace) -> ClientSettings:
 def command_regions(
     args: argparse.Namespace, manifest_regions: Callable[[], Sequence[str]] | None
 ) -> ResolvedRegions:
-    """The command's regions and where they came from; printed on stderr for the record."""
-    resolved = resolve_regions(
+    """The command's regions and where they came from (each command says which)."""
+    return resolve_regions(
         args.regions, lambda: profile_region(args.profile), manifest_regions, args.profile
     )
-    return resolved
 
 
 def progress_wanted(choice: str) -> bool:

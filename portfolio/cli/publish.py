@@ -39,6 +39,7 @@ from portfolio.manifest.version_lock import (
 )
 from portfolio.names import ARTIFACT_BUCKET_OUTPUT, BOOTSTRAP_STACK_NAME
 from portfolio.paths import shown
+from portfolio.publish.lease import DEFAULT_TTL_SECONDS
 from portfolio.publish.report import RegionOutcome, render_json, render_text
 from portfolio.publish.run import (
     LeaseRefused,
@@ -129,7 +130,7 @@ def _run(args: argparse.Namespace, *, apply: bool) -> int:
                 clients=client_settings(args),
                 progress=progress,
                 halt=halt,
-                lease_ttl=getattr(args, "lease_ttl", 0) or PublishOptions.lease_ttl,
+                lease_ttl=getattr(args, "lease_ttl", DEFAULT_TTL_SECONDS),  # plan takes none
                 force_unlock=getattr(args, "force_unlock", None),
             )
             outcomes = publish(prepared, options)
