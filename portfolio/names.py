@@ -37,7 +37,10 @@ LAUNCH_ROLE_LOCAL_NAME = f"{LAUNCH_ROLE_NAME_PREFIX}-{REGION_PLACEHOLDER}"
 
 #: The tag the publisher puts on every portfolio and product it creates (and finds them by):
 #: the portfolio's value is the manifest's ``portfolio.id``, a product's is
-#: ``<portfolio.id>/<product id>``. Names are not unique in Service Catalog; this tag is.
+#: ``<portfolio.id>/<product id>``. Names are not unique in Service Catalog; this tag is. Keys
+#: and values allow letters, digits, spaces and _ . : / = + - @ (128 and 256 characters:
+#: https://docs.aws.amazon.com/servicecatalog/latest/dg/API_Tag.html), so identities are made
+#: of lowercase letters, digits and hyphens.
 IDENTITY_TAG_KEY = "signed-urls-portfolio:id"
 #: A portfolio or product identity: lowercase letters, digits and hyphens.
 IDENTITY = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
