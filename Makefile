@@ -1,5 +1,5 @@
-# Two commands from a fresh clone: `make build` and `make test`; `demo`, `format` and `clean`
-# are optional extras.
+# Two commands from a fresh clone: `make build` and `make test`; `make check` is the quick loop
+# while editing (ruff and the unit tests); `demo`, `format` and `clean` are optional extras.
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 PYTHON ?= python3
@@ -18,26 +18,41 @@ PIP_FLAGS := --quiet --disable-pip-version-check
 CFN_GUARD_DIR := .cfn-guard
 CFN_GUARD_SPEC := @cdklabs/cdk-validator-cfnguard@0.0.62
 CONTROL_TOWER_RULES := $(CFN_GUARD_DIR)/node_modules/@cdklabs/cdk-validator-cfnguard
+# Clean gate passes by content (products/gates/cache.py): unchanged templates skip the gates.
+GATE_CACHE := .cache/gates
+# pytest-xdist workers: one per CPU; PYTEST_WORKERS=0 runs the tests in one process.
+PYTEST_WORKERS ?= auto
+PYTEST := $(BIN)/pytest --numprocesses $(PYTEST_WORKERS) --dist worksteal
 
-.PHONY: build test setup templates docs check lint-taskcat format demo clean
+.PHONY: build test check lint setup format demo clean
 
 build: setup $(CHECKOV_VENV)/.installed $(TASKCAT_VENV)/.installed $(CFN_GUARD_DIR)/.installed ## generate templates and docs, lint, scan
 	$(BIN)/portfolio build --out templates
 	$(BIN)/portfolio docs --out docs/products --publishing-guide docs/publishing.md
 	$(BIN)/portfolio check --templates templates --checkov $(CHECKOV_VENV)/bin/checkov \
-		--control-tower $(CONTROL_TOWER_RULES)
-	$(TASKCAT_VENV)/bin/taskcat lint --input-file .taskcat.yml
+		--control-tower $(CONTROL_TOWER_RULES) --cache $(GATE_CACHE)
+	$(BIN)/python -m products.gates.cache --cache-dir $(GATE_CACHE) \
+		--input .taskcat.yml --input templates -- \
+		$(TASKCAT_VENV)/bin/taskcat lint --input-file .taskcat.yml
 
-test: setup $(CHECKOV_VENV)/.installed $(CFN_GUARD_DIR)/.installed ## every offline test, plus ruff
+test: lint setup $(CHECKOV_VENV)/.installed $(CFN_GUARD_DIR)/.installed ## every offline test, plus ruff and mypy
+	CHECKOV=$(CHECKOV_VENV)/bin/checkov CONTROL_TOWER_RULES=$(CONTROL_TOWER_RULES) $(PYTEST)
+
+check: lint ## the edit loop: ruff, mypy (kit) and the unit tests (under 30 s)
+	$(PYTEST) tests/unit
+
+lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	CHECKOV=$(CHECKOV_VENV)/bin/checkov CONTROL_TOWER_RULES=$(CONTROL_TOWER_RULES) $(BIN)/pytest
+	$(BIN)/mypy --strict kit/signed_urls
 
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+# The signing kit (kit/, its own distribution) goes into the same venv, editable, with its
+# boto3 extra, so its tests, the example and the e2e test use the code in this checkout.
+$(VENV)/.installed: pyproject.toml kit/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install $(PIP_FLAGS) --editable '.[dev]'
+	$(BIN)/python -m pip install $(PIP_FLAGS) --editable '.[dev]' --editable './kit[aws]'
 	touch $@
 
 $(CHECKOV_VENV)/.installed:
@@ -62,4 +77,4 @@ format: setup ## apply ruff's formatting and safe fixes
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) $(CHECKOV_VENV) $(TASKCAT_VENV) $(CFN_GUARD_DIR) .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) $(CHECKOV_VENV) $(TASKCAT_VENV) $(CFN_GUARD_DIR) .cache .pytest_cache .ruff_cache *.egg-info

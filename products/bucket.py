@@ -2,11 +2,17 @@
 
 The bucket blocks all public access, enforces bucket-owner object ownership (required by
 Origin Access Control), encrypts by default (SSE-S3, or SSE-KMS with a bucket key), keeps
-versions, sends its object events to EventBridge, and only accepts TLS. Its policy grants the
-CloudFront service principal, scoped to one distribution by ``AWS:SourceArn``, reads of every
-object and writes under the upload prefix only; it never grants deletes. The distribution needs
-the bucket and the policy needs the distribution, so the policy's CloudFront grant is empty
-until ``DistributionArn`` is set.
+versions, and only accepts TLS. The upload prefix is a write-only inbox: the policy grants the
+CloudFront service principal, scoped to one distribution by ``AWS:SourceArn``, writes under the
+upload prefix only and reads of every object, and denies every CloudFront read under the upload
+prefix, so nothing uploaded is served until the application has validated it and copied it out;
+it never grants deletes. Every object change goes to EventBridge, so the application learns of
+each upload. The distribution needs the bucket and the policy needs the distribution, so the
+policy's CloudFront grants are empty until ``DistributionArn`` is set, and a distribution of
+another account never gets one.
+
+The bucket is named ``signed-urls-<account>-<region>-<stack id>`` (``capability_names``): other
+products accept only such buckets, and the permissions boundary of their roles covers no other.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from awacs import s3 as s3_actions
-from awacs.aws import Allow, Condition, Principal, Statement, StringEquals
+from awacs.aws import Allow, ArnLike, Condition, Deny, Principal, Statement, StringEquals
 from troposphere import Equals, GetAtt, If, Join, Not, NoValue, Ref, Sub, Template
 from troposphere.s3 import (
     AbortIncompleteMultipartUpload,
@@ -35,6 +41,7 @@ from troposphere.s3 import (
     VersioningConfiguration,
 )
 
+from products.building_blocks import capability_names as names
 from products.building_blocks import parameter_patterns as patterns
 from products.building_blocks.control_tower import declare_not_applicable
 from products.building_blocks.errors import GeneratorOptionError
@@ -49,6 +56,9 @@ from products.building_blocks.product_template import ProductTemplate
 
 #: The service principal Origin Access Control signs S3 requests as.
 CLOUDFRONT_SERVICE_PRINCIPAL = "cloudfront.amazonaws.com"
+
+#: Every distribution of this account (``AWS:SourceArn`` of an OAC request names one).
+THIS_ACCOUNTS_DISTRIBUTIONS = "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/*"
 
 #: Condition names (prefixed so a combined template can hold them next to other products').
 USES_KMS = "BucketUsesKms"
@@ -71,7 +81,7 @@ DISTRIBUTION_ARN_PATTERN = patterns.optional(
 KMS_KEY_ARN_PATTERN = patterns.optional(patterns.KMS_KEY_ARN)
 #: Applied by CloudFormation to each origin in the list; "" is the empty list.
 CORS_ORIGIN_PATTERN = patterns.optional(patterns.WEB_ORIGIN)
-BUCKET_NAME_PATTERN = r"^$|^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"
+LOG_BUCKET_NAME_PATTERN = patterns.optional(patterns.LOG_BUCKET_NAME)
 LOG_PREFIX_PATTERN = r"^[A-Za-z0-9!_.'()/-]{0,200}$"
 
 
@@ -270,6 +280,7 @@ def add_bucket(
     """The private, encrypted, versioned bucket; retained when the stack goes or replaces it."""
     bucket = Bucket(
         "Bucket",
+        BucketName=names.product_bucket_name(),
         PublicAccessBlockConfiguration=block_all_public_access(),
         OwnershipControls=bucket_owner_enforced(),
         BucketEncryption=bucket_encryption(template, kms_key_arn=kms_key_arn),
@@ -311,15 +322,37 @@ def _declare_controls_not_applicable(bucket: Bucket) -> None:
     )
 
 
+def deny_cloudfront_reading_uploads(uploads_arn: Any) -> Statement:
+    """No CloudFront distribution may read the upload inbox, whatever an Allow says.
+
+    Downloads then never serve an object nobody has checked (no stored XSS from the team's
+    domain), and a URL signed for downloading cannot be pointed at a fresh upload.
+    """
+    return Statement(
+        Sid="DenyCloudFrontReadingUploads",
+        Effect=Deny,
+        Principal=Principal("Service", CLOUDFRONT_SERVICE_PRINCIPAL),
+        Action=[s3_actions.GetObject],
+        Resource=[uploads_arn],
+    )
+
+
 def _cloudfront_statement(sid: str, action: Any, resource: Any, distribution_arn: Any) -> Statement:
-    """Allow the CloudFront service principal ``action``, only for the one distribution."""
+    """Allow the CloudFront service principal ``action``, only for the one distribution, and
+    only if it is a distribution of this account (a DistributionArn of another account, which
+    no AllowedPattern can tell apart, then grants nothing)."""
     return Statement(
         Sid=sid,
         Effect=Allow,
         Principal=Principal("Service", CLOUDFRONT_SERVICE_PRINCIPAL),
         Action=[action],
         Resource=[resource],
-        Condition=Condition(StringEquals({"AWS:SourceArn": distribution_arn})),
+        Condition=Condition(
+            [
+                StringEquals({"AWS:SourceArn": distribution_arn}),
+                ArnLike({"AWS:SourceArn": Sub(THIS_ACCOUNTS_DISTRIBUTIONS)}),
+            ]
+        ),
     )
 
 
@@ -330,9 +363,10 @@ def bucket_policy_document(
     upload_prefix: str,
     distribution_condition: str | None = None,
 ) -> dict[str, Any]:
-    """TLS-only for everyone; CloudFront reads objects and writes under the upload prefix.
+    """TLS-only for everyone; CloudFront writes under the upload prefix and reads elsewhere.
 
-    With ``distribution_condition`` the CloudFront grants exist only while it holds.
+    With ``distribution_condition`` the CloudFront grants exist only while it holds; the deny
+    of reads under the upload prefix always holds.
     """
     objects_arn = Sub(f"${{{bucket.title}.Arn}}/*")
     uploads_arn = Sub(f"${{{bucket.title}.Arn}}/{upload_prefix}/*")
@@ -347,7 +381,10 @@ def bucket_policy_document(
     if distribution_condition is not None:
         grants = [If(distribution_condition, grant, NoValue) for grant in grants]
     deny_plain_http = deny_without_tls(bucket)
-    return {"Version": "2012-10-17", "Statement": [deny_plain_http, *grants]}
+    return {
+        "Version": "2012-10-17",
+        "Statement": [deny_plain_http, deny_cloudfront_reading_uploads(uploads_arn), *grants],
+    }
 
 
 def add_bucket_policy(
@@ -488,13 +525,13 @@ def _add_browser_and_logging_parameters(product: ProductTemplate) -> tuple[Any, 
         "AccessLogBucketName",
         group="Logging",
         label="Access log bucket (optional)",
-        Description="Name of an existing bucket in the same account and Region that accepts "
-        "S3 server access logs (its policy allows logging.s3.amazonaws.com); empty turns "
-        "server access logging off.",
+        Description=f"Name of an existing bucket in the same account and Region that accepts "
+        f"S3 server access logs (its policy allows logging.s3.amazonaws.com), named "
+        f"{names.LOG_BUCKET_NAME_PREFIX}...; empty turns server access logging off.",
         Default="",
-        AllowedPattern=BUCKET_NAME_PATTERN,
-        ConstraintDescription="empty, or an S3 bucket name: 3-63 lowercase letters, digits, "
-        "'.' and '-'",
+        AllowedPattern=LOG_BUCKET_NAME_PATTERN,
+        ConstraintDescription=f"empty, or a bucket name starting with "
+        f"{names.LOG_BUCKET_NAME_PREFIX} (up to 63 lowercase letters, digits and '-')",
     )
     log_prefix = product.add_parameter(
         "AccessLogPrefix",

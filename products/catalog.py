@@ -17,6 +17,8 @@ class ProductSpec:
     title: str
     summary: str
     build: Callable[[], ProductTemplate]
+    #: Markdown sections the reference page shows before the parameters ("" for none).
+    notes: str = ""
 
     @property
     def template_file(self) -> str:
@@ -28,17 +30,20 @@ PRODUCTS: tuple[ProductSpec, ...] = (
         slug="bucket",
         title="Signed URLs - Bucket",
         summary="Private S3 bucket (public access blocked, encrypted, versioned, TLS-only) that "
-        "only the team's CloudFront distribution may read and write (uploads/ only), with "
-        "lifecycle rules and CORS.",
+        "only the team's CloudFront distribution may write (uploads/ only, a write-only inbox) "
+        "and read (everything but uploads/), with object events to EventBridge, lifecycle "
+        "rules and CORS.",
         build=bucket.build,
     ),
     ProductSpec(
         slug="distribution",
         title="Signed URLs - Distribution",
         summary="CloudFront distribution in front of the bucket through Origin Access Control: "
-        "signed downloads on /*, signed uploads on /uploads/*, HTTPS only, security headers, "
-        "optional custom domain, Route 53 alias, WAF, logging and 5xx alarm.",
+        "signed read-only downloads on /*, signed PUT-only uploads on /uploads/* (CloudFront "
+        "Function), HTTPS only, security headers, optional custom domain, Route 53 alias, WAF, "
+        "logging and 5xx alarm.",
         build=distribution.build,
+        notes=distribution.REFERENCE_NOTES,
     ),
     ProductSpec(
         slug="key-pair",
@@ -66,7 +71,7 @@ PRODUCTS: tuple[ProductSpec, ...] = (
         slug="integration-role",
         title="Signed URLs - Integration role",
         summary="IAM role the application assumes: read the signing key, use the metadata table "
-        "and bucket when given, nothing more.",
+        "and publish uploads from the bucket's inbox when given, nothing more.",
         build=integration_role.build,
     ),
 )

@@ -1,16 +1,22 @@
 """Distribution product: CloudFront in front of the private bucket, through Origin Access Control.
 
-Downloads (``/*``) are cached for a long time and, by default, need a signed URL or cookie.
-Uploads (``/<upload_prefix>/*``) always need one, are never cached, and forward only what an
-S3 PUT needs; the bucket policy decides which writes are possible. Every behavior redirects
-HTTP to HTTPS and answers with the same security headers. Custom domain, Route 53 alias
-records, WAF, standard logging and a 5xx alarm are optional parameters.
+Downloads (``/*``) are read-only, cached for a long time and, by default, need a signed URL or
+cookie. Uploads (``/<upload_prefix>/*``) are a write-only inbox: a CloudFront Function
+(``distribution_functions/upload_methods.js``, inlined) admits only PUT and the CORS preflight,
+signed with a canned-policy URL; they are never cached and forward only what an S3 PUT needs,
+and the bucket policy lets CloudFront write only there and never read there. Every behavior
+redirects HTTP to HTTPS and answers with the same security headers. Custom domain, Route 53
+alias records, WAF, standard logging and a 5xx alarm are optional parameters.
+
+Every resource it is given is the capability's own (``capability_names``): the bucket product's
+bucket, a ``signed-urls-logs-`` log bucket, a ``signed-urls-`` topic of this account.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from troposphere import (
@@ -48,6 +54,9 @@ from troposphere.cloudfront import (
     Distribution,
     DistributionConfig,
     FrameOptions,
+    Function,
+    FunctionAssociation,
+    FunctionConfig,
     Logging,
     Origin,
     OriginAccessControl,
@@ -69,6 +78,7 @@ from troposphere.cloudfront import (
 from troposphere.cloudwatch import Alarm, MetricDimension
 from troposphere.route53 import AliasTarget, RecordSetType
 
+from products.building_blocks import capability_names as names
 from products.building_blocks import parameter_patterns as patterns
 from products.building_blocks.checkov import skip_checkov
 from products.building_blocks.control_tower import declare_not_applicable
@@ -82,6 +92,22 @@ from products.building_blocks.product_template import (
 #: Managed cache policy "CachingDisabled" (TTL 0, nothing in the cache key).
 CACHING_DISABLED_POLICY_ID = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 
+#: Managed origin request policy "CORS-S3Origin": forwards Origin,
+#: Access-Control-Request-Method and Access-Control-Request-Headers (no cookies, no query
+#: strings), so S3's CORS rules can answer a download's preflight. Managed policies do not count
+#: against the origin request policy quota.
+#: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-origin-request-policies.html
+CORS_S3_ORIGIN_POLICY_ID = "88a5eaf4-2fd4-4709-b370-b4c650ea3fcf"
+
+#: The upload behavior's viewer-request function, inlined verbatim into the template.
+UPLOAD_FUNCTION_SOURCE = Path(__file__).parent / "distribution_functions" / "upload_methods.js"
+
+#: CloudFront Functions JavaScript runtime the upload function is written for.
+FUNCTION_RUNTIME = "cloudfront-js-2.0"
+
+#: Methods the upload function admits; it answers every other one with 405.
+UPLOAD_METHODS = ("PUT", "OPTIONS")
+
 #: Route 53 hosted zone of every CloudFront distribution (alias targets).
 CLOUDFRONT_HOSTED_ZONE_ID = "Z2FDTNDATAQYW2"
 
@@ -91,6 +117,9 @@ MAX_ORIGIN_REQUEST_HEADERS = 10
 #: What a browser upload through CloudFront needs at S3: the CORS preflight headers (the
 #: bucket's CORS rules answer them), the body's type, and its integrity checksums. Never Host
 #: (S3 would see the CloudFront name) nor Authorization (OAC signs every origin request).
+#: x-amz-content-sha256 is optional: AWS requires it for PUT/POST through OAC to Lambda
+#: function URL origins, not to S3; forwarding it lets a client that sends it keep working.
+#: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-lambda.html
 UPLOAD_FORWARDED_HEADERS: tuple[str, ...] = (
     "Origin",
     "Access-Control-Request-Method",
@@ -117,6 +146,41 @@ CACHED_METHODS = ["GET", "HEAD"]
 ALL_METHODS = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"]
 CORS_METHODS = ["GET", "HEAD", "PUT", "OPTIONS"]
 
+#: How downloads and uploads behave for a browser: rendered into docs/products/distribution.md.
+REFERENCE_NOTES = """\
+## Downloads and uploads
+
+- **Downloads** (`/*`) allow GET, HEAD and OPTIONS only. With `RequireSignedDownloads=true`
+  (default) every request needs a signed URL or signed cookies.
+- **Uploads** (`/uploads/*`) are a write-only inbox. The viewer-request CloudFront Function
+  `DistributionUploadFunction` (source: `products/distribution_functions/upload_methods.js`)
+  admits only `PUT` and the CORS preflight `OPTIONS`, answering any other method with 405, and
+  only when the URL is signed with a **canned policy** (`Expires`, `Signature`, `Key-Pair-Id`):
+  a canned policy is valid for one exact URL, so signed cookies or a wildcard custom policy
+  handed out for downloads cannot write (403). The bucket policy lets CloudFront put objects
+  only under `uploads/` and never read them there, and never delete anything: an upload is
+  served only after the application has validated it and copied it out of `uploads/`.
+
+## CORS: signed URLs and signed cookies
+
+A browser sends a CORS preflight (`OPTIONS`) before a cross-origin `PUT`, and before a
+cross-origin `GET` that sets non-simple headers. A preflight carries **no cookies**, and a
+behavior with trusted key groups wants a signature on every request, `OPTIONS` included:
+
+- **Signed URLs** work: the signature is in the query string, which is part of the preflight's
+  URL. Uploads always use signed URLs.
+- **Signed cookies** cannot authenticate a preflight, so CloudFront refuses it (403). Script
+  access from another origin does not work with cookies anyway: `fetch` and XHR send them only
+  with `credentials: "include"`, which needs `Access-Control-Allow-Credentials: true`, and this
+  distribution's CORS answers `false`. Use cookies for elements that load without CORS
+  (`<img src>`, `<video src>` without a `crossorigin` attribute send the cookies and no
+  preflight), and signed URLs for everything a script fetches or uploads.
+
+The download behavior forwards `Origin` and `Access-Control-Request-*` to S3 (AWS-managed origin
+request policy CORS-S3Origin), so the bucket's CORS rules answer the preflight; give the bucket
+and the distribution the same `CorsAllowedOrigins`.
+"""
+
 ONE_YEAR_SECONDS = 31_536_000
 TWO_YEARS_SECONDS = 63_072_000
 
@@ -132,9 +196,12 @@ CORS = "DistributionHasCors"
 ALARM = "DistributionHasErrorRateAlarm"
 BUCKET_IN_OTHER_REGION = "DistributionBucketRegionGiven"
 
-_BUCKET_NAME = patterns.BUCKET_NAME
 _DNS_LABEL = r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
-_HOST_NAME = rf"(\*\.)?({_DNS_LABEL}\.)+[a-z][a-z0-9-]{{0,61}}[a-z0-9]"
+_EXACT_HOST_NAME = rf"({_DNS_LABEL}\.)+[a-z][a-z0-9-]{{0,61}}[a-z0-9]"
+_HOST_NAME = rf"(\*\.)?{_EXACT_HOST_NAME}"
+#: The first alias becomes BaseUrl and the Route 53 record name, so it must not be a wildcard;
+#: later aliases may be.
+ALIASES_PATTERN = patterns.optional(rf"{_EXACT_HOST_NAME}(,{_HOST_NAME})*")
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
 
@@ -314,10 +381,36 @@ def add_response_headers_policy(template: Template, *, cors: Any) -> ResponseHea
     )
 
 
+def add_upload_function(template: Template) -> Function:
+    """The upload behavior's viewer-request function: PUT and preflight only, canned URLs only.
+
+    AutoPublish puts the code in the LIVE stage, which is what a cache behavior runs.
+    """
+    return template.add_resource(
+        Function(
+            "DistributionUploadFunction",
+            Name=_stack_unique_name("upload-methods"),
+            AutoPublish=True,
+            FunctionConfig=FunctionConfig(
+                Comment="Uploads: PUT and CORS preflight only, signed with a canned-policy URL",
+                Runtime=FUNCTION_RUNTIME,
+            ),
+            FunctionCode=UPLOAD_FUNCTION_SOURCE.read_text(encoding="utf-8"),
+        )
+    )
+
+
 def download_behavior(
-    *, cache_policy_id: Any, response_headers_policy_id: Any, trusted_key_groups: Any
+    *,
+    cache_policy_id: Any,
+    response_headers_policy_id: Any,
+    trusted_key_groups: Any,
+    origin_request_policy_id: Any = CORS_S3_ORIGIN_POLICY_ID,
 ) -> DefaultCacheBehavior:
-    """``/*``: read-only, compressed, long-cached; signed when ``trusted_key_groups`` is set."""
+    """``/*``: read-only, compressed, long-cached; signed when ``trusted_key_groups`` is set.
+
+    The CORS request headers reach S3 (not the cache key), so its CORS rules answer preflights.
+    """
     return DefaultCacheBehavior(
         TargetOriginId=ORIGIN_ID,
         ViewerProtocolPolicy="redirect-to-https",
@@ -325,6 +418,7 @@ def download_behavior(
         CachedMethods=CACHED_METHODS,
         Compress=True,
         CachePolicyId=cache_policy_id,
+        OriginRequestPolicyId=origin_request_policy_id,
         ResponseHeadersPolicyId=response_headers_policy_id,
         TrustedKeyGroups=trusted_key_groups,
     )
@@ -336,8 +430,10 @@ def upload_behavior(
     origin_request_policy_id: Any,
     response_headers_policy_id: Any,
     key_group_id: Any,
+    upload_function_arn: Any,
 ) -> CacheBehavior:
-    """Uploads: every method (the bucket policy limits writes), always signed, never cached."""
+    """Uploads: always signed, never cached; the viewer-request function admits PUT and
+    OPTIONS only. CloudFront offers no "PUT only" method set, hence all methods here."""
     return CacheBehavior(
         PathPattern=path_pattern,
         TargetOriginId=ORIGIN_ID,
@@ -349,6 +445,9 @@ def upload_behavior(
         OriginRequestPolicyId=origin_request_policy_id,
         ResponseHeadersPolicyId=response_headers_policy_id,
         TrustedKeyGroups=[key_group_id],
+        FunctionAssociations=[
+            FunctionAssociation(EventType="viewer-request", FunctionARN=upload_function_arn)
+        ],
     )
 
 
@@ -552,7 +651,7 @@ def _add_conditions(product: ProductTemplate, parameters: dict[str, Any]) -> Non
     template.add_condition(WEB_ACL, _not_empty(parameters["WebAclArn"]))
     template.add_condition(LOGGING, _not_empty(parameters["LoggingBucketName"]))
     template.add_condition(CORS, _not_empty(parameters["CorsAllowedOrigins"]))
-    template.add_condition(ALARM, _not_empty(parameters["AlarmTopicArn"]))
+    template.add_condition(ALARM, _not_empty(parameters["AlarmTopicName"]))
     template.add_condition(BUCKET_IN_OTHER_REGION, _not_empty(parameters["BucketRegion"]))
 
 
@@ -577,7 +676,7 @@ def _add_rules(product: ProductTemplate, parameters: dict[str, Any]) -> None:
             "HostedZoneId needs Aliases: the first alias is the record name",
         ),
         "DistributionAlarmOnlyInUsEast1": (
-            _not_empty(parameters["AlarmTopicArn"]),
+            _not_empty(parameters["AlarmTopicName"]),
             Equals(Region, "us-east-1"),
             "The 5xx alarm needs a stack in us-east-1, where CloudFront publishes its metrics",
         ),
@@ -600,8 +699,9 @@ _ORIGIN_PARAMETERS = ParameterGroup(
             label="Bucket name",
             Description="Name of the private bucket (bucket product output BucketName); its "
             "policy must allow this distribution's ARN (update the bucket product afterwards).",
-            AllowedPattern=rf"^{_BUCKET_NAME}$",
-            ConstraintDescription="3-63 lowercase letters, digits and hyphens (no dots)",
+            AllowedPattern=patterns.required(patterns.PRODUCT_BUCKET_NAME),
+            ConstraintDescription=f"the bucket product's BucketName output: "
+            f"{names.BUCKET_NAME_PREFIX}<account>-<region>-<id>",
         ),
         parameter_spec(
             "BucketRegion",
@@ -645,10 +745,13 @@ _CUSTOM_DOMAIN_PARAMETERS = ParameterGroup(
             "Aliases",
             label="Domain names",
             Description="Optional comma-separated domain names (no spaces), e.g. "
-            "files.example.com. Empty: use the *.cloudfront.net name. Needs AcmCertificateArn.",
+            "files.example.com. The first one is BaseUrl and the DNS record name, so it "
+            "cannot be a wildcard (*.example.com may come later). Empty: use the "
+            "*.cloudfront.net name. Needs AcmCertificateArn.",
             Default="",
-            AllowedPattern=patterns.optional(rf"{_HOST_NAME}(,{_HOST_NAME})*"),
-            ConstraintDescription="empty, or lowercase domain names separated by commas",
+            AllowedPattern=ALIASES_PATTERN,
+            ConstraintDescription="empty, or lowercase domain names separated by commas, the "
+            "first one without a wildcard",
         ),
         parameter_spec(
             "AcmCertificateArn",
@@ -718,11 +821,13 @@ _PROTECTION_AND_MONITORING_PARAMETERS = ParameterGroup(
         parameter_spec(
             "LoggingBucketName",
             label="Access log bucket",
-            Description="Optional bucket for CloudFront standard logs (ACLs must be enabled on "
-            "it: ObjectOwnership BucketOwnerPreferred). Empty: no access logs.",
+            Description=f"Optional bucket of this account for CloudFront standard logs, named "
+            f"{names.LOG_BUCKET_NAME_PREFIX}... (ACLs must be enabled on it: ObjectOwnership "
+            "BucketOwnerPreferred). Empty: no access logs.",
             Default="",
-            AllowedPattern=patterns.optional(_BUCKET_NAME),
-            ConstraintDescription="empty, or 3-63 lowercase letters, digits and hyphens",
+            AllowedPattern=patterns.optional(patterns.LOG_BUCKET_NAME),
+            ConstraintDescription=f"empty, or a bucket name starting with "
+            f"{names.LOG_BUCKET_NAME_PREFIX} (up to 63 lowercase letters, digits and hyphens)",
         ),
         parameter_spec(
             "LoggingPrefix",
@@ -733,14 +838,16 @@ _PROTECTION_AND_MONITORING_PARAMETERS = ParameterGroup(
             ConstraintDescription="up to 256 letters, digits and !_.*'()/-",
         ),
         parameter_spec(
-            "AlarmTopicArn",
-            label="Alarm SNS topic ARN",
-            Description="Optional SNS topic in us-east-1 notified when the 5xx error rate is too "
-            "high. CloudFront metrics exist only in us-east-1, so the alarm needs this stack in "
+            "AlarmTopicName",
+            label="Alarm SNS topic name",
+            Description=f"Optional SNS topic of this account in us-east-1, named "
+            f"{names.TOPIC_NAME_PREFIX}..., notified when the 5xx error rate is too high. "
+            "CloudFront metrics exist only in us-east-1, so the alarm needs this stack in "
             "us-east-1, and an alarm notifies topics in its own Region. Empty: no alarm.",
             Default="",
-            AllowedPattern=patterns.optional(patterns.SNS_TOPIC_ARN_US_EAST_1),
-            ConstraintDescription="empty, or an SNS topic ARN in us-east-1",
+            AllowedPattern=patterns.optional(patterns.TOPIC_NAME),
+            ConstraintDescription=f"empty, or a topic name starting with {names.TOPIC_NAME_PREFIX} "
+            "(letters, digits, - and _; not an ARN: the topic is always this account's)",
         ),
         parameter_spec(
             "AlarmThresholdPercent",
@@ -809,7 +916,9 @@ def build(options: DistributionOptions | None = None) -> ProductTemplate:
     add_error_rate_alarm(
         template,
         distribution=distribution,
-        topic_arn=Ref(parameters["AlarmTopicArn"]),
+        topic_arn=Sub(
+            "arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:${AlarmTopicName}"
+        ),
         threshold_percent=Ref(parameters["AlarmThresholdPercent"]),
         period_seconds=Ref(parameters["AlarmPeriodSeconds"]),
         evaluation_periods=Ref(parameters["AlarmEvaluationPeriods"]),
@@ -859,6 +968,7 @@ def _add_behaviors(
         origin_request_policy_id=Ref(origin_request_policy),
         response_headers_policy_id=Ref(headers_policy),
         key_group_id=key_group_id,
+        upload_function_arn=GetAtt(add_upload_function(template), "FunctionARN"),
     )
     return download, upload
 

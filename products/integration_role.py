@@ -1,14 +1,28 @@
 """Integration role product: the IAM role the team's application assumes to sign URLs.
 
 Least privilege: read the signing key secret (and decrypt it only through Secrets Manager),
-use items of the metadata table and objects of the bucket when their ARNs are given, nothing
-more. No action is a wildcard and no resource is "*" (only the table's indexes and the
-bucket's objects end in "/*").
+use items of the metadata table (and its customer-managed key, only through DynamoDB) and
+objects of the bucket when their ARNs are given, nothing more. On the bucket the role promotes
+uploads: it reads every object, writes anywhere except the upload inbox (an explicit Deny keeps
+the inbox for CloudFront uploads) and deletes only in the inbox. No action is a wildcard and no
+resource is "*" (only the table's indexes and the bucket's objects end in "/*").
+
+``kms:ViaService`` names the service in the Region where it uses the key, which is the Region
+of the resource, not of this stack: it is taken from the secret's and the table's ARNs, and
+from the bucket key's ARN (a bucket ARN holds no Region; S3 only uses keys of the bucket's own
+Region, so the key's Region is the bucket's).
+https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service
 
 Trust is exactly one of: an AWS service (ECS tasks, Lambda, EC2 with an instance profile) or
-a principal ARN (role, user or account root, optionally with an ExternalId). The template rule
-``IntegrationRoleTrustChoice`` rejects both or neither before anything is created; were it
-bypassed, the service would win (the conditions are written that way).
+a principal (role, user or account root) of this account, optionally with an ExternalId. The
+principal is given by name and its ARN built here, so another account is trusted only when
+TrustedAccountId names it, and then only with an ExternalId. The template rule
+``IntegrationRoleTrustChoice`` rejects any other combination before anything is created; were
+it bypassed, the service would win (the conditions are written that way).
+
+The role carries the capability's permissions boundary, computed from its fixed name (never a
+parameter), and accepts only the capability's secrets, tables and buckets (``signed-urls``
+names): a resource of another team or account is refused at launch or outside the boundary.
 """
 
 from __future__ import annotations
@@ -22,11 +36,36 @@ from awacs import kms as kms_actions
 from awacs import s3 as s3_actions
 from awacs import secretsmanager as secretsmanager_actions
 from awacs import sts as sts_actions
-from awacs.aws import Allow, Condition, Statement, StringEquals
-from troposphere import And, Equals, GetAtt, If, Not, NoValue, Or, Ref, Sub, Template
+from awacs.aws import (
+    Allow,
+    ArnEquals,
+    Condition,
+    ConditionElement,
+    Deny,
+    Statement,
+    StringEquals,
+)
+from troposphere import (
+    AccountId,
+    And,
+    Equals,
+    GetAtt,
+    If,
+    Join,
+    Not,
+    NoValue,
+    Or,
+    Partition,
+    Ref,
+    Select,
+    Split,
+    Sub,
+    Template,
+)
 from troposphere import Condition as ConditionRef
 from troposphere.iam import InstanceProfile, Policy, Role
 
+from products.building_blocks import capability_names as names
 from products.building_blocks import parameter_patterns as patterns
 from products.building_blocks.errors import GeneratorOptionError
 from products.building_blocks.product_template import (
@@ -39,8 +78,12 @@ from products.building_blocks.product_template import (
 KNOWN_TRUSTED_SERVICES = ("ecs-tasks.amazonaws.com", "lambda.amazonaws.com", "ec2.amazonaws.com")
 EC2_SERVICE = "ec2.amazonaws.com"
 
-#: The TrustedService value that means "trust the principal ARN instead".
+#: The TrustedService value that means "trust TrustedPrincipal instead".
 NO_SERVICE = "none"
+
+#: The TrustedPrincipal value that means the whole trusted account (any principal its IAM
+#: policies allow to assume the role), not one role or user.
+ROOT_PRINCIPAL = "root"
 
 #: IAM path: "/" alone, or "/" + segments of printable ASCII (no spaces) + "/".
 _ROLE_PATH_PATTERN = r"/(?:[\x21-\x7e]+/)?"
@@ -49,17 +92,14 @@ _ROLE_PATH_MAX_LENGTH = 512
 MIN_SESSION_SECONDS = 3600
 MAX_SESSION_SECONDS = 43200
 
-_SECRET_ARN_PATTERN = patterns.required(patterns.SECRET_ARN)
+_SECRET_ARN_PATTERN = patterns.required(patterns.CAPABILITY_SECRET_ARN)
 _KMS_KEY_ARN_PATTERN = patterns.required(patterns.KMS_KEY_ARN)
-_TABLE_ARN_PATTERN = (
-    r"^$|^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:[0-9]{12}:table/[A-Za-z0-9_.-]{3,255}$"
-)
-_BUCKET_ARN_PATTERN = r"^$|^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"
-_PRINCIPAL_ARN_PATTERN = (
-    r"^$|^arn:aws[a-z-]*:iam::[0-9]{12}:(root|role/[\w+=,.@/-]{1,512}|user/[\w+=,.@/-]{1,512})$"
-)
+_TABLE_ARN_PATTERN = patterns.optional(patterns.CAPABILITY_TABLE_ARN)
+_BUCKET_ARN_PATTERN = patterns.optional(patterns.PRODUCT_BUCKET_ARN)
+#: A principal by name, never an ARN: the account is this one unless TrustedAccountId says.
+_PRINCIPAL_PATTERN = r"^$|^(root|role/[\w+=,.@/-]{1,512}|user/[\w+=,.@/-]{1,512})$"
+_ACCOUNT_ID_PATTERN = patterns.optional(patterns.ACCOUNT_ID)
 _EXTERNAL_ID_PATTERN = r"^$|^[\w+=,.@:/-]{2,1224}$"
-_BOUNDARY_ARN_PATTERN = r"^$|^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/[\w+=,.@/-]{1,512}$"
 
 TRUSTS_SERVICE = "IntegrationRoleTrustsService"
 TRUSTS_EC2 = "IntegrationRoleTrustsEc2"
@@ -67,7 +107,9 @@ REQUIRES_EXTERNAL_ID = "IntegrationRoleRequiresExternalId"
 HAS_TABLE = "IntegrationRoleHasTable"
 HAS_BUCKET = "IntegrationRoleHasBucket"
 HAS_BUCKET_KEY = "IntegrationRoleHasBucketKey"
-HAS_BOUNDARY = "IntegrationRoleHasPermissionsBoundary"
+TRUSTS_OTHER_ACCOUNT = "IntegrationRoleTrustsOtherAccount"
+TRUSTS_NAMED_PRINCIPAL = "IntegrationRoleTrustsNamedPrincipal"
+HAS_TABLE_KEY = "IntegrationRoleHasTableKey"
 
 #: Item-level table actions: no table management, no Scan of the whole table.
 TABLE_ACTIONS = [
@@ -81,16 +123,36 @@ TABLE_ACTIONS = [
     dynamodb_actions.ConditionCheckItem,
 ]
 
+#: What DynamoDB asks KMS for, as the caller, to read and write items of a table encrypted with
+#: a customer-managed key (the key policy examples grant GenerateDataKey*; named here, as this
+#: product uses no wildcard action).
+#: https://docs.aws.amazon.com/kms/latest/developerguide/services-dynamodb.html
+TABLE_KEY_ACTIONS = [
+    kms_actions.Decrypt,
+    kms_actions.Encrypt,
+    kms_actions.GenerateDataKey,
+    kms_actions.GenerateDataKeyWithoutPlaintext,
+]
+
+#: An upload prefix: path segments of letters, digits and ._- (the bucket's and distribution's).
+_UPLOAD_PREFIX = re.compile(r"^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$")
+
 
 @dataclass(frozen=True)
 class IntegrationRoleOptions:
     """Build-time choices: which services may be trusted, role path, default session length."""
 
     trusted_services: tuple[str, ...] = KNOWN_TRUSTED_SERVICES
-    role_path: str = "/signed-urls/"
+    role_path: str = names.ROLE_PATH
     default_max_session_seconds: int = MIN_SESSION_SECONDS
+    upload_prefix: str = "uploads"
 
     def __post_init__(self) -> None:
+        if not isinstance(self.upload_prefix, str) or not _UPLOAD_PREFIX.match(self.upload_prefix):
+            raise GeneratorOptionError(
+                f"integration role: upload_prefix ({self.upload_prefix!r}) must be path "
+                "segments of letters, digits and ._- without leading or trailing '/' or wildcards"
+            )
         if not self.trusted_services:
             raise GeneratorOptionError("integration role: trusted_services must not be empty")
         for service in self.trusted_services:
@@ -133,25 +195,58 @@ def policy_document(statements: list[Any]) -> dict[str, Any]:
     return {"Version": "2012-10-17", "Statement": statements}
 
 
+def _condition_block(
+    parts: list[tuple[str | None, ConditionElement]], chosen: tuple[ConditionElement, ...] = ()
+) -> Any:
+    """A Condition block holding each element while its template condition holds (None:
+    always); no block at all when none holds."""
+    if not parts:
+        return Condition(list(chosen)) if chosen else NoValue
+    (when, element), rest = parts[0], parts[1:]
+    with_it = _condition_block(rest, (*chosen, element))
+    return with_it if when is None else If(when, with_it, _condition_block(rest, chosen))
+
+
 def trust_statement(
-    *, principal: Any, external_id: Any = None, external_id_condition: str | None = None
+    *,
+    principal: Any,
+    external_id: Any = None,
+    external_id_condition: str | None = None,
+    principal_arn: Any = None,
+    principal_arn_condition: str | None = None,
 ) -> Statement:
     """sts:AssumeRole for ``principal`` ({"Service": [...]}, {"AWS": [...]} or an Fn::If).
 
     With ``external_id`` the caller must pass it (sts:ExternalId), while
-    ``external_id_condition`` holds (always when None).
+    ``external_id_condition`` holds (always when None). With ``principal_arn`` only that role or
+    user of the trusted account may (aws:PrincipalArn), while ``principal_arn_condition`` holds.
     """
-    condition = NoValue
+    parts: list[tuple[str | None, ConditionElement]] = []
     if external_id is not None:
-        condition = _when(
-            external_id_condition, Condition(StringEquals({"sts:ExternalId": external_id}))
-        )
+        parts.append((external_id_condition, StringEquals({"sts:ExternalId": external_id})))
+    if principal_arn is not None:
+        parts.append((principal_arn_condition, ArnEquals({"aws:PrincipalArn": principal_arn})))
+    condition = _condition_block(parts)
     return Statement(
         Sid="AssumedByTheApplication",
         Effect=Allow,
         Principal=principal,
         Action=[sts_actions.AssumeRole],
         Condition=condition,
+    )
+
+
+def via_service(service: str, region_arn: Any) -> Condition:
+    """``kms:ViaService`` = ``service`` in the Region named by ``region_arn`` (its 4th field)."""
+    return Condition(
+        StringEquals(
+            {
+                "kms:ViaService": Sub(
+                    f"{service}.${{Region}}.amazonaws.com",
+                    Region=Select(3, Split(":", region_arn)),
+                )
+            }
+        )
     )
 
 
@@ -169,9 +264,7 @@ def signing_key_statements(*, secret_arn: Any, kms_key_arn: Any) -> list[Stateme
             Effect=Allow,
             Action=[kms_actions.Decrypt],
             Resource=[kms_key_arn],
-            Condition=Condition(
-                StringEquals({"kms:ViaService": Sub("secretsmanager.${AWS::Region}.amazonaws.com")})
-            ),
+            Condition=via_service("secretsmanager", secret_arn),
         ),
     ]
 
@@ -186,26 +279,72 @@ def table_statement(*, table_arn: Any) -> Statement:
     )
 
 
-def bucket_statement(*, bucket_arn: Any) -> Statement:
-    """Read and write objects of one bucket (no delete, no listing, no bucket settings)."""
+def table_key_statement(*, key_arn: Any, table_arn: Any) -> Statement:
+    """Use the table's customer-managed key, only as DynamoDB uses it for item calls."""
     return Statement(
-        Sid="ReadWriteBucketObjects",
+        Sid="UseTableKeyViaDynamoDB",
         Effect=Allow,
-        Action=[s3_actions.GetObject, s3_actions.PutObject],
-        Resource=[Sub("${BucketArn}/*", BucketArn=bucket_arn)],
+        Action=TABLE_KEY_ACTIONS,
+        Resource=[key_arn],
+        Condition=via_service("dynamodb", table_arn),
     )
 
 
+def bucket_statements(*, bucket_arn: Any, upload_prefix: str) -> list[Statement]:
+    """Promote uploads: read every object, write outside the inbox, delete inside it only.
+
+    ``copy_object`` needs GetObject on the source and PutObject on the target; copying the exact
+    version that was checked (an upload URL may still be valid and overwrite the key meanwhile)
+    needs GetObjectVersion on the inbox. No listing, no bucket settings, and nothing the
+    application could use to replace an upload in the inbox.
+    """
+    objects = Sub("${BucketArn}/*", BucketArn=bucket_arn)
+    inbox = Sub(f"${{BucketArn}}/{upload_prefix}/*", BucketArn=bucket_arn)
+    return [
+        Statement(
+            Sid="ReadBucketObjects",
+            Effect=Allow,
+            Action=[s3_actions.GetObject],
+            Resource=[objects],
+        ),
+        Statement(
+            Sid="ReadUploadVersions",
+            Effect=Allow,
+            Action=[s3_actions.GetObjectVersion],
+            Resource=[inbox],
+        ),
+        Statement(
+            Sid="WriteServedObjects",
+            Effect=Allow,
+            Action=[s3_actions.PutObject],
+            Resource=[objects],
+        ),
+        Statement(
+            Sid="NeverWriteIntoTheUploadInbox",
+            Effect=Deny,
+            Action=[s3_actions.PutObject],
+            Resource=[inbox],
+        ),
+        Statement(
+            Sid="DeletePromotedUploads",
+            Effect=Allow,
+            Action=[s3_actions.DeleteObject],
+            Resource=[inbox],
+        ),
+    ]
+
+
 def bucket_key_statement(*, key_arn: Any) -> Statement:
-    """Use an SSE-KMS bucket's key, only as S3 uses it when reading and writing objects."""
+    """Use an SSE-KMS bucket's key, only as S3 uses it when reading and writing objects.
+
+    The key's own ARN gives the Region: S3 uses only keys of the bucket's Region.
+    """
     return Statement(
         Sid="UseBucketKeyViaS3",
         Effect=Allow,
         Action=[kms_actions.Decrypt, kms_actions.GenerateDataKey],
         Resource=[key_arn],
-        Condition=Condition(
-            StringEquals({"kms:ViaService": Sub("s3.${AWS::Region}.amazonaws.com")})
-        ),
+        Condition=via_service("s3", key_arn),
     )
 
 
@@ -216,9 +355,9 @@ def add_integration_role(
     access_statements: list[Any],
     path: str,
     max_session_duration: Any,
-    permissions_boundary: Any = NoValue,
 ) -> Role:
-    """The role with one inline policy; CloudFormation names it (no CAPABILITY_NAMED_IAM)."""
+    """The role with one inline policy, within the capability's permissions boundary;
+    CloudFormation names it (no CAPABILITY_NAMED_IAM)."""
     return template.add_resource(
         Role(
             "IntegrationRole",
@@ -226,7 +365,7 @@ def add_integration_role(
             Path=path,
             AssumeRolePolicyDocument=policy_document([trust]),
             MaxSessionDuration=max_session_duration,
-            PermissionsBoundary=permissions_boundary,
+            PermissionsBoundary=names.boundary_policy_arn(),
             Policies=[
                 Policy(
                     PolicyName="signed-urls-integration",
@@ -248,7 +387,7 @@ def add_instance_profile(
 
 
 def _who_assumes_the_role(options: IntegrationRoleOptions) -> ParameterGroup:
-    """Exactly one of a service and a principal ARN; the service choices are the options'."""
+    """Exactly one of a service and a principal; the service choices are the options'."""
     return ParameterGroup(
         "Who assumes the role (choose exactly one)",
         (
@@ -256,7 +395,7 @@ def _who_assumes_the_role(options: IntegrationRoleOptions) -> ParameterGroup:
                 "TrustedService",
                 label="Trusted AWS service",
                 Description="AWS service that assumes the role (ec2 also gets an instance "
-                f"profile), or '{NO_SERVICE}' to trust TrustedPrincipalArn instead.",
+                f"profile), or '{NO_SERVICE}' to trust TrustedPrincipal instead.",
                 Default=NO_SERVICE,
                 AllowedValues=[NO_SERVICE, *options.trusted_services],
                 ConstraintDescription=(
@@ -264,20 +403,32 @@ def _who_assumes_the_role(options: IntegrationRoleOptions) -> ParameterGroup:
                 ),
             ),
             parameter_spec(
-                "TrustedPrincipalArn",
-                label="Trusted principal ARN",
-                Description="IAM role, user or account root ARN that assumes the role; empty "
-                "when TrustedService is set.",
+                "TrustedPrincipal",
+                label="Trusted principal (this account)",
+                Description="IAM role or user of this account that assumes the role, by name "
+                "(role/<path/name> or user/<path/name>), or root for the whole account; not an "
+                "ARN. Empty when TrustedService is set.",
                 Default="",
-                AllowedPattern=_PRINCIPAL_ARN_PATTERN,
-                ConstraintDescription="empty, or arn:aws:iam::<account>:root, "
-                "arn:aws:iam::<account>:role/<name> or arn:aws:iam::<account>:user/<name>",
+                AllowedPattern=_PRINCIPAL_PATTERN,
+                ConstraintDescription="empty, or root, role/<name> or user/<name> (letters, "
+                "digits and +=,.@/-_; not an ARN: the account is this one unless "
+                "TrustedAccountId is set)",
+            ),
+            parameter_spec(
+                "TrustedAccountId",
+                label="Another account (optional, needs ExternalId)",
+                Description="Empty: TrustedPrincipal is in this account. An account ID: trust "
+                "TrustedPrincipal of that account instead (cross-account access, opt-in); then "
+                "ExternalId is required.",
+                Default="",
+                AllowedPattern=_ACCOUNT_ID_PATTERN,
+                ConstraintDescription="empty, or a 12-digit account ID",
             ),
             parameter_spec(
                 "ExternalId",
-                label="External ID (optional)",
+                label="External ID (required for another account)",
                 Description="When set, the trusted principal must pass this sts:ExternalId; "
-                "only with TrustedPrincipalArn.",
+                "only with TrustedPrincipal, and required with TrustedAccountId.",
                 Default="",
                 AllowedPattern=_EXTERNAL_ID_PATTERN,
                 ConstraintDescription="empty, or 2-1224 characters: letters, digits and +=,.@:/-_",
@@ -294,7 +445,8 @@ _WHAT_THE_ROLE_MAY_USE = ParameterGroup(
             label="Signing key secret ARN",
             Description="SecretArn output of the secret (or key pair) product.",
             AllowedPattern=_SECRET_ARN_PATTERN,
-            ConstraintDescription="a Secrets Manager secret ARN",
+            ConstraintDescription=f"the ARN of a secret named {names.SECRET_NAME_PREFIX}... "
+            "(the secret product's SecretArn output)",
         ),
         parameter_spec(
             "KmsKeyArn",
@@ -310,7 +462,18 @@ _WHAT_THE_ROLE_MAY_USE = ParameterGroup(
             Description="TableArn output of the metadata table product; empty for no table access.",
             Default="",
             AllowedPattern=_TABLE_ARN_PATTERN,
-            ConstraintDescription="empty, or a DynamoDB table ARN",
+            ConstraintDescription=f"empty, or the ARN of a table named "
+            f"{names.TABLE_NAME_PREFIX}... (the metadata table product's TableArn output)",
+        ),
+        parameter_spec(
+            "TableKmsKeyArn",
+            label="Metadata table KMS key ARN (optional)",
+            Description="TableKmsKeyArn output of the metadata table product, when the table "
+            "uses a customer-managed key, so the role can use items through DynamoDB; empty "
+            "for the AWS managed key.",
+            Default="",
+            AllowedPattern=patterns.optional(patterns.KMS_KEY_ARN),
+            ConstraintDescription="empty, or a KMS key ARN",
         ),
         parameter_spec(
             "BucketArn",
@@ -318,7 +481,8 @@ _WHAT_THE_ROLE_MAY_USE = ParameterGroup(
             Description="BucketArn output of the bucket product; empty for no object access.",
             Default="",
             AllowedPattern=_BUCKET_ARN_PATTERN,
-            ConstraintDescription="empty, or an S3 bucket ARN (arn:aws:s3:::<bucket>)",
+            ConstraintDescription=f"empty, or the ARN of a bucket named "
+            f"{names.BUCKET_NAME_PREFIX}<account>-... (the bucket product's BucketArn output)",
         ),
         parameter_spec(
             "BucketKmsKeyArn",
@@ -334,19 +498,10 @@ _WHAT_THE_ROLE_MAY_USE = ParameterGroup(
 
 
 def _role_limits(options: IntegrationRoleOptions) -> ParameterGroup:
-    """Permissions boundary and session length; the options give the default length."""
+    """Session length; the options give its default (the permissions boundary is fixed)."""
     return ParameterGroup(
         "Role limits",
         (
-            parameter_spec(
-                "PermissionsBoundaryArn",
-                label="Permissions boundary ARN (optional)",
-                Description="Managed policy ARN set as the role's permissions boundary; empty "
-                "for none.",
-                Default="",
-                AllowedPattern=_BOUNDARY_ARN_PATTERN,
-                ConstraintDescription="empty, or an IAM managed policy ARN",
-            ),
             parameter_spec(
                 "MaxSessionDuration",
                 label="Maximum session duration (seconds)",
@@ -380,13 +535,23 @@ def _add_conditions(template: Template, parameters: dict[str, Any], trusts_ec2: 
     template.add_condition(
         HAS_BUCKET_KEY, And(ConditionRef(HAS_BUCKET), _is_set(parameters["BucketKmsKeyArn"]))
     )
-    template.add_condition(HAS_BOUNDARY, _is_set(parameters["PermissionsBoundaryArn"]))
+    template.add_condition(
+        HAS_TABLE_KEY, And(ConditionRef(HAS_TABLE), _is_set(parameters["TableKmsKeyArn"]))
+    )
+    template.add_condition(TRUSTS_OTHER_ACCOUNT, _is_set(parameters["TrustedAccountId"]))
+    template.add_condition(
+        TRUSTS_NAMED_PRINCIPAL,
+        And(
+            Not(ConditionRef(TRUSTS_SERVICE)),
+            Not(Equals(Ref(parameters["TrustedPrincipal"]), ROOT_PRINCIPAL)),
+        ),
+    )
 
 
 def _add_trust_rule(template: Template, parameters: dict[str, Any]) -> None:
-    """Exactly one of TrustedService and TrustedPrincipalArn; ExternalId only with the ARN."""
+    """Exactly one of TrustedService and TrustedPrincipal; ExternalId only with the principal."""
     no_service = Equals(Ref(parameters["TrustedService"]), NO_SERVICE)
-    no_principal = Equals(Ref(parameters["TrustedPrincipalArn"]), "")
+    no_principal = Equals(Ref(parameters["TrustedPrincipal"]), "")
     no_external_id = Equals(Ref(parameters["ExternalId"]), "")
     template.add_rule(
         "IntegrationRoleTrustChoice",
@@ -398,11 +563,11 @@ def _add_trust_rule(template: Template, parameters: dict[str, Any]) -> None:
                         And(no_service, Not(no_principal)),
                     ),
                     "AssertDescription": "Set exactly one of TrustedService (not 'none') and "
-                    "TrustedPrincipalArn",
+                    "TrustedPrincipal",
                 },
                 {
                     "Assert": Or(no_external_id, Not(no_principal)),
-                    "AssertDescription": "ExternalId applies only to TrustedPrincipalArn",
+                    "AssertDescription": "ExternalId applies only to TrustedPrincipal",
                 },
                 {
                     "Assert": Or(
@@ -411,9 +576,50 @@ def _add_trust_rule(template: Template, parameters: dict[str, Any]) -> None:
                     ),
                     "AssertDescription": "BucketKmsKeyArn applies only with BucketArn",
                 },
+                {
+                    "Assert": Or(
+                        Equals(Ref(parameters["TableKmsKeyArn"]), ""),
+                        Not(Equals(Ref(parameters["TableArn"]), "")),
+                    ),
+                    "AssertDescription": "TableKmsKeyArn applies only with TableArn",
+                },
             ]
         },
     )
+
+
+def _add_other_account_rule(template: Template, parameters: dict[str, Any]) -> None:
+    """Another account only with a principal of it and an ExternalId (the opt-in is explicit).
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_common-scenarios_third-party.html
+    """
+    template.add_rule(
+        "IntegrationRoleOtherAccountTrust",
+        {
+            "RuleCondition": Not(Equals(Ref(parameters["TrustedAccountId"]), "")),
+            "Assertions": [
+                {
+                    "Assert": Not(Equals(Ref(parameters["TrustedPrincipal"]), "")),
+                    "AssertDescription": "TrustedAccountId applies only to TrustedPrincipal",
+                },
+                {
+                    "Assert": Not(Equals(Ref(parameters["ExternalId"]), "")),
+                    "AssertDescription": "TrustedAccountId (another account) requires an "
+                    "ExternalId",
+                },
+            ],
+        },
+    )
+
+
+def trusted_account() -> If:
+    """This account, or TrustedAccountId when that is set."""
+    return If(TRUSTS_OTHER_ACCOUNT, Ref("TrustedAccountId"), AccountId)
+
+
+def trusted_principal_arn() -> Join:
+    """The role or user named by TrustedPrincipal, in the trusted account."""
+    return Join("", ["arn:", Partition, ":iam::", trusted_account(), ":", Ref("TrustedPrincipal")])
 
 
 def build(options: IntegrationRoleOptions | None = None) -> ProductTemplate:
@@ -429,6 +635,7 @@ def build(options: IntegrationRoleOptions | None = None) -> ProductTemplate:
     template = product.template
     _add_conditions(template, parameters, options.trusts_ec2)
     _add_trust_rule(template, parameters)
+    _add_other_account_rule(template, parameters)
     table_arn = Ref(parameters["TableArn"])
     bucket_arn = Ref(parameters["BucketArn"])
     role = add_integration_role(
@@ -437,10 +644,12 @@ def build(options: IntegrationRoleOptions | None = None) -> ProductTemplate:
             principal=If(
                 TRUSTS_SERVICE,
                 {"Service": [Ref(parameters["TrustedService"])]},
-                {"AWS": [Ref(parameters["TrustedPrincipalArn"])]},
+                {"AWS": [trusted_account()]},
             ),
             external_id=Ref(parameters["ExternalId"]),
             external_id_condition=REQUIRES_EXTERNAL_ID,
+            principal_arn=trusted_principal_arn(),
+            principal_arn_condition=TRUSTS_NAMED_PRINCIPAL,
         ),
         access_statements=[
             *signing_key_statements(
@@ -448,12 +657,20 @@ def build(options: IntegrationRoleOptions | None = None) -> ProductTemplate:
                 kms_key_arn=Ref(parameters["KmsKeyArn"]),
             ),
             _when(HAS_TABLE, table_statement(table_arn=table_arn)),
-            _when(HAS_BUCKET, bucket_statement(bucket_arn=bucket_arn)),
+            _when(
+                HAS_TABLE_KEY,
+                table_key_statement(key_arn=Ref(parameters["TableKmsKeyArn"]), table_arn=table_arn),
+            ),
+            *(
+                _when(HAS_BUCKET, statement)
+                for statement in bucket_statements(
+                    bucket_arn=bucket_arn, upload_prefix=options.upload_prefix
+                )
+            ),
             _when(HAS_BUCKET_KEY, bucket_key_statement(key_arn=Ref(parameters["BucketKmsKeyArn"]))),
         ],
         path=options.role_path,
         max_session_duration=Ref(parameters["MaxSessionDuration"]),
-        permissions_boundary=If(HAS_BOUNDARY, Ref(parameters["PermissionsBoundaryArn"]), NoValue),
     )
     product.add_output("RoleArn", GetAtt(role, "Arn"), "ARN of the integration role")
     product.add_output("RoleName", Ref(role), "Name of the integration role")

@@ -62,6 +62,7 @@ def render_product_reference(spec: ProductSpec) -> str:
         "",
         f"Template: [`templates/{spec.template_file}`](../../templates/{spec.template_file})",
         "",
+        *([spec.notes.rstrip("\n"), ""] if spec.notes else []),
         "## Parameters",
         "",
         "| Group | Parameter | Label | Description | Default | Allowed |",

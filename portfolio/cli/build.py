@@ -49,6 +49,9 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="directory of the npm package @cdklabs/cdk-validator-cfnguard (cfn-guard and "
         "Control Tower's rules; omit: no Control Tower check)",
     )
+    check.add_argument(
+        "--cache", help="skip gates a template passed unchanged before (a folder; omit: no cache)"
+    )
     check.set_defaults(handler=run_check)
 
 
@@ -98,7 +101,7 @@ def run_docs(args: argparse.Namespace) -> int:
 
 def run_check(args: argparse.Namespace) -> int:
     from portfolio.bootstrap.template import render_bootstrap_template
-    from products.gates import run_gates
+    from products.gates.cache import run_gates_cached
     from products.gates.control_tower import RulePackMissing, cfn_guard_binary, load_controls
 
     template_dir = Path(args.templates)
@@ -124,7 +127,8 @@ def run_check(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory() as scratch:
         # The bootstrap stack is deployed too, so it passes the same gates.
         write_all(Path(scratch), {**templates, "bootstrap.yaml": render_bootstrap_template()})
-        results = run_gates(Path(scratch), checkov, control_tower)
+        cache = Path(args.cache) if args.cache else None
+        results = run_gates_cached(Path(scratch), checkov, cache, control_tower)
     for result in results:
         print(result.summary_line())
         for finding in result.findings:

@@ -52,9 +52,26 @@ class ResolvedTemplate:
             return any(self.value(item) for item in argument)
         if key == "Fn::Sub":
             return self._sub(argument)
+        if key == "Fn::Join":
+            separator, items = argument
+            return separator.join(str(item) for item in self.value(items))
         if key == "Fn::GetAtt":
             return f"<{'.'.join(argument)}>"
+        if key in ("Fn::Split", "Fn::Select", "Fn::Join"):
+            return self._list_function(key, argument)
         return {key: self.value(argument)}
+
+    def _list_function(self, key: str, argument: Any) -> Any:
+        """Fn::Split (of a known ARN), Fn::Select and Fn::Join; left as data otherwise (e.g. of
+        an unknown AWS::StackId)."""
+        first, second = argument[0], self.value(argument[1])
+        if key == "Fn::Split" and isinstance(second, str) and second.startswith("arn:"):
+            return second.split(first)
+        if key == "Fn::Select" and isinstance(second, list) and int(first) < len(second):
+            return second[int(first)]
+        if key == "Fn::Join" and isinstance(second, list):
+            return first.join(str(item) for item in second)
+        return {key: [first, second]}
 
     def value(self, node: Any) -> Any:
         if isinstance(node, list):

@@ -129,12 +129,25 @@ class FakeLambdaContext:
         self.deadline -= milliseconds / 1000
 
 
-def new_private_key(key_pair_spec: str) -> rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey:
-    if key_pair_spec == "RSA_2048":
-        return rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    if key_pair_spec == "ECC_NIST_P256":
-        return ec.generate_private_key(ec.SECP256R1())
-    raise AssertionError(f"unexpected KeyPairSpec {key_pair_spec}")
+PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
+
+#: Keys generated so far in this test process, per KeyPairSpec: the n-th key a double hands out
+#: is the n-th of this list, so keys stay distinct within a test (one double per test) and an
+#: RSA key (tens of milliseconds each) is generated once per process, not once per call.
+_KEYS: dict[str, list[PrivateKey]] = {}
+
+
+def new_private_key(key_pair_spec: str, nth: int = 0) -> PrivateKey:
+    """The ``nth`` key of this process for ``key_pair_spec`` (generated when first asked for)."""
+    keys = _KEYS.setdefault(key_pair_spec, [])
+    while len(keys) <= nth:
+        if key_pair_spec == "RSA_2048":
+            keys.append(rsa.generate_private_key(public_exponent=65537, key_size=2048))
+        elif key_pair_spec == "ECC_NIST_P256":
+            keys.append(ec.generate_private_key(ec.SECP256R1()))
+        else:
+            raise AssertionError(f"unexpected KeyPairSpec {key_pair_spec}")
+    return keys[nth]
 
 
 class KmsKeyPairDouble:
@@ -143,7 +156,7 @@ class KmsKeyPairDouble:
     def __init__(self) -> None:
         self.calls: list[dict[str, Any]] = []
         self.failure: tuple[str, str] | None = None
-        self.expected: dict[str, str] | None = None
+        self.expected: dict[str, Any] | None = None
 
     def fail_with(self, code: str, message: str) -> None:
         self.failure = (code, message)
@@ -155,7 +168,16 @@ class KmsKeyPairDouble:
             return
         spec = EXPECTED_KEY_PAIR_SPEC.get(properties.get("KeyAlgorithm", "RSA_2048"))
         key_id = properties.get("KmsKeyArn")
-        self.expected = {"KeyId": key_id, "KeyPairSpec": spec} if spec and key_id else None
+        secret_arn = properties.get("SecretArn")
+        self.expected = (
+            {
+                "KeyId": key_id,
+                "KeyPairSpec": spec,
+                "EncryptionContext": {"SecretARN": secret_arn},
+            }
+            if spec and key_id and secret_arn
+            else None
+        )
 
     def generate_data_key_pair(self, **request: Any) -> dict[str, Any]:
         self.calls.append(request)
@@ -173,14 +195,14 @@ class KmsKeyPairDouble:
             else:
                 stubber.add_response(
                     "generate_data_key_pair",
-                    self._response(self.expected),
+                    self._response(self.expected, nth=len(self.calls) - 1),
                     expected_params=self.expected,
                 )
             return client.generate_data_key_pair(**request)
 
     @staticmethod
-    def _response(expected: dict[str, str]) -> dict[str, Any]:
-        private_key = new_private_key(expected["KeyPairSpec"])
+    def _response(expected: dict[str, Any], nth: int) -> dict[str, Any]:
+        private_key = new_private_key(expected["KeyPairSpec"], nth)
         return {
             "PrivateKeyCiphertextBlob": b"ciphertext-under-" + expected["KeyId"].encode(),
             "PrivateKeyPlaintext": private_key.private_bytes(

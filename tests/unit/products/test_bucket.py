@@ -9,18 +9,46 @@ from typing import Any
 import pytest
 
 from products.bucket import (
-    BUCKET_NAME_PATTERN,
     CORS_ORIGIN_PATTERN,
     DISTRIBUTION_ARN_PATTERN,
     KMS_KEY_ARN_PATTERN,
+    LOG_BUCKET_NAME_PATTERN,
     BucketOptions,
     build,
 )
 from products.building_blocks.errors import GeneratorOptionError
+from products.building_blocks.parameter_patterns import PRODUCT_BUCKET_NAME
 from products.gates.cfn_lint import cfn_lint_findings
+from tests.support.cfn_resolution import ResolvedTemplate
+from tests.support.iam_evaluation import ALLOW, decision
 
 NO_VALUE = {"Ref": "AWS::NoValue"}
-DISTRIBUTION_SOURCE = {"StringEquals": {"AWS:SourceArn": {"Ref": "DistributionArn"}}}
+#: The one distribution, and only if it is one of this account's (another account's ARN has the
+#: same shape: no AllowedPattern can refuse it).
+DISTRIBUTION_SOURCE = {
+    "StringEquals": {"AWS:SourceArn": {"Ref": "DistributionArn"}},
+    "ArnLike": {
+        "AWS:SourceArn": {
+            "Fn::Sub": "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/*"
+        }
+    },
+}
+ACCOUNT_ID = "123456789012"
+#: Launched in this account and partition (the bucket policy names this account's distributions).
+PSEUDO_PARAMETERS = {"AWS::Partition": "aws", "AWS::AccountId": ACCOUNT_ID}
+DISTRIBUTION_ARN = f"arn:aws:cloudfront::{ACCOUNT_ID}:distribution/E2QWRUHAPOMQZL"
+OTHER_DISTRIBUTION_ARN = f"arn:aws:cloudfront::{ACCOUNT_ID}:distribution/E0THERDISTRIB"
+CLOUDFRONT = ("Service", "cloudfront.amazonaws.com")
+#: Object keys in and around the upload prefix ("uploads/" by default).
+OBJECT_KEYS = [
+    "uploads/a.jpg",
+    "uploads/nested/b.png",
+    "photos/a.jpg",
+    "a.jpg",
+    "uploads",
+    "uploadsX/a.jpg",
+    "photos/uploads/a.jpg",
+]
 
 
 @pytest.fixture(scope="module")
@@ -45,9 +73,29 @@ def _conditional(item: dict[str, Any], condition: str) -> dict[str, Any]:
 
 
 def _grants(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """CloudFront grant statements by Sid (each must be conditional on a distribution)."""
-    grants = [_conditional(item, "BucketHasDistribution") for item in _statements(template)[1:]]
+    """CloudFront grant statements by Sid (each must be conditional on a distribution).
+
+    Statement 0 denies plain HTTP, statement 1 CloudFront reads of the upload inbox.
+    """
+    grants = [_conditional(item, "BucketHasDistribution") for item in _statements(template)[2:]]
     return {grant["Sid"]: grant for grant in grants}
+
+
+def _cloudfront_decision(
+    template: dict[str, Any], action: str, key: str, source_arn: str = DISTRIBUTION_ARN
+) -> str:
+    """What the bucket policy, launched with DistributionArn, says to CloudFront (OAC)."""
+    resolved = ResolvedTemplate(
+        template, {"DistributionArn": DISTRIBUTION_ARN, **PSEUDO_PARAMETERS}
+    )
+    statements = resolved.resources()["BucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    return decision(
+        statements,
+        action=action,
+        resource=f"<Bucket.Arn>/{key}",
+        principal=CLOUDFRONT,
+        context={"AWS:SourceArn": source_arn, "aws:SecureTransport": "true"},
+    )
 
 
 def _rules_by_id(template: dict[str, Any]) -> dict[str, Any]:
@@ -164,7 +212,44 @@ def test_put_object_is_granted_nowhere_else(template: dict[str, Any]) -> None:
 
 def test_only_the_two_cloudfront_grants_allow_anything(template: dict[str, Any]) -> None:
     assert sorted(_grants(template)) == ["AllowCloudFrontRead", "AllowCloudFrontUpload"]
-    assert len(_statements(template)) == 3
+    assert len(_statements(template)) == 4
+
+
+def test_no_cloudfront_distribution_may_ever_read_the_upload_inbox(
+    template: dict[str, Any],
+) -> None:
+    """Unconditional and for every distribution: a Deny, not a missing Allow."""
+    assert _statements(template)[1] == {
+        "Sid": "DenyCloudFrontReadingUploads",
+        "Effect": "Deny",
+        "Principal": {"Service": "cloudfront.amazonaws.com"},
+        "Action": ["s3:GetObject"],
+        "Resource": [{"Fn::Sub": "${Bucket.Arn}/uploads/*"}],
+    }
+
+
+@pytest.mark.parametrize("key", OBJECT_KEYS)
+def test_downloads_never_read_the_inbox_and_uploads_never_write_outside_it(
+    template: dict[str, Any], key: str
+) -> None:
+    in_inbox = key.startswith("uploads/")
+    assert (_cloudfront_decision(template, "s3:GetObject", key) == ALLOW) is not in_inbox
+    assert (_cloudfront_decision(template, "s3:PutObject", key) == ALLOW) is in_inbox
+    for action in ("s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutObjectAcl"):
+        assert _cloudfront_decision(template, action, key) != ALLOW, action
+
+
+@pytest.mark.parametrize("key", OBJECT_KEYS)
+def test_another_distribution_gets_nothing(template: dict[str, Any], key: str) -> None:
+    for action in ("s3:GetObject", "s3:PutObject"):
+        assert _cloudfront_decision(template, action, key, OTHER_DISTRIBUTION_ARN) != ALLOW
+
+
+def test_every_object_event_goes_to_eventbridge(template: dict[str, Any]) -> None:
+    """The application learns of each upload from the "Object Created" events."""
+    assert _bucket(template)["Properties"]["NotificationConfiguration"] == {
+        "EventBridgeConfiguration": {"EventBridgeEnabled": True}
+    }
 
 
 def test_cloudfront_grants_need_a_distribution_arn(template: dict[str, Any]) -> None:
@@ -186,6 +271,9 @@ def test_upload_prefix_option_moves_the_put_grant_and_the_expiry_rule() -> None:
     assert _grants(template)["AllowCloudFrontUpload"]["Resource"] == [
         {"Fn::Sub": "${Bucket.Arn}/incoming/*"}
     ]
+    assert _statements(template)[1]["Resource"] == [{"Fn::Sub": "${Bucket.Arn}/incoming/*"}]
+    assert _cloudfront_decision(template, "s3:GetObject", "incoming/a.jpg") != ALLOW
+    assert _cloudfront_decision(template, "s3:GetObject", "uploads/a.jpg") == ALLOW
     expire = _conditional(_rules_by_id(template)["ExpireUploads"], "BucketExpiresUploads")
     assert expire["Prefix"] == "incoming/"
     assert "uploads/" not in json.dumps(template)
@@ -222,7 +310,7 @@ def test_parameter_patterns_are_the_declared_ones(template: dict[str, Any]) -> N
     assert parameters["DistributionArn"]["AllowedPattern"] == DISTRIBUTION_ARN_PATTERN
     assert parameters["BucketKmsKeyArn"]["AllowedPattern"] == KMS_KEY_ARN_PATTERN
     assert parameters["CorsAllowedOrigins"]["AllowedPattern"] == CORS_ORIGIN_PATTERN
-    assert parameters["AccessLogBucketName"]["AllowedPattern"] == BUCKET_NAME_PATTERN
+    assert parameters["AccessLogBucketName"]["AllowedPattern"] == LOG_BUCKET_NAME_PATTERN
 
 
 def test_kms_key_pattern_takes_key_arns_not_aliases() -> None:
@@ -398,3 +486,28 @@ def test_upload_prefix_must_be_a_plain_path_segment(prefix: str) -> None:
 def test_out_of_range_option_is_rejected_by_name(option: str, value: object, bounds: str) -> None:
     with pytest.raises(GeneratorOptionError, match=rf"^bucket: {option} \({value!r}\) .*{bounds}"):
         BucketOptions(**{option: value})
+
+
+def test_bucket_is_named_under_the_capability_prefix(template: dict[str, Any]) -> None:
+    """signed-urls-<account>-<region>-<stack id>: what consumers' patterns and the permissions
+    boundary accept, within S3's 63 characters for every Region name."""
+    text, variables = template["Resources"]["Bucket"]["Properties"]["BucketName"]["Fn::Sub"]
+    assert text == "signed-urls-${AWS::AccountId}-${AWS::Region}-${Suffix}"
+    assert variables["Suffix"] == {
+        "Fn::Select": [
+            0,
+            {
+                "Fn::Split": [
+                    "-",
+                    {"Fn::Select": [2, {"Fn::Split": ["/", {"Ref": "AWS::StackId"}]}]},
+                ]
+            },
+        ]
+    }
+    for region in ("us-east-1", "ap-southeast-2", "us-gov-west-1", "eusc-de-east-1"):
+        name = (
+            text.replace("${AWS::AccountId}", "123456789012")
+            .replace("${AWS::Region}", region)
+            .replace("${Suffix}", "1a2b3c4d")
+        )
+        assert re.fullmatch(PRODUCT_BUCKET_NAME, name) and len(name) <= 63, name

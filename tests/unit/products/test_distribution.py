@@ -8,12 +8,16 @@ from typing import Any
 import pytest
 
 from products.building_blocks.errors import GeneratorOptionError
+from products.catalog import PRODUCTS
 from products.distribution import (
     CACHING_DISABLED_POLICY_ID,
     CLOUDFRONT_HOSTED_ZONE_ID,
+    CORS_S3_ORIGIN_POLICY_ID,
+    UPLOAD_FUNCTION_SOURCE,
     DistributionOptions,
     build,
 )
+from products.reference_docs import render_product_reference
 
 ALL_METHODS = {"GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"}
 
@@ -79,6 +83,7 @@ def test_origin_is_the_regional_bucket_endpoint_through_oac(template: dict[str, 
 def test_downloads_are_read_only_compressed_and_long_cached(template: dict[str, Any]) -> None:
     behavior = distribution_config(template)["DefaultCacheBehavior"]
     assert set(behavior["AllowedMethods"]) == {"GET", "HEAD", "OPTIONS"}
+    assert "FunctionAssociations" not in behavior
     assert set(behavior["CachedMethods"]) == {"GET", "HEAD"}
     assert behavior["Compress"] is True
     assert behavior["CachePolicyId"] == {"Ref": "DistributionImageCachePolicy"}
@@ -107,12 +112,38 @@ def test_downloads_need_signature_only_when_parameter_says_so(template: dict[str
     assert parameter["Default"] == "true"
 
 
+def test_download_preflights_reach_s3_with_their_cors_headers(template: dict[str, Any]) -> None:
+    """The AWS-managed policy CORS-S3Origin forwards Origin and Access-Control-Request-*."""
+    behavior = distribution_config(template)["DefaultCacheBehavior"]
+    assert behavior["OriginRequestPolicyId"] == CORS_S3_ORIGIN_POLICY_ID
+    assert CORS_S3_ORIGIN_POLICY_ID == "88a5eaf4-2fd4-4709-b370-b4c650ea3fcf"
+
+
 def test_uploads_allow_every_method_always_signed_never_cached(template: dict[str, Any]) -> None:
     behavior = upload_behavior(template)
     assert set(behavior["AllowedMethods"]) == ALL_METHODS
     assert behavior["TrustedKeyGroups"] == [{"Ref": "KeyGroupId"}]
     assert behavior["CachePolicyId"] == CACHING_DISABLED_POLICY_ID
     assert behavior["OriginRequestPolicyId"] == {"Ref": "DistributionUploadOriginRequestPolicy"}
+
+
+def test_upload_behavior_runs_the_put_only_function(template: dict[str, Any]) -> None:
+    """All methods reach the behavior; the viewer-request function lets PUT and OPTIONS on."""
+    assert upload_behavior(template)["FunctionAssociations"] == [
+        {
+            "EventType": "viewer-request",
+            "FunctionARN": {"Fn::GetAtt": ["DistributionUploadFunction", "FunctionARN"]},
+        }
+    ]
+    function = resource(template, "DistributionUploadFunction")
+    assert function["Type"] == "AWS::CloudFront::Function"
+    properties = function["Properties"]
+    assert properties["AutoPublish"] is True
+    assert properties["FunctionConfig"]["Runtime"] == "cloudfront-js-2.0"
+    assert len(properties["FunctionConfig"]["Comment"]) <= 128
+    assert properties["FunctionCode"] == UPLOAD_FUNCTION_SOURCE.read_text(encoding="utf-8")
+    assert len(properties["FunctionCode"].encode()) <= 10_240, "CloudFront Functions quota"
+    assert properties["Name"]["Fn::Join"][1][:2] == ["signed-urls", "upload-methods"]
 
 
 def test_upload_policy_forwards_put_headers_but_never_host_or_authorization(
@@ -266,13 +297,17 @@ def test_error_rate_alarm_only_with_topic(template: dict[str, Any]) -> None:
         {"Name": "DistributionId", "Value": {"Ref": "Distribution"}},
         {"Name": "Region", "Value": "Global"},
     ]
-    assert properties["AlarmActions"] == [{"Ref": "AlarmTopicArn"}]
+    # Built from a topic name: the topic is always this account's (a name, never an ARN).
+    topic_arn = {
+        "Fn::Sub": "arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:${AlarmTopicName}"
+    }
+    assert properties["AlarmActions"] == [topic_arn]
     assert properties["Threshold"] == {"Ref": "AlarmThresholdPercent"}
     assert properties["Period"] == {"Ref": "AlarmPeriodSeconds"}
     assert template["Conditions"]["DistributionHasErrorRateAlarm"] == {
-        "Fn::Not": [{"Fn::Equals": [{"Ref": "AlarmTopicArn"}, ""]}]
+        "Fn::Not": [{"Fn::Equals": [{"Ref": "AlarmTopicName"}, ""]}]
     }
-    assert "us-east-1" in template["Parameters"]["AlarmTopicArn"]["Description"]
+    assert "us-east-1" in template["Parameters"]["AlarmTopicName"]["Description"]
     for name in ("AlarmThresholdPercent", "AlarmPeriodSeconds"):
         assert {"MinValue", "MaxValue"} <= template["Parameters"][name].keys()
     region_rule = template["Rules"]["DistributionAlarmOnlyInUsEast1"]
@@ -372,11 +407,22 @@ def test_bad_options_name_the_option(options: dict[str, Any], message: str) -> N
 @pytest.mark.parametrize(
     ("parameter", "accepted", "rejected"),
     [
-        ("BucketName", ["team-images-123"], ["", "Team", "a.b.c", "-bucket"]),
+        (
+            "BucketName",
+            ["signed-urls-123456789012-eu-west-1-1a2b3c4d"],
+            ["", "Team", "a.b.c", "-bucket", "team-images-123", "signed-urls-logs-x"],
+        ),
         (
             "Aliases",
             ["", "files.example.com", "files.example.com,*.example.co.uk"],
-            ["Files.example.com", "a.example.com, b.example.com", "localhost", "a.example.com,"],
+            [
+                "Files.example.com",
+                "a.example.com, b.example.com",
+                "localhost",
+                "a.example.com,",
+                "*.example.com",
+                "*.example.com,files.example.com",
+            ],
         ),
         (
             "AcmCertificateArn",
@@ -410,12 +456,16 @@ def test_bad_options_name_the_option(options: dict[str, Any], message: str) -> N
             ],
         ),
         ("HostedZoneId", ["", "Z0123456789ABCDEFGHIJ"], ["zone", "Z"]),
-        ("LoggingBucketName", ["", "team-logs"], ["team-logs.s3.amazonaws.com"]),
+        (
+            "LoggingBucketName",
+            ["", "signed-urls-logs-team"],
+            ["team-logs", "signed-urls-logs-team.s3.amazonaws.com", "signed-urls-logs-"],
+        ),
         ("BucketRegion", ["", "eu-west-1", "us-gov-west-1"], ["EU", "eu-west", "eu_west_1"]),
         (
-            "AlarmTopicArn",
-            ["", "arn:aws:sns:us-east-1:123456789012:cdn-alarms"],
-            ["arn:aws:sns:eu-west-1:123456789012:cdn-alarms", "arn:aws:sqs:us-east-1:1:q"],
+            "AlarmTopicName",
+            ["", "signed-urls-cdn-alarms"],
+            ["cdn-alarms", "arn:aws:sns:us-east-1:123456789012:signed-urls-cdn-alarms", "*"],
         ),
     ],
 )
@@ -426,3 +476,11 @@ def test_parameter_patterns(
     pattern = re.compile(template["Parameters"][parameter]["AllowedPattern"])
     assert [value for value in accepted if not pattern.fullmatch(value)] == []
     assert [value for value in rejected if pattern.fullmatch(value)] == []
+
+
+def test_reference_page_explains_the_inbox_and_cors_with_cookies() -> None:
+    [spec] = [spec for spec in PRODUCTS if spec.slug == "distribution"]
+    page = render_product_reference(spec)
+    for needed in ("write-only inbox", "canned policy", "405", "preflight", "no cookies"):
+        assert needed in page, needed
+    assert page.index("## CORS") < page.index("## Parameters")

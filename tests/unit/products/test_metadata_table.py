@@ -165,9 +165,11 @@ def test_time_to_live_only_when_an_attribute_is_named() -> None:
     assert data["Conditions"][HAS_TTL] == is_set("TimeToLiveAttributeName")
 
 
-def test_table_name_is_generated_unless_given() -> None:
-    assert "TableName" not in table_properties({})
-    assert table_properties({"MetadataTableName": "team-files"})["TableName"] == "team-files"
+def test_table_name_carries_the_capability_prefix() -> None:
+    stack = {"AWS::StackName": "SC-111122223333-pp-abcdefghijklm"}
+    assert table_properties(stack)["TableName"] == "signed-urls-SC-111122223333-pp-abcdefghijklm"
+    named = table_properties({"MetadataTableName": "team-files"})
+    assert named["TableName"] == "signed-urls-team-files"
     data = build().template.to_dict()
     assert data["Conditions"][HAS_TABLE_NAME] == is_set("MetadataTableName")
 
@@ -183,7 +185,8 @@ def test_table_name_is_generated_unless_given() -> None:
         ("TimeToLiveAttributeName", "", True),
         ("TimeToLiveAttributeName", "a" * 256, False),
         ("MetadataTableName", "", True),
-        ("MetadataTableName", "ab", False),
+        ("MetadataTableName", "a" * 244, False),
+        ("MetadataTableName", "team/files", False),
         ("MetadataTableName", "team-files_v2", True),
         ("TableKmsKeyArn", "", True),
         ("TableKmsKeyArn", CMK_ARN, True),
@@ -195,11 +198,24 @@ def test_parameter_patterns(name: str, value: str, accepted: bool) -> None:
     assert bool(re.fullmatch(pattern, value)) is accepted
 
 
-def test_outputs_are_table_name_and_arn() -> None:
+def test_outputs_are_table_name_arn_and_customer_key() -> None:
     outputs = build().template.to_dict()["Outputs"]
-    assert set(outputs) == {"TableName", "TableArn"}
+    assert set(outputs) == {"TableName", "TableArn", "TableKmsKeyArn"}
     assert outputs["TableName"]["Value"] == {"Ref": "MetadataTable"}
     assert outputs["TableArn"]["Value"] == {"Fn::GetAtt": ["MetadataTable", "Arn"]}
+    assert outputs["TableKmsKeyArn"]["Value"] == {"Ref": "TableKmsKeyArn"}
+    assert outputs["TableKmsKeyArn"]["Export"] == {
+        "Name": {"Fn::Sub": "${AWS::StackName}-TableKmsKeyArn"}
+    }
+
+
+def test_key_output_exists_only_with_a_customer_managed_key() -> None:
+    """The integration role needs it (TableKmsKeyArn) to use items of such a table."""
+    assert build().template.to_dict()["Outputs"]["TableKmsKeyArn"]["Condition"] == (
+        HAS_CUSTOMER_KEY
+    )
+    assert resolved({"TableKmsKeyArn": CMK_ARN}).outputs()["TableKmsKeyArn"] == CMK_ARN
+    assert "TableKmsKeyArn" not in resolved({}).outputs()
 
 
 def test_add_function_builds_a_fixed_schema_without_conditions() -> None:

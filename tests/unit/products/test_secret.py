@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 
+from products.secret import PLACEHOLDER_SECRET_VALUE
+from tests.support.paths import REPO_ROOT
 from tests.support.templates import template_data
 
 
@@ -29,7 +31,8 @@ def test_key_rotates_and_both_resources_are_retained(resources: dict[str, Any]) 
 def test_secret_is_encrypted_with_the_products_own_key(resources: dict[str, Any]) -> None:
     secret = resources["SigningSecret"]["Properties"]
     assert secret["KmsKeyId"] == {"Ref": "SigningSecretKey"}
-    assert secret["Name"] == {"Ref": "SecretName"}
+    # Under the capability's prefix: the products that use the secret accept no other name.
+    assert secret["Name"] == {"Fn::Sub": "signed-urls/${SecretName}"}
 
 
 def test_key_policy_allows_exactly_three_statements_all_for_this_account(
@@ -103,3 +106,18 @@ def test_outputs_name_the_secret_and_its_key() -> None:
     outputs = template_data("secret")["Outputs"]
     assert outputs["SecretArn"]["Value"] == {"Ref": "SigningSecret"}
     assert outputs["KmsKeyArn"]["Value"] == {"Fn::GetAtt": ["SigningSecretKey", "Arn"]}
+
+
+def test_placeholder_value_never_changes(resources: dict[str, Any]) -> None:
+    """Pinned on purpose: do not "fix" this test by updating the expected value.
+
+    The key pair product overwrites the secret with the live signing keys. CloudFormation
+    writes SecretString again whenever the template's value changes, so a new placeholder
+    would, on the next update of every provisioned secret, replace the live keys with it:
+    the application could no longer sign until the key pair product rotates again.
+    """
+    pinned = '{"status":"AWAITING_KEY_PAIR"}'
+    assert pinned == PLACEHOLDER_SECRET_VALUE
+    assert resources["SigningSecret"]["Properties"]["SecretString"] == pinned
+    committed = (REPO_ROOT / "templates" / "secret.yaml").read_text(encoding="utf-8")
+    assert f"SecretString: '{pinned}'" in committed
