@@ -77,11 +77,9 @@ def run_docs(args: argparse.Namespace) -> int:
     from products.reference_docs import render_all_references
 
     require(args.out, "--out")
-    guide = (
-        Path(require(args.publishing_guide, "--publishing-guide"))
-        if (args.publishing_guide is not None)
-        else None
-    )
+    guide = None
+    if args.publishing_guide is not None:
+        guide = Path(require(args.publishing_guide, "--publishing-guide"))
     try:
         updated = with_field_table(guide.read_text(encoding="utf-8")) if guide else None
         written = write_all(Path(args.out), render_all_references())
