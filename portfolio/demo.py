@@ -155,7 +155,15 @@ def run_demo(manifest: Path) -> int:
         sample = _organization(url)
         path = demo_manifest(manifest, Path(scratch), list(sample.units))
         bootstrap = ["bootstrap", "--manifest", str(path), "--region", DEMO_REGION]
-        publish = ["publish", "--manifest", str(path), "--endpoint-url", url]
+        publish = [
+            "publish",
+            "--manifest",
+            str(path),
+            "--region",
+            DEMO_REGION,
+            "--endpoint-url",
+            url,
+        ]
         _step("bootstrap: the hub stack, and the spokes' StackSet for both OUs")
         _run([*bootstrap, "--endpoint-url", url])
         _step("publish")
@@ -169,7 +177,9 @@ def run_demo(manifest: Path) -> int:
         print(portfolio_tables(sc, display_name))
         _step("status: the shares, and which accounts have the launch role")
         print("$ portfolio status --manifest ...", flush=True)
-        portfolio_main(["status", "--manifest", str(path), "--endpoint-url", url])
+        portfolio_main(
+            ["status", "--manifest", str(path), "--region", DEMO_REGION, "--endpoint-url", url]
+        )
         _step("stopping the local endpoint")
     return EXIT_OK
 

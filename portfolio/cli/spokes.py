@@ -16,13 +16,14 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from portfolio.cli.arguments import regions_from
 from portfolio.errors import BadInput
-from portfolio.names import ORGANIZATION_ROOT_ID, REGION, SPOKE_STACK_SET_NAME
+from portfolio.names import ORGANIZATION_ROOT_ID, SPOKE_STACK_SET_NAME
+from portfolio.regions import region_problem, regions_from
 
 if TYPE_CHECKING:
     from portfolio.bootstrap.spoke_run import PreparedSpokes, SpokeClients, SpokeRequest
     from portfolio.manifest.model import Manifest
+    from portfolio.publish.clients import ClientSettings
 
 CALL_AS = ("SELF", "DELEGATED_ADMIN")
 REGION_CONCURRENCY = ("PARALLEL", "SEQUENTIAL")
@@ -149,8 +150,8 @@ def spoke_request(
         )
     regions = regions_from(args.regions) or (manifest.regions if manifest else hub_regions)
     home = args.stack_set_region
-    if home is not None and not re.fullmatch(REGION, home):
-        raise BadInput(f"--stack-set-region {home}: not a region name (e.g. us-east-1)")
+    if home is not None and region_problem(home):
+        raise BadInput(f"--stack-set-region {home}: {region_problem(home)}")
     return SpokeRequest(
         targets=SpokeTargets(tuple(units), organization),
         regions=tuple(regions),
@@ -167,7 +168,7 @@ def spoke_request(
     )
 
 
-def prepare(args: argparse.Namespace, request: SpokeRequest) -> tuple[SpokeClients, PreparedSpokes]:
+def prepare(settings: ClientSettings, request: SpokeRequest) -> tuple[SpokeClients, PreparedSpokes]:
     """Read-only checks before any change (BadInput: exit 2); SpokeDeploymentFailed when AWS
     could not be read."""
     from botocore.exceptions import BotoCoreError, ClientError
@@ -175,9 +176,7 @@ def prepare(args: argparse.Namespace, request: SpokeRequest) -> tuple[SpokeClien
     from portfolio.bootstrap.spoke_organization import SpokeDeploymentFailed
     from portfolio.bootstrap.spoke_run import SpokeClients, prepare_spokes
     from portfolio.errors import one_line
-    from portfolio.publish.clients import ClientSettings
 
-    settings = ClientSettings(profile=args.profile, endpoint_url=args.endpoint_url)
     clients = SpokeClients.make(settings, request.home_region)
     try:
         return clients, prepare_spokes(clients, request)

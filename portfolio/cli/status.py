@@ -16,7 +16,7 @@ import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from portfolio.cli.arguments import add_region_argument, regions_from
+from portfolio.cli.arguments import add_aws_arguments, client_settings, command_regions
 from portfolio.errors import EXIT_FAILED, EXIT_OK, one_line
 from portfolio.names import SPOKE_STACK_SET_NAME
 
@@ -34,9 +34,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "status", help="shares per region, and which accounts have the launch role (read-only)"
     )
     status.add_argument("--manifest", default=DEFAULT_MANIFEST, help=f"default: {DEFAULT_MANIFEST}")
-    add_region_argument(status, "report on this region instead of the manifest's regions")
-    status.add_argument("--profile", help="AWS named profile (default: the usual credential chain)")
-    status.add_argument("--endpoint-url", help="send every AWS call here")
+    add_aws_arguments(status, "the regions to report on")
     status.add_argument(
         "--stack-set-name", default=SPOKE_STACK_SET_NAME, help=f"default: {SPOKE_STACK_SET_NAME}"
     )
@@ -80,11 +78,11 @@ def _spokes(settings: ClientSettings, args: argparse.Namespace, home: str) -> Sp
 
 def run_status(args: argparse.Namespace) -> int:
     from portfolio.manifest.loading import load_manifest
-    from portfolio.publish.clients import ClientSettings
 
     manifest = load_manifest(Path(args.manifest)).manifest
-    regions = regions_from(args.regions) or manifest.regions
-    settings = ClientSettings(profile=args.profile, endpoint_url=args.endpoint_url)
+    resolved = command_regions(args, lambda: manifest.regions)
+    regions = resolved.regions
+    settings = client_settings(args)
     shares = [_shares(settings, manifest, region) for region in regions]
     organization_shares = manifest.shares.organizational_units or manifest.shares.organization
     spokes = (
@@ -98,6 +96,7 @@ def run_status(args: argparse.Namespace) -> int:
     if args.output == "json":
         print(_json(readable_shares, readable_spokes, errors))
     else:
+        print(resolved.describe())
         print(_text(readable_shares, readable_spokes))
     for error in errors:
         print(f"portfolio status: error: {error}", file=sys.stderr)

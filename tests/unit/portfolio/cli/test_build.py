@@ -101,3 +101,14 @@ def test_failed_swap_restores_replaced_files(
     assert moves["n"] == 1
     assert (out / "a.yaml").read_text(encoding="utf-8") == "old a"
     assert sorted(path.name for path in out.iterdir()) == ["a.yaml"]
+
+
+@pytest.mark.parametrize("name", ["../escape.yaml", "/tmp/absolute.yaml", "sub/dir.yaml", ".."])
+def test_nothing_is_written_outside_out(tmp_path: Path, name: str) -> None:
+    from portfolio.cli.output_files import OutputDirectoryError, write_all
+
+    out = tmp_path / "out"
+    with pytest.raises(OutputDirectoryError, match="is not a plain file name"):
+        write_all(out, {"ok.yaml": "ok", name: "escape"})
+    assert not out.exists() or list(out.iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) in ([], ["out"])
