@@ -55,12 +55,14 @@ def _shares(settings: ClientSettings, manifest: Any, region: str) -> PortfolioSh
     from botocore.exceptions import BotoCoreError, ClientError
 
     from portfolio.publish.clients import region_clients
-    from portfolio.publish.share_status import read_share_status
+    from portfolio.publish.share_status import PortfolioUnclear, read_share_status
 
     try:
         return read_share_status(region_clients(settings, region).servicecatalog, manifest, region)
     except (ClientError, BotoCoreError) as error:
         return f"{region}: {one_line(error)}"
+    except PortfolioUnclear as error:
+        return str(error)
 
 
 def _spokes(settings: ClientSettings, args: argparse.Namespace, home: str) -> SpokeStatus | str:

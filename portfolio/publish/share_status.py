@@ -14,10 +14,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from portfolio.manifest.model import Manifest
-from portfolio.publish.observed import SHARE_TYPES, pages
+from portfolio.publish.identity import Candidate, choose, tag_value
+from portfolio.publish.observed import SHARE_TYPES, list_portfolios, pages
 from portfolio.publish.shares import MEMBER_ACCOUNT, desired_shares
 
 _ORGANIZATION_NODES = ("ORGANIZATION", "ORGANIZATIONAL_UNIT")
+
+
+class PortfolioUnclear(Exception):
+    """Which portfolio is the manifest's cannot be told (the publisher would stop too)."""
 
 
 @dataclass(frozen=True)
@@ -92,29 +97,31 @@ def _share(sc: Any, portfolio_id: str, detail: Mapping[str, Any]) -> ShareStatus
     )
 
 
-def _portfolio(sc: Any, display_name: str) -> Mapping[str, Any] | None:
-    """This account's portfolio with the manifest's display name (the first, if several)."""
-    return next(
-        (
-            detail
-            for detail in pages(sc.list_portfolios, "PortfolioDetails", PageSize=100)
-            if detail["DisplayName"] == display_name
-        ),
-        None,
-    )
+def _portfolio(sc: Any, manifest: Manifest) -> tuple[str | None, str]:
+    """(the manifest's portfolio ID, "") as the publisher finds it (its identity tag, else its
+    untagged name: ``identity.choose``), or (None, why it cannot tell)."""
+    candidates = [
+        Candidate(detail["Id"], detail["DisplayName"], tag_value(described.get("Tags", [])))
+        for detail, described in list_portfolios(sc).values()
+    ]
+    info = manifest.portfolio
+    choice = choose("portfolio", info.display_name, info.identity, candidates, "portfolio.id")
+    return (choice.chosen.id if choice.chosen else None), choice.problem
 
 
 def read_share_status(sc: Any, manifest: Manifest, region: str) -> PortfolioShares:
-    """The portfolio's shares in ``region``, and those the manifest lists that it lacks."""
-    portfolio = _portfolio(sc, manifest.portfolio.display_name)
+    """The portfolio's shares in ``region``, and those the manifest lists that it lacks;
+    PortfolioUnclear when the publisher could not tell which portfolio is the manifest's."""
+    portfolio_id, problem = _portfolio(sc, manifest)
+    if problem:
+        raise PortfolioUnclear(f"{region}: {problem}")
     wanted = desired_shares(manifest)
-    if portfolio is None:
+    if portfolio_id is None:
         missing = [
             ShareStatus(kind, recipient, False, principals, tags, missing=True)
             for (kind, recipient), (tags, principals) in wanted.items()
         ]
         return PortfolioShares(region, None, tuple(missing))
-    portfolio_id = portfolio["Id"]
     shares = [
         _share(sc, portfolio_id, detail)
         for share_type in SHARE_TYPES
