@@ -1,9 +1,12 @@
 """The publisher end to end without an AWS account: ``python -m portfolio.demo``.
 
-Starts the local AWS endpoint on a free port, bootstraps it (artifact bucket, launch role),
-publishes the portfolio, publishes it again (0 mutating calls), prints the portfolio as
-tables, and stops the endpoint. The manifest is copied to a scratch directory with two demo
-shares added, so the committed manifest and lock are never written.
+Starts the local AWS endpoint on a free port with an organization of two OUs of member
+accounts, bootstraps it (the hub: artifact bucket and launch role; the spokes: a StackSet that
+puts the launch role in every account of both OUs), publishes the portfolio shared with both
+OUs (and one account outside the organization), runs bootstrap and publish again (0 mutating
+calls), prints the portfolio as tables and `portfolio status`, and stops the endpoint. The
+manifest is copied to a scratch directory with the demo shares, so the committed manifest and
+lock are never written.
 """
 
 from __future__ import annotations
@@ -25,28 +28,32 @@ import yaml
 from portfolio.cli import main as portfolio_main
 from portfolio.errors import EXIT_BAD_INPUT, EXIT_OK, BadInput
 from portfolio.local_aws import LocalAwsServer
+from portfolio.local_aws.sample_organization import SampleOrganization, create_organization
 from portfolio.manifest.loading import load_manifest
 from portfolio.manifest.version_lock import lock_path_for, record_lock
 from portfolio.publish.observed import SHARE_TYPES
 
 DEMO_REGION = "us-east-1"
 _SHARED = {"ShareTagOptions": "TagOptions", "SharePrincipals": "principals"}
-DEMO_SHARES = {
-    "accounts": ["111111111111"],
-    "organizational_units": ["ou-demo-12345678"],
-    "share_principals": True,
-    "share_tag_options": True,
-}
+#: The demo organization: OU name -> member accounts.
+DEMO_UNITS = (("apps", 3), ("data", 2))
+#: An account outside the organization: its share is the fallback that needs acceptance there.
+OUTSIDE_ACCOUNT = "111111111111"
 
 
-def demo_manifest(source: Path, scratch: Path) -> Path:
-    """A copy of ``source`` with absolute template paths, demo shares and a current lock."""
+def demo_manifest(source: Path, scratch: Path, units: Sequence[str] = ()) -> Path:
+    """A copy of ``source`` with absolute template paths, the demo shares (``units`` and one
+    outside account) and a current lock."""
     load_manifest(source)  # refuse a bad manifest with its usual one-line errors
     data = yaml.safe_load(source.read_text(encoding="utf-8"))
     for product in data["products"]:
         product["template"] = str((source.parent / product["template"]).resolve())
     data["regions"] = [DEMO_REGION]
-    data["shares"] = DEMO_SHARES
+    data["shares"] = {
+        "accounts": [OUTSIDE_ACCOUNT],
+        "organizational_units": list(units),
+        "share_tag_options": True,
+    }
     path = scratch / "portfolio.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     if lock_path_for(source).exists():
@@ -125,6 +132,15 @@ def _quiet_moto() -> None:
     warnings.filterwarnings("ignore", category=UserWarning, module=r"moto\..*")
 
 
+def _organization(url: str) -> SampleOrganization:
+    organizations = boto3.client("organizations", region_name=DEMO_REGION, endpoint_url=url)
+    sample = create_organization(organizations, DEMO_UNITS)
+    for unit, accounts in sample.units.items():
+        print(f"  OU {unit}: member accounts {', '.join(accounts)}")
+    print(f"  management account {sample.management_account} (the hub: it publishes)")
+    return sample
+
+
 def run_demo(manifest: Path) -> int:
     _quiet_moto()
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "demo")
@@ -134,20 +150,36 @@ def run_demo(manifest: Path) -> int:
         tempfile.TemporaryDirectory(prefix="portfolio-demo-") as scratch,
         LocalAwsServer() as server,
     ):
-        path = demo_manifest(manifest, Path(scratch))
         url = server.url
-        _step(f"local AWS endpoint listening on {url}")
-        _step("bootstrap: artifact bucket and launch role")
-        _run(["bootstrap", "--region", DEMO_REGION, "--endpoint-url", url])
+        _step(f"local AWS endpoint listening on {url}, with an organization of two OUs")
+        sample = _organization(url)
+        path = demo_manifest(manifest, Path(scratch), list(sample.units))
+        bootstrap = ["bootstrap", "--manifest", str(path), "--region", DEMO_REGION]
+        publish = [
+            "publish",
+            "--manifest",
+            str(path),
+            "--region",
+            DEMO_REGION,
+            "--endpoint-url",
+            url,
+        ]
+        _step("bootstrap: the hub stack, and the spokes' StackSet for both OUs")
+        _run([*bootstrap, "--endpoint-url", url])
         _step("publish")
-        publish = ["publish", "--manifest", str(path), "--region", DEMO_REGION, "--endpoint-url"]
-        _run([*publish, url])
-        _step("publish again: nothing changed, so no mutating call")
-        _run([*publish, url])
+        _run(publish)
+        _step("bootstrap and publish again: nothing changed, so no mutating call")
+        _run([*bootstrap, "--endpoint-url", url])
+        _run(publish)
         _step("the published portfolio")
         sc = boto3.client("servicecatalog", region_name=DEMO_REGION, endpoint_url=url)
         display_name = yaml.safe_load(path.read_text(encoding="utf-8"))["portfolio"]["display_name"]
         print(portfolio_tables(sc, display_name))
+        _step("status: the shares, and which accounts have the launch role")
+        print("$ portfolio status --manifest ...", flush=True)
+        portfolio_main(
+            ["status", "--manifest", str(path), "--region", DEMO_REGION, "--endpoint-url", url]
+        )
         _step("stopping the local endpoint")
     return EXIT_OK
 

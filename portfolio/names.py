@@ -61,3 +61,16 @@ PRODUCT_ROLE_PATH = capability_names.ROLE_PATH
 #: The bootstrap stack's permissions boundary is named this plus ``-<region>``, under
 #: PRODUCT_ROLE_PATH; every product role carries it.
 BOUNDARY_POLICY_NAME_PREFIX = capability_names.BOUNDARY_POLICY_NAME_PREFIX
+
+# --- the spokes (``portfolio bootstrap`` with organizational units) ----------------------------
+
+#: Default name of the service-managed StackSet that puts the launch role and the permissions
+#: boundary in every account of the shared organizational units.
+SPOKE_STACK_SET_NAME = "signed-urls-portfolio-spokes"
+
+#: StackSets' service principal in AWS Organizations: its trusted access and its delegated
+#: administrators (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stacksets-orgs-delegated-admin.html).
+STACKSETS_SERVICE_PRINCIPAL = "member.org.stacksets.cloudformation.amazonaws.com"
+
+#: An organization root (StackSets accept it wherever they accept an OU).
+ORGANIZATION_ROOT_ID = r"r-[0-9a-z]{4,32}"

@@ -851,9 +851,20 @@ def pass_role_grant(services: Iterable[str]) -> Grant:
     )
 
 
-def service_catalog_grants() -> list[tuple[str, Grant]]:
-    """What Service Catalog itself needs from the launch role, whatever the products are."""
-    return [
+#: The hub's launch role reads the artifact bucket's templates; no receiving account has one.
+ARTIFACT_BUCKET_GRANT = (
+    "ReadArtifactBucketTemplates",
+    Grant(("s3:GetObject",), ("${ArtifactBucket.Arn}/*",)),
+)
+
+
+def service_catalog_grants(*, artifact_bucket: bool = True) -> list[tuple[str, Grant]]:
+    """What Service Catalog itself needs from the launch role, whatever the products are.
+
+    ``artifact_bucket``: also read templates from the hub's artifact bucket (the hub's own role;
+    a receiving account launches from Service Catalog's copy only).
+    """
+    grants = [
         (
             "ServiceCatalogStacks",
             Grant(
@@ -869,7 +880,7 @@ def service_catalog_grants() -> list[tuple[str, Grant]]:
                 why="called on a template before any stack exists",
             ),
         ),
-        ("ReadArtifactBucketTemplates", Grant(("s3:GetObject",), ("${ArtifactBucket.Arn}/*",))),
+        ARTIFACT_BUCKET_GRANT,
         (
             "ReadServiceCatalogTemplateCopies",
             Grant(
@@ -883,6 +894,9 @@ def service_catalog_grants() -> list[tuple[str, Grant]]:
             ),
         ),
     ]
+    return (
+        grants if artifact_bucket else [grant for grant in grants if grant != ARTIFACT_BUCKET_GRANT]
+    )
 
 
 def grant_statement(grant: Grant, sid: str) -> Statement:

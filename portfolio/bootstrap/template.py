@@ -264,9 +264,8 @@ def _has_service_wildcard(statement: Statement) -> bool:
 
 
 def build_bootstrap(templates: dict[str, dict[str, Any]] | None = None) -> ProductTemplate:
-    """The bootstrap template for the given product templates (default: every product)."""
+    """The bootstrap (hub) template for the given product templates (default: every product)."""
     templates = product_templates() if templates is None else templates
-    grants = grants_for(product_resources(templates.values())) + service_catalog_grants()
     bootstrap = ProductTemplate(
         "Signed URLs - bootstrap: artifact bucket for product templates, the least-privilege "
         "Service Catalog launch role and the permissions boundary of every product role"
@@ -278,19 +277,40 @@ def build_bootstrap(templates: dict[str, dict[str, Any]] | None = None) -> Produ
         access_log_bucket=Ref(access_log_bucket),
         has_access_log=HAS_ACCESS_LOG,
     )
-    role, _ = add_launch_role(
-        bootstrap.template,
-        grants=grants,
-        source_account_only_condition=TRUST_SOURCE_ACCOUNT_ONLY,
+    role, boundary = add_launch_role_and_boundary(
+        bootstrap.template, templates, artifact_bucket=True
     )
-    boundary = add_boundary_policy(bootstrap.template, templates=templates.values())
     bootstrap.add_output(ARTIFACT_BUCKET_OUTPUT, Ref(bucket), "Bucket the publisher uploads to")
+    add_launch_role_outputs(bootstrap, role, boundary)
+    return bootstrap
+
+
+def add_launch_role_and_boundary(
+    template: Any, templates: dict[str, dict[str, Any]], *, artifact_bucket: bool
+) -> tuple[Role, ManagedPolicy]:
+    """What every account that launches the products needs: the launch role (granted what the
+    product templates declare, plus reading the hub's artifact bucket when ``artifact_bucket``)
+    and the permissions boundary of every product role. The hub and the spoke templates both
+    call this, so a receiving account gets exactly the hub's role and boundary."""
+    grants = grants_for(product_resources(templates.values())) + service_catalog_grants(
+        artifact_bucket=artifact_bucket
+    )
+    role, _ = add_launch_role(
+        template, grants=grants, source_account_only_condition=TRUST_SOURCE_ACCOUNT_ONLY
+    )
+    boundary = add_boundary_policy(template, templates=templates.values())
+    return role, boundary
+
+
+def add_launch_role_outputs(
+    bootstrap: ProductTemplate, role: Role, boundary: ManagedPolicy
+) -> None:
+    """The outputs naming the launch role and the permissions boundary."""
     bootstrap.add_output(LAUNCH_ROLE_ARN_OUTPUT, GetAtt(role, "Arn"), "Launch constraint role ARN")
     bootstrap.add_output(LAUNCH_ROLE_NAME_OUTPUT, Ref(role), "Launch constraint role name")
     bootstrap.add_output(
         BOUNDARY_POLICY_OUTPUT, Ref(boundary), "Permissions boundary of every product role"
     )
-    return bootstrap
 
 
 def _add_parameters(bootstrap: ProductTemplate) -> tuple[Any, Any]:
@@ -307,6 +327,23 @@ def _add_parameters(bootstrap: ProductTemplate) -> tuple[Any, Any]:
         MaxValue=3650,
         ConstraintDescription="a whole number of days from 1 to 3650",
     )
+    add_trust_parameter(bootstrap)
+    access_log_bucket = bootstrap.add_parameter(
+        "AccessLogBucketName",
+        group="Artifact bucket",
+        label="Access log bucket (optional)",
+        Description="Existing bucket that receives S3 server access logs of the artifact bucket; "
+        "empty: no access logs (CloudTrail still records who changed templates).",
+        Default="",
+        AllowedPattern=f"^$|^{BUCKET_NAME}$",
+        ConstraintDescription="empty, or a bucket name (3-63 lowercase letters, digits, . and -)",
+    )
+    bootstrap.template.add_condition(HAS_ACCESS_LOG, Not(Equals(Ref(access_log_bucket), "")))
+    return noncurrent_days, access_log_bucket
+
+
+def add_trust_parameter(bootstrap: ProductTemplate) -> None:
+    """``TrustSourceAccountOnly`` and the condition the launch role's trust policy reads."""
     trust_this_account_only = bootstrap.add_parameter(
         "TrustSourceAccountOnly",
         group="Launch role",
@@ -320,18 +357,6 @@ def _add_parameters(bootstrap: ProductTemplate) -> tuple[Any, Any]:
     bootstrap.template.add_condition(
         TRUST_SOURCE_ACCOUNT_ONLY, Equals(Ref(trust_this_account_only), "true")
     )
-    access_log_bucket = bootstrap.add_parameter(
-        "AccessLogBucketName",
-        group="Artifact bucket",
-        label="Access log bucket (optional)",
-        Description="Existing bucket that receives S3 server access logs of the artifact bucket; "
-        "empty: no access logs (CloudTrail still records who changed templates).",
-        Default="",
-        AllowedPattern=f"^$|^{BUCKET_NAME}$",
-        ConstraintDescription="empty, or a bucket name (3-63 lowercase letters, digits, . and -)",
-    )
-    bootstrap.template.add_condition(HAS_ACCESS_LOG, Not(Equals(Ref(access_log_bucket), "")))
-    return noncurrent_days, access_log_bucket
 
 
 def render_bootstrap_template() -> str:

@@ -1,4 +1,7 @@
-"""`portfolio bootstrap`: deploy the artifact bucket and launch role stack in each region.
+"""`portfolio bootstrap`: deploy the artifact bucket and launch role stack in each region, and
+with organizational-unit shares the StackSet that puts the launch role in every account of
+those OUs (``portfolio.cli.spokes``: checked read-only before the first change, deployed after
+the stacks).
 
 Regions and credentials are resolved like every other command's (``portfolio.cli.arguments``).
 Updating an existing stack first takes the region's lease in its artifact bucket, so it never
@@ -14,6 +17,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from portfolio.cli import spokes
 from portfolio.cli.arguments import (
     add_aws_arguments,
     add_lease_arguments,
@@ -41,7 +45,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     bootstrap.add_argument(
         "--manifest",
         default=DEFAULT_MANIFEST,
-        help=f"whose regions are the last default of --region (default: {DEFAULT_MANIFEST})",
+        help=f"whose regions are the last default of --region, and whose OU shares and regions "
+        f"the spokes follow, when it exists (default: {DEFAULT_MANIFEST})",
     )
     bootstrap.add_argument(
         "--stack-name", default=BOOTSTRAP_STACK_NAME, help=f"default: {BOOTSTRAP_STACK_NAME}"
@@ -57,6 +62,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="add aws:SourceAccount to the launch role's trust policy",
     )
     add_lease_arguments(bootstrap)
+    spokes.add_spoke_arguments(bootstrap)
     bootstrap.set_defaults(handler=_bootstrap)
 
 
@@ -79,6 +85,8 @@ def _manifest_regions(path: Path) -> tuple[str, ...]:
 
 
 def _bootstrap(args: argparse.Namespace) -> int:
+    from portfolio.bootstrap.spoke_organization import SpokeDeploymentFailed
+
     _validate(args)
     manifest = Path(args.manifest)
     regions = command_regions(
@@ -90,6 +98,14 @@ def _bootstrap(args: argparse.Namespace) -> int:
         "AccessLogBucketName": args.access_log_bucket,
         "TrustSourceAccountOnly": "true" if args.trust_source_account_only else "false",
     }
+    request = spokes.spoke_request(
+        args, regions.regions, {"TrustSourceAccountOnly": parameters["TrustSourceAccountOnly"]}
+    )
+    try:  # the spokes' read-only checks, before any change
+        prepared = spokes.prepare(settings, request) if request else None
+    except SpokeDeploymentFailed as error:
+        print(f"portfolio bootstrap: error: {error}", file=sys.stderr)
+        return EXIT_FAILED
     failed = False
     with stop_on_interrupt(args.command) as halt:
         for region in regions.regions:
@@ -100,6 +116,8 @@ def _bootstrap(args: argparse.Namespace) -> int:
             if failure:
                 print(f"portfolio bootstrap: error: {region}: {failure}", file=sys.stderr)
                 failed = True
+        if prepared is not None and not halt.is_set() and not spokes.run(*prepared):
+            failed = True
     if halt.interrupted:
         return EXIT_INTERRUPTED
     return EXIT_FAILED if failed else EXIT_OK

@@ -1,4 +1,5 @@
-"""A local, stateful AWS endpoint: moto with a complete Service Catalog, in-process or over HTTP.
+"""A local, stateful AWS endpoint: moto with a complete Service Catalog and service-managed
+StackSets, in-process or over HTTP.
 
 There is no AWS account for this project, so the publisher is exercised against moto. moto's
 Service Catalog knows only portfolios, shares and products; ``install()`` routes every Service
@@ -28,7 +29,11 @@ Modules, along moto's own seams: ``exceptions`` (AWS's errors), ``models`` (the 
 ``local_service_catalog_backends``), ``responses`` (routing moto's requests to the backend),
 ``request_validation`` (requests checked against botocore's model), ``cfn_templates``
 (templates of provisioning artifacts), ``constraint_documents``, ``organization_nodes``,
-``settings`` (what tests may change), ``in_process`` and ``server`` (the two ways in).
+``settings`` (what tests may change), ``in_process`` and ``server`` (the two ways in);
+``stack_sets`` (service-managed CloudFormation StackSets, with AWS's asynchronous operations:
+see its docstring), ``organizations`` (a delegated administrator reads the organization),
+``template_resolution`` (a template evaluated for given parameters) and
+``sample_organization`` (an organization of OUs and accounts for the demo, benchmark, tests).
 
 Behaviour worth knowing when testing against it:
 

@@ -1,7 +1,8 @@
-"""Requests checked against botocore's Service Catalog model, as the service checks them.
+"""Requests checked against botocore's model of the service, as the service checks them.
 
-Required members, enums, lengths, patterns and maxima: a violation is the service's
-``ValidationException`` with AWS's wording, raised before the operation runs.
+Required members, enums, lengths, patterns and maxima: a violation is the service's validation
+error (Service Catalog's ``ValidationException`` unless the caller names another, such as
+CloudFormation's ``ValidationError``) with AWS's wording, raised before the operation runs.
 """
 
 from __future__ import annotations
@@ -18,19 +19,25 @@ from portfolio.local_aws.exceptions import ValidationError
 
 
 @cache
-def service_model() -> Any:
-    """botocore's Service Catalog model: the contract both the requests and responses follow."""
-    return botocore.session.get_session().get_service_model("servicecatalog")
+def service_model(service: str = "servicecatalog") -> Any:
+    """botocore's model of ``service``: the contract both the requests and responses follow."""
+    return botocore.session.get_session().get_service_model(service)
 
 
-def validate_request(operation_name: str, params: dict[str, Any]) -> None:
-    """Reject what the service would reject before the operation runs (ValidationException)."""
-    shape = service_model().operation_model(operation_name).input_shape
+def validate_request(
+    operation_name: str,
+    params: dict[str, Any],
+    *,
+    service: str = "servicecatalog",
+    error: Callable[[str], Exception] = ValidationError,
+) -> None:
+    """Reject what the service would reject before the operation runs (``error``)."""
+    shape = service_model(service).operation_model(operation_name).input_shape
     problems = list(_shape_problems(shape, params, "")) if shape is not None else []
     if problems:
         plural = "s" if len(problems) > 1 else ""
         detail = "; ".join(problems)
-        raise ValidationError(f"{len(problems)} validation error{plural} detected: {detail}")
+        raise error(f"{len(problems)} validation error{plural} detected: {detail}")
 
 
 def _member_path(parent: str, name: str) -> str:

@@ -35,7 +35,9 @@ from portfolio.local_aws.backend import (
     LocalServiceCatalogBackend,
     local_service_catalog_backends,
 )
+from portfolio.local_aws.organizations import install as install_organizations
 from portfolio.local_aws.request_validation import validate_request
+from portfolio.local_aws.stack_sets.responses import install as install_stack_sets
 
 _INSTALLED_MARK = "_portfolio_local_service_catalog"
 _BACKEND_LOCK = threading.RLock()
@@ -87,8 +89,11 @@ def _one_at_a_time(method: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def install() -> None:
-    """Route moto's Service Catalog actions to the local backend and make S3's conditional
-    writes atomic (idempotent)."""
+    """Route moto's Service Catalog actions to the local backend, its StackSet actions and the
+    Organizations reads StackSets need to theirs (``stack_sets``, ``organizations``), and make
+    S3's conditional writes atomic (idempotent)."""
+    install_stack_sets(_BACKEND_LOCK)
+    install_organizations()
     if getattr(ServiceCatalogResponse, _INSTALLED_MARK, False):
         return
     for operation_name in OPERATIONS:

@@ -31,3 +31,10 @@ DEFAULT_PAGE_SIZE = 20
 def clock() -> float:
     """Seconds on a monotonic clock (tests replace it to move time on)."""
     return time.monotonic()
+
+
+STACK_SET_BATCH_SECONDS = 0.05
+"""Wall-clock time a StackSet operation takes per batch of accounts (0: every batch at once)."""
+
+STACK_SET_SETTLE_SECONDS = 30.0
+"""Wall-clock time after which a StackSet operation nobody polls completes (at the next request)."""

@@ -349,9 +349,13 @@ class Shares:
             "Organization to share with.", pattern=ORGANIZATION_ID, means="an organization ID"
         ),
     )
-    share_principals: bool = field(
-        default=False,
-        metadata=rule("Share principal associations (organization and OU shares only)."),
+    share_principals: bool | None = field(
+        default=None,
+        metadata=rule(
+            "Share the principal associations with organization and OU shares, so that "
+            "IAM_PATTERN principals reach every account with no step there (default: true "
+            "when there are such shares; account shares never share them)."
+        ),
     )
     share_tag_options: bool = field(default=False, metadata=rule("Share TagOptions."))
 

@@ -311,7 +311,7 @@ def _check_assertion(assertion: Any, path: str, problems: Problems) -> None:
 
 def _check_shares(manifest: Manifest, problems: Problems) -> None:
     shares = manifest.shares
-    if shares.share_principals and not (shares.organizational_units or shares.organization):
+    if shares.share_principals is True and not (shares.organizational_units or shares.organization):
         problems.add(
             "shares.share_principals", "applies only to organization and organizational_units"
         )

@@ -15,9 +15,15 @@ from portfolio.publish.steps import Action, PlanItem, PortfolioId, Step, Subject
 
 
 def desired_shares(manifest: Manifest) -> dict[tuple[str, str], tuple[bool, bool]]:
-    """(type, recipient) -> (share TagOptions, share principals)."""
+    """(type, recipient) -> (share TagOptions, share principals).
+
+    Organization and OU shares share the principals unless the manifest says
+    ``share_principals: false``: an IAM_PATTERN principal then reaches every account below
+    the node with nothing to do there
+    (``SharePrincipals``: https://docs.aws.amazon.com/servicecatalog/latest/dg/API_CreatePortfolioShare.html).
+    """
     shares = manifest.shares
-    tags, principals = shares.share_tag_options, shares.share_principals
+    tags, principals = shares.share_tag_options, shares.share_principals is not False
     wanted: dict[tuple[str, str], tuple[bool, bool]] = {
         ("ACCOUNT", account): (tags, False) for account in shares.accounts
     }

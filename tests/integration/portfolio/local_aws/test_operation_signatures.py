@@ -1,6 +1,8 @@
-"""The backend's operations against botocore's Service Catalog model: names and parameters.
+"""The backends' operations against botocore's models: names and parameters (the Service
+Catalog backend, and the StackSet backend against CloudFormation's model).
 
-The request handling (``portfolio.local_aws.responses``) passes each request member to the
+The request handling (``portfolio.local_aws.responses``, ``stack_sets.responses``) passes each
+request member to the
 backend method as keyword ``camelcase_to_underscores(member)`` and drops the members the method
 does not take. A parameter that is not named after a member of the operation's input shape (a
 misspelling, a member AWS renamed) would therefore never receive a value, and the request's
@@ -17,11 +19,16 @@ from moto.core.utils import camelcase_to_underscores
 from portfolio.local_aws import OPERATIONS
 from portfolio.local_aws.backend import LocalServiceCatalogBackend
 from portfolio.local_aws.request_validation import service_model
+from portfolio.local_aws.stack_sets.backend import OPERATIONS as STACK_SET_OPERATIONS
+from portfolio.local_aws.stack_sets.backend import LocalStackSetBackend
+
+#: Members the StackSet request handling consumes itself (the backend is chosen by CallAs).
+HANDLED_BEFORE_THE_BACKEND = {"call_as"}
 
 
-def _input_members(operation_name: str) -> tuple[set[str], set[str]]:
+def _input_members(operation_name: str, service: str) -> tuple[set[str], set[str]]:
     """(all, required) members of the operation's input shape, as keyword argument names."""
-    shape = service_model().operation_model(operation_name).input_shape
+    shape = service_model(service).operation_model(operation_name).input_shape
     if shape is None:
         return set(), set()
     every = {camelcase_to_underscores(name) for name in shape.members}
@@ -30,7 +37,9 @@ def _input_members(operation_name: str) -> tuple[set[str], set[str]]:
 
 
 def signature_problems(
-    backend_class: type, operations: tuple[str, ...] = OPERATIONS
+    backend_class: type,
+    operations: tuple[str, ...] = OPERATIONS,
+    service: str = "servicecatalog",
 ) -> dict[str, list[str]]:
     """Per operation, what in ``backend_class``'s method the request cannot fill.
 
@@ -39,7 +48,8 @@ def signature_problems(
     """
     problems: dict[str, list[str]] = {}
     for operation_name in operations:
-        members, required = _input_members(operation_name)
+        members, required = _input_members(operation_name, service)
+        required -= HANDLED_BEFORE_THE_BACKEND
         method = getattr(backend_class, camelcase_to_underscores(operation_name))
         parameters = list(inspect.signature(method).parameters.values())[1:]  # without self
         found = [
@@ -60,12 +70,12 @@ def signature_problems(
     return problems
 
 
-def _public_methods_defined_here(backend_class: type) -> set[str]:
+def _public_methods_defined_here(backend_class: type, package: str) -> set[str]:
     """Public methods of ``backend_class`` from this project's backend modules (not moto's)."""
     return {
         name
         for klass in backend_class.__mro__
-        if klass.__module__.startswith("portfolio.local_aws.backend")
+        if klass.__module__.startswith(package)
         for name, value in vars(klass).items()
         if inspect.isfunction(value) and not name.startswith("_")
     }
@@ -80,11 +90,26 @@ def test_every_operation_is_a_backend_method_and_every_backend_method_an_operati
     method_names = {camelcase_to_underscores(name) for name in OPERATIONS}
     missing = [name for name in method_names if not hasattr(LocalServiceCatalogBackend, name)]
     assert missing == []
-    assert _public_methods_defined_here(LocalServiceCatalogBackend) == method_names
+    defined = _public_methods_defined_here(
+        LocalServiceCatalogBackend, "portfolio.local_aws.backend"
+    )
+    assert defined == method_names
 
 
 def test_every_backend_parameter_is_a_member_of_the_operation_input() -> None:
     assert signature_problems(LocalServiceCatalogBackend) == {}
+
+
+def test_every_stack_set_operation_is_a_backend_method_and_in_the_model() -> None:
+    assert set(STACK_SET_OPERATIONS) <= set(service_model("cloudformation").operation_names)
+    method_names = {camelcase_to_underscores(name) for name in STACK_SET_OPERATIONS}
+    defined = _public_methods_defined_here(LocalStackSetBackend, "portfolio.local_aws.stack_sets")
+    assert defined == method_names
+
+
+def test_every_stack_set_backend_parameter_is_a_member_of_the_operation_input() -> None:
+    problems = signature_problems(LocalStackSetBackend, STACK_SET_OPERATIONS, "cloudformation")
+    assert problems == {}
 
 
 class _MisspeltBackend(LocalServiceCatalogBackend):

@@ -171,7 +171,8 @@ def test_removed_principals_shares_and_constraints_are_taken_away(
     _only(run(path))
     state = snapshot()
     assert state["principals"] == [("IAM", "arn:aws:iam::123456789012:role/team-a")]
-    assert state["shares"] == [("ORGANIZATION", "o-abcdefghij", False, False)]
+    # An organization share shares the principals unless the manifest says otherwise.
+    assert state["shares"] == [("ORGANIZATION", "o-abcdefghij", False, True)]
     assert state["tag_options"] == [("cost-center", "platform")]
     assert ("NOTIFICATION", "Demo product 1") not in state["constraints"]
     assert _only(run(path)).api_calls["mutating"] == 0

@@ -13,11 +13,22 @@ from typing import Any
 import pytest
 
 from portfolio.bootstrap.launch_role import MANAGED_POLICY_MAX_CHARS, MAX_ATTACHED_POLICIES
+from portfolio.bootstrap.spokes import bootstrap_templates
 from portfolio.bootstrap.stack_deployment import TEMPLATE_BODY_MAX_BYTES
-from portfolio.bootstrap.template import render_bootstrap_template
 from products.gates.cfn_lint import cfn_lint_findings
 from tests.support.bootstrap_template import resources_of
 from tests.support.paths import REPO_ROOT
+
+BOOTSTRAP_TEMPLATE_NAMES = ("bootstrap.yaml", "spoke.yaml")
+
+
+@pytest.fixture(scope="module")
+def rendered() -> dict[str, str]:
+    """The hub and spoke templates as YAML, as `portfolio check` gates them."""
+    templates = bootstrap_templates()
+    assert set(templates) == set(BOOTSTRAP_TEMPLATE_NAMES)
+    return templates
+
 
 # --- the artifact bucket ----------------------------------------------------------------------
 
@@ -128,15 +139,18 @@ def test_managed_policies_fit_the_iam_size_quota(bootstrap: dict[str, Any]) -> N
         assert len(document) <= MANAGED_POLICY_MAX_CHARS, name
 
 
-def test_template_fits_in_a_template_body() -> None:
-    assert len(render_bootstrap_template().encode("utf-8")) <= TEMPLATE_BODY_MAX_BYTES
+@pytest.mark.parametrize("name", BOOTSTRAP_TEMPLATE_NAMES)
+def test_template_fits_in_a_template_body(rendered: dict[str, str], name: str) -> None:
+    """CloudFormation's TemplateBody limit, for stacks and StackSets alike."""
+    assert len(rendered[name].encode("utf-8")) <= TEMPLATE_BODY_MAX_BYTES
 
 
 # --- gates ------------------------------------------------------------------------------------
 
 
-def test_cfn_lint_reports_nothing() -> None:
-    assert cfn_lint_findings(render_bootstrap_template()) == []
+@pytest.mark.parametrize("name", BOOTSTRAP_TEMPLATE_NAMES)
+def test_cfn_lint_reports_nothing(rendered: dict[str, str], name: str) -> None:
+    assert cfn_lint_findings(rendered[name]) == []
 
 
 def _checkov() -> Path | None:
@@ -145,13 +159,16 @@ def _checkov() -> Path | None:
     return Path(found) if found else None
 
 
-def test_checkov_finds_no_unjustified_failure(tmp_path: Path) -> None:
+@pytest.mark.parametrize("name", BOOTSTRAP_TEMPLATE_NAMES)
+def test_checkov_finds_no_unjustified_failure(
+    tmp_path: Path, rendered: dict[str, str], name: str
+) -> None:
     checkov = _checkov()
     if checkov is None:
         if os.environ.get("CI"):
             pytest.fail("checkov is missing: `make test` installs it into .venv-checkov")
         pytest.skip("checkov not installed (run `make test`, which sets up .venv-checkov)")
-    (tmp_path / "bootstrap.yaml").write_text(render_bootstrap_template(), encoding="utf-8")
+    (tmp_path / name).write_text(rendered[name], encoding="utf-8")
     scan = ["-d", str(tmp_path), "--framework", "cloudformation", "--skip-download"]
     completed = subprocess.run(
         [str(checkov), *scan, "--output", "json"],

@@ -112,3 +112,27 @@ def test_listed_account_with_both_kinds_of_share_keeps_the_account_share() -> No
     (step,) = plan_region(m, target(m), observed).steps
     assert step.operation == "delete_portfolio_share"
     assert step.params["OrganizationNode"] == {"Type": "ACCOUNT", "Value": "111111111111"}
+
+
+def test_organization_node_shares_share_principals_unless_the_manifest_says_not() -> None:
+    from portfolio.manifest.model import Manifest, Shares
+    from portfolio.publish.shares import desired_shares
+
+    def wanted(share_principals: bool | None) -> dict[tuple[str, str], tuple[bool, bool]]:
+        shares = Shares(
+            accounts=("111111111111",),
+            organizational_units=("ou-ab12-cdef3456",),
+            organization="o-abcdefghij",
+            share_principals=share_principals,
+            share_tag_options=True,
+        )
+        base: Manifest = manifest()
+        return desired_shares(dataclasses.replace(base, shares=shares))
+
+    assert wanted(None) == {
+        ("ACCOUNT", "111111111111"): (True, False),  # an account share never shares them
+        ("ORGANIZATIONAL_UNIT", "ou-ab12-cdef3456"): (True, True),
+        ("ORGANIZATION", "o-abcdefghij"): (True, True),
+    }
+    assert wanted(True) == wanted(None)
+    assert wanted(False)[("ORGANIZATIONAL_UNIT", "ou-ab12-cdef3456")] == (True, False)
