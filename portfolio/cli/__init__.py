@@ -1,8 +1,8 @@
 """The ``portfolio`` command: build, check and document templates; publish the portfolio.
 
 Exit codes: 0 ok, 1 failed (a gate or AWS said no), 2 bad input. Each command group has its own
-module here (``build``, ``publish``, ``bootstrap``, ``serve_local``); ``arguments`` holds the
-flags they share.
+module here (``build``, ``publish``, ``bootstrap``, ``ci_roles``, ``serve_local``);
+``arguments`` holds the flags they share.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from portfolio.cli import bootstrap, build, publish, serve_local
+from portfolio.cli import bootstrap, build, ci_roles, publish, serve_local
 from portfolio.errors import EXIT_BAD_INPUT, BadInput
 
 
@@ -22,6 +22,7 @@ def parser() -> argparse.ArgumentParser:
     build.register(commands)
     publish.register(commands)
     bootstrap.register(commands)
+    ci_roles.register(commands)
     serve_local.register(commands)
     return root
 

@@ -1,6 +1,6 @@
 """``portfolio build``, ``portfolio docs`` and ``portfolio check``: generate the product templates
 and reference pages, and run cfn-lint, checkov and Control Tower's proactive controls on the
-templates (the bootstrap one included).
+templates (the support templates included: bootstrap and CI roles).
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ def run_docs(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from portfolio.bootstrap.template import render_bootstrap_template
+    from portfolio.bootstrap.support_templates import support_templates
     from products.gates.cache import run_gates_cached
     from products.gates.control_tower import RulePackMissing, cfn_guard_binary, load_controls
 
@@ -107,8 +107,8 @@ def run_check(args: argparse.Namespace) -> int:
     if not templates:
         raise BadInput(f"--templates {template_dir}: no *.yaml templates found")
     with tempfile.TemporaryDirectory() as scratch:
-        # The bootstrap stack is deployed too, so it passes the same gates.
-        write_all(Path(scratch), {**templates, "bootstrap.yaml": render_bootstrap_template()})
+        # The bootstrap and CI roles stacks are deployed too, so they pass the same gates.
+        write_all(Path(scratch), {**templates, **support_templates()})
         cache = Path(args.cache) if args.cache else None
         results = run_gates_cached(Path(scratch), checkov, cache, control_tower)
     for result in results:
