@@ -83,6 +83,8 @@ class CiRole:
     subjects: tuple[str, ...] = ()  # token sub claims, ``${GitHubRepository}`` substituted
     service: str = ""  # or: the AWS service that assumes it
     max_session_seconds: int = 3600
+    #: The GitHub variable the workflows read this role's ARN from (docs/pipeline.md).
+    workflow_variable: str = ""
 
 
 def ci_roles() -> tuple[CiRole, ...]:
@@ -96,6 +98,7 @@ def ci_roles() -> tuple[CiRole, ...]:
             "portfolio plan from pull requests of the repository: reads only",
             tuple(statements_json(PLAN_GRANTS)),
             subjects=(f"{repository}:pull_request",),
+            workflow_variable="PORTFOLIO_PLAN_ROLE_ARN",
         ),
         CiRole(
             "PublishRole",
@@ -104,6 +107,7 @@ def ci_roles() -> tuple[CiRole, ...]:
             "portfolio publish from the repository's protected publish environment",
             tuple(statements_json(PUBLISH_GRANTS)),
             subjects=(f"{repository}:environment:${{PublishEnvironment}}",),
+            workflow_variable="PORTFOLIO_PUBLISH_ROLE_ARN",
         ),
         CiRole(
             "TaskcatRole",
@@ -114,6 +118,7 @@ def ci_roles() -> tuple[CiRole, ...]:
             subjects=(f"{repository}:environment:${{TaskcatEnvironment}}",),
             # CloudFront distributions take a while to create and delete.
             max_session_seconds=4 * 3600,
+            workflow_variable="TASKCAT_ROLE_ARN",
         ),
         CiRole(
             "TaskcatStackRole",
