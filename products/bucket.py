@@ -8,7 +8,11 @@ upload prefix only and reads of every object, and denies every CloudFront read u
 prefix, so nothing uploaded is served until the application has validated it and copied it out;
 it never grants deletes. Every object change goes to EventBridge, so the application learns of
 each upload. The distribution needs the bucket and the policy needs the distribution, so the
-policy's CloudFront grants are empty until ``DistributionArn`` is set.
+policy's CloudFront grants are empty until ``DistributionArn`` is set, and a distribution of
+another account never gets one.
+
+The bucket is named ``signed-urls-<account>-<region>-<stack id>`` (``capability_names``): other
+products accept only such buckets, and the permissions boundary of their roles covers no other.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from awacs import s3 as s3_actions
-from awacs.aws import Allow, Condition, Deny, Principal, Statement, StringEquals
+from awacs.aws import Allow, ArnLike, Condition, Deny, Principal, Statement, StringEquals
 from troposphere import Equals, GetAtt, If, Join, Not, NoValue, Ref, Sub, Template
 from troposphere.s3 import (
     AbortIncompleteMultipartUpload,
@@ -37,6 +41,7 @@ from troposphere.s3 import (
     VersioningConfiguration,
 )
 
+from products.building_blocks import capability_names as names
 from products.building_blocks import parameter_patterns as patterns
 from products.building_blocks.control_tower import declare_not_applicable
 from products.building_blocks.errors import GeneratorOptionError
@@ -51,6 +56,9 @@ from products.building_blocks.product_template import ProductTemplate
 
 #: The service principal Origin Access Control signs S3 requests as.
 CLOUDFRONT_SERVICE_PRINCIPAL = "cloudfront.amazonaws.com"
+
+#: Every distribution of this account (``AWS:SourceArn`` of an OAC request names one).
+THIS_ACCOUNTS_DISTRIBUTIONS = "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/*"
 
 #: Condition names (prefixed so a combined template can hold them next to other products').
 USES_KMS = "BucketUsesKms"
@@ -73,7 +81,7 @@ DISTRIBUTION_ARN_PATTERN = patterns.optional(
 KMS_KEY_ARN_PATTERN = patterns.optional(patterns.KMS_KEY_ARN)
 #: Applied by CloudFormation to each origin in the list; "" is the empty list.
 CORS_ORIGIN_PATTERN = patterns.optional(patterns.WEB_ORIGIN)
-BUCKET_NAME_PATTERN = r"^$|^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"
+LOG_BUCKET_NAME_PATTERN = patterns.optional(patterns.LOG_BUCKET_NAME)
 LOG_PREFIX_PATTERN = r"^[A-Za-z0-9!_.'()/-]{0,200}$"
 
 
@@ -272,6 +280,7 @@ def add_bucket(
     """The private, encrypted, versioned bucket; retained when the stack goes or replaces it."""
     bucket = Bucket(
         "Bucket",
+        BucketName=names.product_bucket_name(),
         PublicAccessBlockConfiguration=block_all_public_access(),
         OwnershipControls=bucket_owner_enforced(),
         BucketEncryption=bucket_encryption(template, kms_key_arn=kms_key_arn),
@@ -329,14 +338,21 @@ def deny_cloudfront_reading_uploads(uploads_arn: Any) -> Statement:
 
 
 def _cloudfront_statement(sid: str, action: Any, resource: Any, distribution_arn: Any) -> Statement:
-    """Allow the CloudFront service principal ``action``, only for the one distribution."""
+    """Allow the CloudFront service principal ``action``, only for the one distribution, and
+    only if it is a distribution of this account (a DistributionArn of another account, which
+    no AllowedPattern can tell apart, then grants nothing)."""
     return Statement(
         Sid=sid,
         Effect=Allow,
         Principal=Principal("Service", CLOUDFRONT_SERVICE_PRINCIPAL),
         Action=[action],
         Resource=[resource],
-        Condition=Condition(StringEquals({"AWS:SourceArn": distribution_arn})),
+        Condition=Condition(
+            [
+                StringEquals({"AWS:SourceArn": distribution_arn}),
+                ArnLike({"AWS:SourceArn": Sub(THIS_ACCOUNTS_DISTRIBUTIONS)}),
+            ]
+        ),
     )
 
 
@@ -509,13 +525,13 @@ def _add_browser_and_logging_parameters(product: ProductTemplate) -> tuple[Any, 
         "AccessLogBucketName",
         group="Logging",
         label="Access log bucket (optional)",
-        Description="Name of an existing bucket in the same account and Region that accepts "
-        "S3 server access logs (its policy allows logging.s3.amazonaws.com); empty turns "
-        "server access logging off.",
+        Description=f"Name of an existing bucket in the same account and Region that accepts "
+        f"S3 server access logs (its policy allows logging.s3.amazonaws.com), named "
+        f"{names.LOG_BUCKET_NAME_PREFIX}...; empty turns server access logging off.",
         Default="",
-        AllowedPattern=BUCKET_NAME_PATTERN,
-        ConstraintDescription="empty, or an S3 bucket name: 3-63 lowercase letters, digits, "
-        "'.' and '-'",
+        AllowedPattern=LOG_BUCKET_NAME_PATTERN,
+        ConstraintDescription=f"empty, or a bucket name starting with "
+        f"{names.LOG_BUCKET_NAME_PREFIX} (up to 63 lowercase letters, digits and '-')",
     )
     log_prefix = product.add_parameter(
         "AccessLogPrefix",

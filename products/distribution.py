@@ -7,6 +7,9 @@ signed with a canned-policy URL; they are never cached and forward only what an 
 and the bucket policy lets CloudFront write only there and never read there. Every behavior
 redirects HTTP to HTTPS and answers with the same security headers. Custom domain, Route 53
 alias records, WAF, standard logging and a 5xx alarm are optional parameters.
+
+Every resource it is given is the capability's own (``capability_names``): the bucket product's
+bucket, a ``signed-urls-logs-`` log bucket, a ``signed-urls-`` topic of this account.
 """
 
 from __future__ import annotations
@@ -75,6 +78,7 @@ from troposphere.cloudfront import (
 from troposphere.cloudwatch import Alarm, MetricDimension
 from troposphere.route53 import AliasTarget, RecordSetType
 
+from products.building_blocks import capability_names as names
 from products.building_blocks import parameter_patterns as patterns
 from products.building_blocks.checkov import skip_checkov
 from products.building_blocks.control_tower import declare_not_applicable
@@ -192,7 +196,6 @@ CORS = "DistributionHasCors"
 ALARM = "DistributionHasErrorRateAlarm"
 BUCKET_IN_OTHER_REGION = "DistributionBucketRegionGiven"
 
-_BUCKET_NAME = patterns.BUCKET_NAME
 _DNS_LABEL = r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
 _EXACT_HOST_NAME = rf"({_DNS_LABEL}\.)+[a-z][a-z0-9-]{{0,61}}[a-z0-9]"
 _HOST_NAME = rf"(\*\.)?{_EXACT_HOST_NAME}"
@@ -648,7 +651,7 @@ def _add_conditions(product: ProductTemplate, parameters: dict[str, Any]) -> Non
     template.add_condition(WEB_ACL, _not_empty(parameters["WebAclArn"]))
     template.add_condition(LOGGING, _not_empty(parameters["LoggingBucketName"]))
     template.add_condition(CORS, _not_empty(parameters["CorsAllowedOrigins"]))
-    template.add_condition(ALARM, _not_empty(parameters["AlarmTopicArn"]))
+    template.add_condition(ALARM, _not_empty(parameters["AlarmTopicName"]))
     template.add_condition(BUCKET_IN_OTHER_REGION, _not_empty(parameters["BucketRegion"]))
 
 
@@ -673,7 +676,7 @@ def _add_rules(product: ProductTemplate, parameters: dict[str, Any]) -> None:
             "HostedZoneId needs Aliases: the first alias is the record name",
         ),
         "DistributionAlarmOnlyInUsEast1": (
-            _not_empty(parameters["AlarmTopicArn"]),
+            _not_empty(parameters["AlarmTopicName"]),
             Equals(Region, "us-east-1"),
             "The 5xx alarm needs a stack in us-east-1, where CloudFront publishes its metrics",
         ),
@@ -696,8 +699,9 @@ _ORIGIN_PARAMETERS = ParameterGroup(
             label="Bucket name",
             Description="Name of the private bucket (bucket product output BucketName); its "
             "policy must allow this distribution's ARN (update the bucket product afterwards).",
-            AllowedPattern=rf"^{_BUCKET_NAME}$",
-            ConstraintDescription="3-63 lowercase letters, digits and hyphens (no dots)",
+            AllowedPattern=patterns.required(patterns.PRODUCT_BUCKET_NAME),
+            ConstraintDescription=f"the bucket product's BucketName output: "
+            f"{names.BUCKET_NAME_PREFIX}<account>-<region>-<id>",
         ),
         parameter_spec(
             "BucketRegion",
@@ -817,11 +821,13 @@ _PROTECTION_AND_MONITORING_PARAMETERS = ParameterGroup(
         parameter_spec(
             "LoggingBucketName",
             label="Access log bucket",
-            Description="Optional bucket for CloudFront standard logs (ACLs must be enabled on "
-            "it: ObjectOwnership BucketOwnerPreferred). Empty: no access logs.",
+            Description=f"Optional bucket of this account for CloudFront standard logs, named "
+            f"{names.LOG_BUCKET_NAME_PREFIX}... (ACLs must be enabled on it: ObjectOwnership "
+            "BucketOwnerPreferred). Empty: no access logs.",
             Default="",
-            AllowedPattern=patterns.optional(_BUCKET_NAME),
-            ConstraintDescription="empty, or 3-63 lowercase letters, digits and hyphens",
+            AllowedPattern=patterns.optional(patterns.LOG_BUCKET_NAME),
+            ConstraintDescription=f"empty, or a bucket name starting with "
+            f"{names.LOG_BUCKET_NAME_PREFIX} (up to 63 lowercase letters, digits and hyphens)",
         ),
         parameter_spec(
             "LoggingPrefix",
@@ -832,14 +838,16 @@ _PROTECTION_AND_MONITORING_PARAMETERS = ParameterGroup(
             ConstraintDescription="up to 256 letters, digits and !_.*'()/-",
         ),
         parameter_spec(
-            "AlarmTopicArn",
-            label="Alarm SNS topic ARN",
-            Description="Optional SNS topic in us-east-1 notified when the 5xx error rate is too "
-            "high. CloudFront metrics exist only in us-east-1, so the alarm needs this stack in "
+            "AlarmTopicName",
+            label="Alarm SNS topic name",
+            Description=f"Optional SNS topic of this account in us-east-1, named "
+            f"{names.TOPIC_NAME_PREFIX}..., notified when the 5xx error rate is too high. "
+            "CloudFront metrics exist only in us-east-1, so the alarm needs this stack in "
             "us-east-1, and an alarm notifies topics in its own Region. Empty: no alarm.",
             Default="",
-            AllowedPattern=patterns.optional(patterns.SNS_TOPIC_ARN_US_EAST_1),
-            ConstraintDescription="empty, or an SNS topic ARN in us-east-1",
+            AllowedPattern=patterns.optional(patterns.TOPIC_NAME),
+            ConstraintDescription=f"empty, or a topic name starting with {names.TOPIC_NAME_PREFIX} "
+            "(letters, digits, - and _; not an ARN: the topic is always this account's)",
         ),
         parameter_spec(
             "AlarmThresholdPercent",
@@ -908,7 +916,9 @@ def build(options: DistributionOptions | None = None) -> ProductTemplate:
     add_error_rate_alarm(
         template,
         distribution=distribution,
-        topic_arn=Ref(parameters["AlarmTopicArn"]),
+        topic_arn=Sub(
+            "arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:${AlarmTopicName}"
+        ),
         threshold_percent=Ref(parameters["AlarmThresholdPercent"]),
         period_seconds=Ref(parameters["AlarmPeriodSeconds"]),
         evaluation_periods=Ref(parameters["AlarmEvaluationPeriods"]),

@@ -14,9 +14,15 @@ Region, so the key's Region is the bucket's).
 https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service
 
 Trust is exactly one of: an AWS service (ECS tasks, Lambda, EC2 with an instance profile) or
-a principal ARN (role, user or account root, optionally with an ExternalId). The template rule
-``IntegrationRoleTrustChoice`` rejects both or neither before anything is created; were it
-bypassed, the service would win (the conditions are written that way).
+a principal (role, user or account root) of this account, optionally with an ExternalId. The
+principal is given by name and its ARN built here, so another account is trusted only when
+TrustedAccountId names it, and then only with an ExternalId. The template rule
+``IntegrationRoleTrustChoice`` rejects any other combination before anything is created; were
+it bypassed, the service would win (the conditions are written that way).
+
+The role carries the capability's permissions boundary, computed from its fixed name (never a
+parameter), and accepts only the capability's secrets, tables and buckets (``signed-urls``
+names): a resource of another team or account is refused at launch or outside the boundary.
 """
 
 from __future__ import annotations
@@ -30,11 +36,36 @@ from awacs import kms as kms_actions
 from awacs import s3 as s3_actions
 from awacs import secretsmanager as secretsmanager_actions
 from awacs import sts as sts_actions
-from awacs.aws import Allow, Condition, Deny, Statement, StringEquals
-from troposphere import And, Equals, GetAtt, If, Not, NoValue, Or, Ref, Select, Split, Sub, Template
+from awacs.aws import (
+    Allow,
+    ArnEquals,
+    Condition,
+    ConditionElement,
+    Deny,
+    Statement,
+    StringEquals,
+)
+from troposphere import (
+    AccountId,
+    And,
+    Equals,
+    GetAtt,
+    If,
+    Join,
+    Not,
+    NoValue,
+    Or,
+    Partition,
+    Ref,
+    Select,
+    Split,
+    Sub,
+    Template,
+)
 from troposphere import Condition as ConditionRef
 from troposphere.iam import InstanceProfile, Policy, Role
 
+from products.building_blocks import capability_names as names
 from products.building_blocks import parameter_patterns as patterns
 from products.building_blocks.errors import GeneratorOptionError
 from products.building_blocks.product_template import (
@@ -47,8 +78,12 @@ from products.building_blocks.product_template import (
 KNOWN_TRUSTED_SERVICES = ("ecs-tasks.amazonaws.com", "lambda.amazonaws.com", "ec2.amazonaws.com")
 EC2_SERVICE = "ec2.amazonaws.com"
 
-#: The TrustedService value that means "trust the principal ARN instead".
+#: The TrustedService value that means "trust TrustedPrincipal instead".
 NO_SERVICE = "none"
+
+#: The TrustedPrincipal value that means the whole trusted account (any principal its IAM
+#: policies allow to assume the role), not one role or user.
+ROOT_PRINCIPAL = "root"
 
 #: IAM path: "/" alone, or "/" + segments of printable ASCII (no spaces) + "/".
 _ROLE_PATH_PATTERN = r"/(?:[\x21-\x7e]+/)?"
@@ -57,17 +92,14 @@ _ROLE_PATH_MAX_LENGTH = 512
 MIN_SESSION_SECONDS = 3600
 MAX_SESSION_SECONDS = 43200
 
-_SECRET_ARN_PATTERN = patterns.required(patterns.SECRET_ARN)
+_SECRET_ARN_PATTERN = patterns.required(patterns.CAPABILITY_SECRET_ARN)
 _KMS_KEY_ARN_PATTERN = patterns.required(patterns.KMS_KEY_ARN)
-_TABLE_ARN_PATTERN = (
-    r"^$|^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:[0-9]{12}:table/[A-Za-z0-9_.-]{3,255}$"
-)
-_BUCKET_ARN_PATTERN = r"^$|^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"
-_PRINCIPAL_ARN_PATTERN = (
-    r"^$|^arn:aws[a-z-]*:iam::[0-9]{12}:(root|role/[\w+=,.@/-]{1,512}|user/[\w+=,.@/-]{1,512})$"
-)
+_TABLE_ARN_PATTERN = patterns.optional(patterns.CAPABILITY_TABLE_ARN)
+_BUCKET_ARN_PATTERN = patterns.optional(patterns.PRODUCT_BUCKET_ARN)
+#: A principal by name, never an ARN: the account is this one unless TrustedAccountId says.
+_PRINCIPAL_PATTERN = r"^$|^(root|role/[\w+=,.@/-]{1,512}|user/[\w+=,.@/-]{1,512})$"
+_ACCOUNT_ID_PATTERN = patterns.optional(patterns.ACCOUNT_ID)
 _EXTERNAL_ID_PATTERN = r"^$|^[\w+=,.@:/-]{2,1224}$"
-_BOUNDARY_ARN_PATTERN = r"^$|^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/[\w+=,.@/-]{1,512}$"
 
 TRUSTS_SERVICE = "IntegrationRoleTrustsService"
 TRUSTS_EC2 = "IntegrationRoleTrustsEc2"
@@ -75,8 +107,9 @@ REQUIRES_EXTERNAL_ID = "IntegrationRoleRequiresExternalId"
 HAS_TABLE = "IntegrationRoleHasTable"
 HAS_BUCKET = "IntegrationRoleHasBucket"
 HAS_BUCKET_KEY = "IntegrationRoleHasBucketKey"
+TRUSTS_OTHER_ACCOUNT = "IntegrationRoleTrustsOtherAccount"
+TRUSTS_NAMED_PRINCIPAL = "IntegrationRoleTrustsNamedPrincipal"
 HAS_TABLE_KEY = "IntegrationRoleHasTableKey"
-HAS_BOUNDARY = "IntegrationRoleHasPermissionsBoundary"
 
 #: Item-level table actions: no table management, no Scan of the whole table.
 TABLE_ACTIONS = [
@@ -110,7 +143,7 @@ class IntegrationRoleOptions:
     """Build-time choices: which services may be trusted, role path, default session length."""
 
     trusted_services: tuple[str, ...] = KNOWN_TRUSTED_SERVICES
-    role_path: str = "/signed-urls/"
+    role_path: str = names.ROLE_PATH
     default_max_session_seconds: int = MIN_SESSION_SECONDS
     upload_prefix: str = "uploads"
 
@@ -162,19 +195,38 @@ def policy_document(statements: list[Any]) -> dict[str, Any]:
     return {"Version": "2012-10-17", "Statement": statements}
 
 
+def _condition_block(
+    parts: list[tuple[str | None, ConditionElement]], chosen: tuple[ConditionElement, ...] = ()
+) -> Any:
+    """A Condition block holding each element while its template condition holds (None:
+    always); no block at all when none holds."""
+    if not parts:
+        return Condition(list(chosen)) if chosen else NoValue
+    (when, element), rest = parts[0], parts[1:]
+    with_it = _condition_block(rest, (*chosen, element))
+    return with_it if when is None else If(when, with_it, _condition_block(rest, chosen))
+
+
 def trust_statement(
-    *, principal: Any, external_id: Any = None, external_id_condition: str | None = None
+    *,
+    principal: Any,
+    external_id: Any = None,
+    external_id_condition: str | None = None,
+    principal_arn: Any = None,
+    principal_arn_condition: str | None = None,
 ) -> Statement:
     """sts:AssumeRole for ``principal`` ({"Service": [...]}, {"AWS": [...]} or an Fn::If).
 
     With ``external_id`` the caller must pass it (sts:ExternalId), while
-    ``external_id_condition`` holds (always when None).
+    ``external_id_condition`` holds (always when None). With ``principal_arn`` only that role or
+    user of the trusted account may (aws:PrincipalArn), while ``principal_arn_condition`` holds.
     """
-    condition = NoValue
+    parts: list[tuple[str | None, ConditionElement]] = []
     if external_id is not None:
-        condition = _when(
-            external_id_condition, Condition(StringEquals({"sts:ExternalId": external_id}))
-        )
+        parts.append((external_id_condition, StringEquals({"sts:ExternalId": external_id})))
+    if principal_arn is not None:
+        parts.append((principal_arn_condition, ArnEquals({"aws:PrincipalArn": principal_arn})))
+    condition = _condition_block(parts)
     return Statement(
         Sid="AssumedByTheApplication",
         Effect=Allow,
@@ -303,9 +355,9 @@ def add_integration_role(
     access_statements: list[Any],
     path: str,
     max_session_duration: Any,
-    permissions_boundary: Any = NoValue,
 ) -> Role:
-    """The role with one inline policy; CloudFormation names it (no CAPABILITY_NAMED_IAM)."""
+    """The role with one inline policy, within the capability's permissions boundary;
+    CloudFormation names it (no CAPABILITY_NAMED_IAM)."""
     return template.add_resource(
         Role(
             "IntegrationRole",
@@ -313,7 +365,7 @@ def add_integration_role(
             Path=path,
             AssumeRolePolicyDocument=policy_document([trust]),
             MaxSessionDuration=max_session_duration,
-            PermissionsBoundary=permissions_boundary,
+            PermissionsBoundary=names.boundary_policy_arn(),
             Policies=[
                 Policy(
                     PolicyName="signed-urls-integration",
@@ -335,7 +387,7 @@ def add_instance_profile(
 
 
 def _who_assumes_the_role(options: IntegrationRoleOptions) -> ParameterGroup:
-    """Exactly one of a service and a principal ARN; the service choices are the options'."""
+    """Exactly one of a service and a principal; the service choices are the options'."""
     return ParameterGroup(
         "Who assumes the role (choose exactly one)",
         (
@@ -343,7 +395,7 @@ def _who_assumes_the_role(options: IntegrationRoleOptions) -> ParameterGroup:
                 "TrustedService",
                 label="Trusted AWS service",
                 Description="AWS service that assumes the role (ec2 also gets an instance "
-                f"profile), or '{NO_SERVICE}' to trust TrustedPrincipalArn instead.",
+                f"profile), or '{NO_SERVICE}' to trust TrustedPrincipal instead.",
                 Default=NO_SERVICE,
                 AllowedValues=[NO_SERVICE, *options.trusted_services],
                 ConstraintDescription=(
@@ -351,20 +403,32 @@ def _who_assumes_the_role(options: IntegrationRoleOptions) -> ParameterGroup:
                 ),
             ),
             parameter_spec(
-                "TrustedPrincipalArn",
-                label="Trusted principal ARN",
-                Description="IAM role, user or account root ARN that assumes the role; empty "
-                "when TrustedService is set.",
+                "TrustedPrincipal",
+                label="Trusted principal (this account)",
+                Description="IAM role or user of this account that assumes the role, by name "
+                "(role/<path/name> or user/<path/name>), or root for the whole account; not an "
+                "ARN. Empty when TrustedService is set.",
                 Default="",
-                AllowedPattern=_PRINCIPAL_ARN_PATTERN,
-                ConstraintDescription="empty, or arn:aws:iam::<account>:root, "
-                "arn:aws:iam::<account>:role/<name> or arn:aws:iam::<account>:user/<name>",
+                AllowedPattern=_PRINCIPAL_PATTERN,
+                ConstraintDescription="empty, or root, role/<name> or user/<name> (letters, "
+                "digits and +=,.@/-_; not an ARN: the account is this one unless "
+                "TrustedAccountId is set)",
+            ),
+            parameter_spec(
+                "TrustedAccountId",
+                label="Another account (optional, needs ExternalId)",
+                Description="Empty: TrustedPrincipal is in this account. An account ID: trust "
+                "TrustedPrincipal of that account instead (cross-account access, opt-in); then "
+                "ExternalId is required.",
+                Default="",
+                AllowedPattern=_ACCOUNT_ID_PATTERN,
+                ConstraintDescription="empty, or a 12-digit account ID",
             ),
             parameter_spec(
                 "ExternalId",
-                label="External ID (optional)",
+                label="External ID (required for another account)",
                 Description="When set, the trusted principal must pass this sts:ExternalId; "
-                "only with TrustedPrincipalArn.",
+                "only with TrustedPrincipal, and required with TrustedAccountId.",
                 Default="",
                 AllowedPattern=_EXTERNAL_ID_PATTERN,
                 ConstraintDescription="empty, or 2-1224 characters: letters, digits and +=,.@:/-_",
@@ -381,7 +445,8 @@ _WHAT_THE_ROLE_MAY_USE = ParameterGroup(
             label="Signing key secret ARN",
             Description="SecretArn output of the secret (or key pair) product.",
             AllowedPattern=_SECRET_ARN_PATTERN,
-            ConstraintDescription="a Secrets Manager secret ARN",
+            ConstraintDescription=f"the ARN of a secret named {names.SECRET_NAME_PREFIX}... "
+            "(the secret product's SecretArn output)",
         ),
         parameter_spec(
             "KmsKeyArn",
@@ -397,7 +462,8 @@ _WHAT_THE_ROLE_MAY_USE = ParameterGroup(
             Description="TableArn output of the metadata table product; empty for no table access.",
             Default="",
             AllowedPattern=_TABLE_ARN_PATTERN,
-            ConstraintDescription="empty, or a DynamoDB table ARN",
+            ConstraintDescription=f"empty, or the ARN of a table named "
+            f"{names.TABLE_NAME_PREFIX}... (the metadata table product's TableArn output)",
         ),
         parameter_spec(
             "TableKmsKeyArn",
@@ -415,7 +481,8 @@ _WHAT_THE_ROLE_MAY_USE = ParameterGroup(
             Description="BucketArn output of the bucket product; empty for no object access.",
             Default="",
             AllowedPattern=_BUCKET_ARN_PATTERN,
-            ConstraintDescription="empty, or an S3 bucket ARN (arn:aws:s3:::<bucket>)",
+            ConstraintDescription=f"empty, or the ARN of a bucket named "
+            f"{names.BUCKET_NAME_PREFIX}<account>-... (the bucket product's BucketArn output)",
         ),
         parameter_spec(
             "BucketKmsKeyArn",
@@ -431,19 +498,10 @@ _WHAT_THE_ROLE_MAY_USE = ParameterGroup(
 
 
 def _role_limits(options: IntegrationRoleOptions) -> ParameterGroup:
-    """Permissions boundary and session length; the options give the default length."""
+    """Session length; the options give its default (the permissions boundary is fixed)."""
     return ParameterGroup(
         "Role limits",
         (
-            parameter_spec(
-                "PermissionsBoundaryArn",
-                label="Permissions boundary ARN (optional)",
-                Description="Managed policy ARN set as the role's permissions boundary; empty "
-                "for none.",
-                Default="",
-                AllowedPattern=_BOUNDARY_ARN_PATTERN,
-                ConstraintDescription="empty, or an IAM managed policy ARN",
-            ),
             parameter_spec(
                 "MaxSessionDuration",
                 label="Maximum session duration (seconds)",
@@ -480,13 +538,20 @@ def _add_conditions(template: Template, parameters: dict[str, Any], trusts_ec2: 
     template.add_condition(
         HAS_TABLE_KEY, And(ConditionRef(HAS_TABLE), _is_set(parameters["TableKmsKeyArn"]))
     )
-    template.add_condition(HAS_BOUNDARY, _is_set(parameters["PermissionsBoundaryArn"]))
+    template.add_condition(TRUSTS_OTHER_ACCOUNT, _is_set(parameters["TrustedAccountId"]))
+    template.add_condition(
+        TRUSTS_NAMED_PRINCIPAL,
+        And(
+            Not(ConditionRef(TRUSTS_SERVICE)),
+            Not(Equals(Ref(parameters["TrustedPrincipal"]), ROOT_PRINCIPAL)),
+        ),
+    )
 
 
 def _add_trust_rule(template: Template, parameters: dict[str, Any]) -> None:
-    """Exactly one of TrustedService and TrustedPrincipalArn; ExternalId only with the ARN."""
+    """Exactly one of TrustedService and TrustedPrincipal; ExternalId only with the principal."""
     no_service = Equals(Ref(parameters["TrustedService"]), NO_SERVICE)
-    no_principal = Equals(Ref(parameters["TrustedPrincipalArn"]), "")
+    no_principal = Equals(Ref(parameters["TrustedPrincipal"]), "")
     no_external_id = Equals(Ref(parameters["ExternalId"]), "")
     template.add_rule(
         "IntegrationRoleTrustChoice",
@@ -498,11 +563,11 @@ def _add_trust_rule(template: Template, parameters: dict[str, Any]) -> None:
                         And(no_service, Not(no_principal)),
                     ),
                     "AssertDescription": "Set exactly one of TrustedService (not 'none') and "
-                    "TrustedPrincipalArn",
+                    "TrustedPrincipal",
                 },
                 {
                     "Assert": Or(no_external_id, Not(no_principal)),
-                    "AssertDescription": "ExternalId applies only to TrustedPrincipalArn",
+                    "AssertDescription": "ExternalId applies only to TrustedPrincipal",
                 },
                 {
                     "Assert": Or(
@@ -523,6 +588,40 @@ def _add_trust_rule(template: Template, parameters: dict[str, Any]) -> None:
     )
 
 
+def _add_other_account_rule(template: Template, parameters: dict[str, Any]) -> None:
+    """Another account only with a principal of it and an ExternalId (the opt-in is explicit).
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_common-scenarios_third-party.html
+    """
+    template.add_rule(
+        "IntegrationRoleOtherAccountTrust",
+        {
+            "RuleCondition": Not(Equals(Ref(parameters["TrustedAccountId"]), "")),
+            "Assertions": [
+                {
+                    "Assert": Not(Equals(Ref(parameters["TrustedPrincipal"]), "")),
+                    "AssertDescription": "TrustedAccountId applies only to TrustedPrincipal",
+                },
+                {
+                    "Assert": Not(Equals(Ref(parameters["ExternalId"]), "")),
+                    "AssertDescription": "TrustedAccountId (another account) requires an "
+                    "ExternalId",
+                },
+            ],
+        },
+    )
+
+
+def trusted_account() -> If:
+    """This account, or TrustedAccountId when that is set."""
+    return If(TRUSTS_OTHER_ACCOUNT, Ref("TrustedAccountId"), AccountId)
+
+
+def trusted_principal_arn() -> Join:
+    """The role or user named by TrustedPrincipal, in the trusted account."""
+    return Join("", ["arn:", Partition, ":iam::", trusted_account(), ":", Ref("TrustedPrincipal")])
+
+
 def build(options: IntegrationRoleOptions | None = None) -> ProductTemplate:
     """The standalone integration role product."""
     options = options or IntegrationRoleOptions()
@@ -536,6 +635,7 @@ def build(options: IntegrationRoleOptions | None = None) -> ProductTemplate:
     template = product.template
     _add_conditions(template, parameters, options.trusts_ec2)
     _add_trust_rule(template, parameters)
+    _add_other_account_rule(template, parameters)
     table_arn = Ref(parameters["TableArn"])
     bucket_arn = Ref(parameters["BucketArn"])
     role = add_integration_role(
@@ -544,10 +644,12 @@ def build(options: IntegrationRoleOptions | None = None) -> ProductTemplate:
             principal=If(
                 TRUSTS_SERVICE,
                 {"Service": [Ref(parameters["TrustedService"])]},
-                {"AWS": [Ref(parameters["TrustedPrincipalArn"])]},
+                {"AWS": [trusted_account()]},
             ),
             external_id=Ref(parameters["ExternalId"]),
             external_id_condition=REQUIRES_EXTERNAL_ID,
+            principal_arn=trusted_principal_arn(),
+            principal_arn_condition=TRUSTS_NAMED_PRINCIPAL,
         ),
         access_statements=[
             *signing_key_statements(
@@ -569,7 +671,6 @@ def build(options: IntegrationRoleOptions | None = None) -> ProductTemplate:
         ],
         path=options.role_path,
         max_session_duration=Ref(parameters["MaxSessionDuration"]),
-        permissions_boundary=If(HAS_BOUNDARY, Ref(parameters["PermissionsBoundaryArn"]), NoValue),
     )
     product.add_output("RoleArn", GetAtt(role, "Arn"), "ARN of the integration role")
     product.add_output("RoleName", Ref(role), "Name of the integration role")

@@ -5,6 +5,10 @@ attribute. The table is always on-demand, has point-in-time recovery, is encrypt
 (a customer-managed key when one is given, otherwise the AWS managed key
 ``alias/aws/dynamodb``), has deletion protection and is retained when the stack goes: it
 holds data nobody can regenerate.
+
+The table is named ``signed-urls-<suffix>`` (``capability_names``; the suffix is
+MetadataTableName, or the stack name): the integration role accepts only such tables, and the
+permissions boundary of its role covers no other.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from troposphere import Equals, GetAtt, If, Not, NoValue, Ref, Template
+from troposphere import Equals, GetAtt, If, Not, NoValue, Ref, Sub, Template
 from troposphere.dynamodb import (
     AttributeDefinition,
     KeySchema,
@@ -23,6 +27,7 @@ from troposphere.dynamodb import (
     TimeToLiveSpecification,
 )
 
+from products.building_blocks import capability_names as names
 from products.building_blocks import parameter_patterns as patterns
 from products.building_blocks.errors import GeneratorOptionError
 from products.building_blocks.product_template import (
@@ -39,7 +44,7 @@ ATTRIBUTE_NAME_PATTERN = r"^[A-Za-z0-9_.-]{1,255}$"
 
 _OPTIONAL_ATTRIBUTE_NAME_PATTERN = r"^$|^[A-Za-z0-9_.-]{1,255}$"
 _ATTRIBUTE_NAME_CONSTRAINT = "1-255 characters: letters, digits, underscore, dot and dash"
-_TABLE_NAME_PATTERN = r"^$|^[A-Za-z0-9_.-]{3,255}$"
+_TABLE_NAME_PATTERN = patterns.optional(patterns.TABLE_NAME_SUFFIX)
 _KMS_KEY_ARN_PATTERN = patterns.optional(patterns.KMS_KEY_ARN)
 
 HAS_SORT_KEY = "MetadataTableHasSortKey"
@@ -180,8 +185,8 @@ def _key_schema_parameters(options: MetadataTableOptions) -> ParameterGroup:
                 "PartitionKeyName",
                 label="Partition key name",
                 Description="Name of the partition (hash) key attribute. Changing the key "
-                "schema later replaces the table: the new one starts empty, the old one is "
-                "retained.",
+                "schema later replaces the table (give a new MetadataTableName with it): the "
+                "new one starts empty, the old one is retained.",
                 Default=options.default_partition_key_name,
                 AllowedPattern=ATTRIBUTE_NAME_PATTERN,
                 ConstraintDescription=_ATTRIBUTE_NAME_CONSTRAINT,
@@ -227,13 +232,14 @@ _TABLE_PARAMETERS = ParameterGroup(
         ),
         parameter_spec(
             "MetadataTableName",
-            label="Table name (optional)",
-            Description="Physical table name; empty (recommended) lets CloudFormation "
-            "generate a unique one from the stack name. A fixed name makes key schema "
-            "changes fail, as they need a new table.",
+            label="Table name suffix (optional)",
+            Description=f"The table is named {names.TABLE_NAME_PREFIX}<this>; empty uses the "
+            "stack name. A key schema change replaces the table, which needs a new name: "
+            "change this suffix in the same update (the old table is retained).",
             Default="",
             AllowedPattern=_TABLE_NAME_PATTERN,
-            ConstraintDescription="empty, or 3-255 characters: letters, digits, _ . -",
+            ConstraintDescription=f"empty, or 1-{255 - len(names.TABLE_NAME_PREFIX)} "
+            "characters: letters, digits, _ . -",
         ),
     ),
 )
@@ -297,7 +303,10 @@ def build(options: MetadataTableOptions | None = None) -> ProductTemplate:
         sort_key_condition=HAS_SORT_KEY,
         ttl_attribute_name=Ref(parameters["TimeToLiveAttributeName"]),
         ttl_condition=HAS_TTL,
-        table_name=If(HAS_TABLE_NAME, Ref(parameters["MetadataTableName"]), NoValue),
+        table_name=Sub(
+            f"{names.TABLE_NAME_PREFIX}${{Suffix}}",
+            Suffix=If(HAS_TABLE_NAME, Ref(parameters["MetadataTableName"]), Ref("AWS::StackName")),
+        ),
         kms_key_id=If(HAS_CUSTOMER_KEY, Ref(parameters["TableKmsKeyArn"]), NoValue),
         recovery_period_days=options.recovery_period_days,
     )

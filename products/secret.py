@@ -4,6 +4,10 @@ The key policy follows least privilege: the account administers the key, princip
 it for data only through Secrets Manager, and may generate new key pairs under it (the key
 pair product's function does that; generating a pair reveals no existing secret); nobody but an
 AWS service may create grants on it.
+
+The secret is named ``signed-urls/<SecretName>`` and the key's alias starts with
+``alias/signed-urls/`` (``capability_names``): the products that use the secret accept only such
+names, and the permissions boundary of their roles allows nothing else.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ from troposphere import AccountId, GetAtt, Ref, Sub, Template
 from troposphere.kms import Alias, Key
 from troposphere.secretsmanager import Secret
 
+from products.building_blocks import capability_names as names
+from products.building_blocks import parameter_patterns as patterns
 from products.building_blocks.product_template import ProductTemplate
 
 #: What the secret holds until the key pair product writes the first key (see README).
@@ -169,19 +175,24 @@ def build() -> ProductTemplate:
         "Signed URLs - secret: KMS-encrypted Secrets Manager secret for the CloudFront "
         "signing private key"
     )
-    secret_name = product.add_parameter(
+    product.add_parameter(
         "SecretName",
         group="Secret",
         label="Secret name",
-        Description="Name of the Secrets Manager secret that will hold the signing key pair.",
-        AllowedPattern=r"^[A-Za-z0-9/_+=.@-]{1,512}$",
-        ConstraintDescription="1-512 characters: letters, digits and /_+=.@-",
+        Description=f"Name of the Secrets Manager secret that will hold the signing key pair, "
+        f"after the prefix {names.SECRET_NAME_PREFIX} the product adds (photos/signing-key "
+        f"makes {names.SECRET_NAME_PREFIX}photos/signing-key). Unique in the account and Region.",
+        AllowedPattern=patterns.required(patterns.SECRET_NAME_SUFFIX),
+        ConstraintDescription=f"1-{512 - len(names.SECRET_NAME_PREFIX)} characters: letters, "
+        "digits and /_+=.@-",
     )
     key = add_signing_key(
         product.template,
-        alias_name=Sub("alias/signed-urls/${AWS::StackName}"),
+        alias_name=Sub(f"{names.KMS_ALIAS_PREFIX}${{AWS::StackName}}"),
     )
-    secret = add_signing_secret(product.template, name=Ref(secret_name), key=key)
+    secret = add_signing_secret(
+        product.template, name=Sub(f"{names.SECRET_NAME_PREFIX}${{SecretName}}"), key=key
+    )
     product.add_output("SecretArn", Ref(secret), "ARN of the signing key secret")
     product.add_output("KmsKeyArn", GetAtt(key, "Arn"), "ARN of the KMS key encrypting it")
     return product

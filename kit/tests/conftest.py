@@ -58,11 +58,12 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
 
 @pytest.fixture
 def bucket(moto_endpoint: str, aws_env: dict[str, str]) -> tuple[Any, str]:
-    """A fresh private bucket on the moto server and an S3 client for it."""
+    """A fresh private bucket on the moto server and an S3 client for it, named as the bucket
+    product names its bucket (signed-urls-<account>-<region>-<8 hex digits>)."""
     import boto3
 
     s3 = boto3.client("s3", endpoint_url=moto_endpoint, region_name="us-east-1")
-    name = f"files-{uuid.uuid4().hex[:12]}"
+    name = f"signed-urls-123456789012-us-east-1-{uuid.uuid4().hex[:8]}"
     s3.create_bucket(Bucket=name)
     return s3, name
 

@@ -133,7 +133,7 @@ def test_a_key_cloudfront_does_not_trust_is_bad_input(tmp_path: Path) -> None:
 def test_the_placeholder_secret_is_bad_input(moto_endpoint: str, aws_env: dict[str, str]) -> None:
     secrets = boto3.client("secretsmanager", endpoint_url=moto_endpoint)
     arn = secrets.create_secret(
-        Name="cli-placeholder", SecretString='{"status":"AWAITING_KEY_PAIR"}'
+        Name="signed-urls/cli-placeholder", SecretString='{"status":"AWAITING_KEY_PAIR"}'
     )["ARN"]
     result = run(
         "url",
@@ -170,7 +170,7 @@ def test_smoke_passes_on_the_local_edge(
 ) -> None:
     """The seeds' manual test, through the CLI: secret from Secrets Manager, S3 from moto."""
     _, bucket_name = bucket
-    arn = _secret_arn(moto_endpoint, ec_key, f"smoke-{bucket_name}")
+    arn = _secret_arn(moto_endpoint, ec_key, f"signed-urls/smoke-{bucket_name}")
     result = run(
         "smoke",
         "--base-url",
@@ -199,7 +199,7 @@ def test_smoke_reads_stack_outputs(
     edge: LocalEdge, ec_key: SigningKey, bucket: Any, moto_endpoint: str, aws_env: dict[str, str]
 ) -> None:
     _, bucket_name = bucket
-    arn = _secret_arn(moto_endpoint, ec_key, f"stack-{bucket_name}")
+    arn = _secret_arn(moto_endpoint, ec_key, f"signed-urls/stack-{bucket_name}")
     outputs = {"BaseUrl": edge.base_url, "SecretArn": arn, "BucketName": bucket_name}
     template = {
         "Resources": {"Marker": {"Type": "AWS::SNS::Topic"}},

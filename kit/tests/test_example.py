@@ -17,6 +17,9 @@ from signed_urls import Signer, SigningKey
 from signed_urls.testing import LocalEdge
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "images_api.py"
+#: Named as the bucket and metadata table products name theirs.
+BUCKET = "signed-urls-123456789012-us-east-1-1a2b3c4d"
+TABLE = "signed-urls-files"
 
 
 def load_example() -> Any:
@@ -57,7 +60,7 @@ def world(ec_key: SigningKey, monkeypatch: pytest.MonkeyPatch) -> Iterator[World
     with mock_aws():
         dynamodb = boto3.resource("dynamodb", region_name="us-east-1")
         table = dynamodb.create_table(
-            TableName="files",
+            TableName=TABLE,
             KeySchema=[
                 {"AttributeName": "pk", "KeyType": "HASH"},
                 {"AttributeName": "sk", "KeyType": "RANGE"},
@@ -69,21 +72,21 @@ def world(ec_key: SigningKey, monkeypatch: pytest.MonkeyPatch) -> Iterator[World
             BillingMode="PAY_PER_REQUEST",
         )
         s3 = boto3.client("s3", region_name="us-east-1")
-        s3.create_bucket(Bucket="photos-bucket")
+        s3.create_bucket(Bucket=BUCKET)
         table.put_item(Item={"pk": "SPACE#42", "sk": "META", "owner": "alice"})
         table.put_item(Item={"pk": "SPACE#7", "sk": "META", "owner": "bob"})
         for index in range(3):
             key = f"spaces/42/cat {index}+.jpg"
-            s3.put_object(Bucket="photos-bucket", Key=key, Body=b"cat%d" % index)
+            s3.put_object(Bucket=BUCKET, Key=key, Body=b"cat%d" % index)
             table.put_item(Item={"pk": "SPACE#42", "sk": f"IMAGE#{index}", "key": key})
-        s3.put_object(Bucket="photos-bucket", Key="spaces/7/dog.jpg", Body=b"dog")
+        s3.put_object(Bucket=BUCKET, Key="spaces/7/dog.jpg", Body=b"dog")
         keys = {ec_key.key_pair_id: ec_key.public_key_pem()}
-        with LocalEdge(s3, "photos-bucket", keys) as edge:
+        with LocalEdge(s3, BUCKET, keys) as edge:
             app = load_example().create_app(
                 signer=Signer(ec_key),
                 table=table,
                 s3=s3,
-                bucket="photos-bucket",
+                bucket=BUCKET,
                 cdn_url=edge.base_url,
             )
             yield World(app.test_client(), edge, s3)
@@ -139,7 +142,7 @@ def test_upload_then_complete_then_download(world: World) -> None:
     done = world.post(f"/spaces/42/uploads/{upload['upload_id']}/complete", title="kitten")
     assert done.status_code == 201
     assert fetch(done.get_json()["url"]) == (200, body)
-    leftovers = world.s3.list_objects_v2(Bucket="photos-bucket", Prefix="uploads/")
+    leftovers = world.s3.list_objects_v2(Bucket=BUCKET, Prefix="uploads/")
     assert leftovers.get("KeyCount", 0) == 0, "published uploads leave the inbox"
     gallery = world.get("/spaces/42/images").get_json()["images"]
     assert len(gallery) == 4

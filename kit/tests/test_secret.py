@@ -19,6 +19,8 @@ from signed_urls.secret import SecretKeySource
 
 BASE = "https://cdn.example.com"
 PLACEHOLDER = '{"status":"AWAITING_KEY_PAIR"}'
+#: Named as the secret product names its secret (signed-urls/<SecretName>).
+SECRET_NAME = "signed-urls/photos/signing"
 
 
 class Clock:
@@ -69,16 +71,16 @@ class CountingClient:
 def secrets() -> Iterator[Any]:
     with mock_aws():
         client = boto3.client("secretsmanager", region_name="us-east-1")
-        client.create_secret(Name="signing", SecretString=PLACEHOLDER)
+        client.create_secret(Name=SECRET_NAME, SecretString=PLACEHOLDER)
         yield client
 
 
 def put(secrets: Any, text: str) -> None:
-    secrets.put_secret_value(SecretId="signing", SecretString=text)
+    secrets.put_secret_value(SecretId=SECRET_NAME, SecretString=text)
 
 
 def signer_over(secrets: Any, clock: Clock, cache: float = 300) -> tuple[Signer, SecretKeySource]:
-    source = SecretKeySource("signing", client=secrets, cache_seconds=cache, clock=clock)
+    source = SecretKeySource(SECRET_NAME, client=secrets, cache_seconds=cache, clock=clock)
     return Signer(source), source
 
 
@@ -88,7 +90,7 @@ def key_id_of(signer: Signer) -> str:
 
 def test_placeholder_is_a_clear_error(secrets: Any) -> None:
     with pytest.raises(KeyPairNotReady, match="key pair product has not run yet"):
-        Signer.from_secret("signing", client=secrets)
+        Signer.from_secret(SECRET_NAME, client=secrets)
 
 
 @pytest.mark.parametrize(
@@ -103,7 +105,7 @@ def test_placeholder_is_a_clear_error(secrets: Any) -> None:
 def test_a_secret_in_another_format_names_the_field(secrets: Any, text: str, message: str) -> None:
     put(secrets, text)
     with pytest.raises(SecretFormatError, match=message):
-        Signer.from_secret("signing", client=secrets)
+        Signer.from_secret(SECRET_NAME, client=secrets)
 
 
 def test_after_create_signs_with_the_new_key(secrets: Any) -> None:
@@ -134,7 +136,7 @@ def test_the_window_ends_even_while_cached(secrets: Any) -> None:
     put(secrets, value(k1, clock.now - 86400, None))
     put(secrets, value(k2, clock.now, "K1AAAA"))
     counting = CountingClient(secrets)
-    source = SecretKeySource("signing", client=counting, cache_seconds=3600, clock=clock)
+    source = SecretKeySource(SECRET_NAME, client=counting, cache_seconds=3600, clock=clock)
     assert source.signing_key().key_pair_id == "K1AAAA"
     clock.now += 301
     assert source.signing_key().key_pair_id == "K2BBBB"
@@ -167,7 +169,7 @@ def test_cache_and_refresh(secrets: Any) -> None:
     clock, k1, k3 = Clock(), new_key("K1AAAA"), new_key("K3DDDD")
     put(secrets, value(k1, clock.now - 86400, None))
     counting = CountingClient(secrets)
-    source = SecretKeySource("signing", client=counting, cache_seconds=300, clock=clock)
+    source = SecretKeySource(SECRET_NAME, client=counting, cache_seconds=300, clock=clock)
     signer = Signer(source)
     for _ in range(50):
         key_id_of(signer)
@@ -186,7 +188,7 @@ def test_a_failed_re_read_keeps_the_cached_key(secrets: Any) -> None:
     put(secrets, value(k1, clock.now - 86400, None))
     signer, source = signer_over(secrets, clock, cache=10)
     key_id_of(signer)
-    secrets.delete_secret(SecretId="signing", ForceDeleteWithoutRecovery=True)
+    secrets.delete_secret(SecretId=SECRET_NAME, ForceDeleteWithoutRecovery=True)
     clock.now += 11
     assert key_id_of(signer) == "K1AAAA"
     with pytest.raises(Exception, match="ResourceNotFound"):
@@ -197,7 +199,7 @@ def test_threads_share_one_read(secrets: Any) -> None:
     clock, k1 = Clock(), new_key("K1AAAA")
     put(secrets, value(k1, clock.now - 86400, None))
     counting = CountingClient(secrets)
-    signer = Signer(SecretKeySource("signing", client=counting, clock=clock))
+    signer = Signer(SecretKeySource(SECRET_NAME, client=counting, clock=clock))
     seen: list[str] = []
     errors: list[BaseException] = []
 

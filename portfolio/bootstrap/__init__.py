@@ -1,6 +1,8 @@
 """The bootstrap stack each region needs before publishing: the artifact bucket the publisher
-uploads templates to and the least-privilege launch role Service Catalog launches products with.
+uploads templates to, the least-privilege launch role Service Catalog launches products with,
+and the permissions boundary every product role carries.
 
 ``template`` builds it, ``launch_role`` holds the role's permissions per product resource type,
-``stack_deployment`` creates or updates it (``portfolio bootstrap``).
+``boundary`` the most a product role may do, ``stack_deployment`` creates or updates it
+(``portfolio bootstrap``).
 """

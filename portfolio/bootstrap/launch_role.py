@@ -6,6 +6,10 @@ a type missing from the table fails the build. ``SCHEMA_ACTIONS_NOT_GRANTED`` sa
 other action those handlers declare is left out (the unit tests diff both tables against the
 schemas cfn-lint bundles). ``launch_role_statements`` turns the grants for the current products
 into IAM statements, and ``pack_statements`` fits them into managed policies.
+
+The launch role creates and changes roles only with the capability's permissions boundary
+attached (``_with_boundary``), so no parameter value can give a product role more than the
+boundary (``boundary``) allows.
 """
 
 from __future__ import annotations
@@ -32,16 +36,21 @@ from awacs.aws import (
 from troposphere import AccountId, Sub, encode_to_dict
 
 from portfolio.names import PRODUCT_ROLE_PATH
-from products.building_blocks.errors import GeneratorOptionError
+from products.building_blocks import capability_names as names
+from products.building_blocks.errors import TemplateDefinitionError
 
 #: Service Catalog names a provisioned product's stack ``SC-<account>-pp-<id>``.
 SERVICE_CATALOG_STACK_PREFIX = "SC-"
 
-#: Names CloudFormation generates for a bucket of such a stack start with the lowercased stack name.
-SERVICE_CATALOG_BUCKET_PREFIX = "sc-${AWS::AccountId}-pp-"
+#: The bucket product names its bucket ``signed-urls-<account>-...`` (``capability_names``).
+PRODUCT_BUCKET_PREFIX = f"{names.BUCKET_NAME_PREFIX}${{AWS::AccountId}}-"
+
+#: Product versions before 2.0.0 left the name to CloudFormation, which starts it with the
+#: lowercased stack name: their stacks must stay updatable until they move to 2.0.0.
+LEGACY_BUCKET_PREFIX = "sc-${AWS::AccountId}-pp-"
 
 #: Every KMS alias a product creates starts with this.
-PRODUCT_KMS_ALIAS_PREFIX = "alias/signed-urls/"
+PRODUCT_KMS_ALIAS_PREFIX = names.KMS_ALIAS_PREFIX
 
 #: IAM counts a managed policy's characters without whitespace; 6,144 is the hard quota.
 MANAGED_POLICY_MAX_CHARS = 6144
@@ -73,7 +82,7 @@ class Grant:
 
     def __post_init__(self) -> None:
         if _ANY in self.resources and not self.why.strip():
-            raise GeneratorOptionError(f"grant {self.actions[0]}: Resource '*' needs a reason")
+            raise TemplateDefinitionError(f"grant {self.actions[0]}: Resource '*' needs a reason")
 
 
 def _arn(service: str, resource: str, *, regional: bool = True) -> str:
@@ -81,17 +90,28 @@ def _arn(service: str, resource: str, *, regional: bool = True) -> str:
     return f"{_PARTITION}:{service}:{scope}:{resource}"
 
 
-_S3_PRODUCT_BUCKETS = (f"{_PARTITION}:s3:::{SERVICE_CATALOG_BUCKET_PREFIX}*",)
+_S3_PRODUCT_BUCKETS = (
+    f"{_PARTITION}:s3:::{PRODUCT_BUCKET_PREFIX}*",
+    f"{_PARTITION}:s3:::{LEGACY_BUCKET_PREFIX}*",
+)
 _CLOUDFRONT_NO_ARN = "CloudFront accepts no resource ARN for these actions"
 _KMS_KEYS = (_arn("kms", "key/*"),)
 _PRODUCT_ROLES = (f"{_PARTITION}:iam::${{AWS::AccountId}}:role{PRODUCT_ROLE_PATH}*",)
 _PRODUCT_INSTANCE_PROFILES = (
     f"{_PARTITION}:iam::${{AWS::AccountId}}:instance-profile{PRODUCT_ROLE_PATH}*",
 )
-#: Products leave function and log group names to CloudFormation, which starts them with the
-#: stack name: under Service Catalog, SC-<account>-pp-<id>.
+#: Products leave function names to CloudFormation, which starts them with the stack name: under
+#: Service Catalog, SC-<account>-pp-<id>. Log groups are named under the capability's prefix
+#: (before 2.0.0, by CloudFormation: those are deleted when their stacks move to 2.0.0).
 _LAMBDA_FUNCTIONS = (_arn("lambda", f"function:{SERVICE_CATALOG_STACK_PREFIX}*"),)
-_LOG_GROUPS = (_arn("logs", f"log-group:{SERVICE_CATALOG_STACK_PREFIX}*"),)
+_LOG_GROUPS = (
+    _arn("logs", f"log-group:{names.LOG_GROUP_NAME_PREFIX}*"),
+    _arn("logs", f"log-group:{SERVICE_CATALOG_STACK_PREFIX}*"),
+)
+
+#: The capability's permissions boundary (``portfolio.bootstrap.boundary``), by its fixed name.
+BOUNDARY_ATTACHED = StringEquals({"iam:PermissionsBoundary": Sub(names.BOUNDARY_POLICY_ARN)})
+_BOUNDARY_IF_ANY = StringEqualsIfExists({"iam:PermissionsBoundary": Sub(names.BOUNDARY_POLICY_ARN)})
 
 
 def _actions(service: str, names: str) -> tuple[str, ...]:
@@ -128,6 +148,26 @@ _IN_SERVICE_CATALOG_STACK = StringLike(
 #: authorize by a new alias, and a product creates its key before the alias.
 #: https://docs.aws.amazon.com/kms/latest/developerguide/alias-authorization.html
 _PRODUCT_KEY = ForAnyValueStringLike({"kms:ResourceAliases": f"{PRODUCT_KMS_ALIAS_PREFIX}*"})
+
+
+#: ``_with_boundary``: creating a role or changing what it may do needs the boundary attached,
+#: by the actions that support the iam:PermissionsBoundary condition key (service
+#: authorization reference, "Actions defined by AWS Identity and Access Management":
+#: https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html,
+#: and the delegation pattern in
+#: https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html). No
+#: DeleteRolePermissionsBoundary and no AttachRolePolicy (SCHEMA_ACTIONS_NOT_GRANTED).
+#: DeleteRolePolicy also runs on roles created before the boundary existed (product versions
+#: before 2.0.0), so their stacks stay deletable: removing an inline policy never adds a
+#: permission, and a role with another boundary is still refused.
+def _with_boundary(names_: str) -> tuple[Grant, ...]:
+    """Role writes ``names_`` (space-separated iam actions) only with the boundary attached."""
+    actions = _actions("iam", names_)
+    bounded = tuple(action for action in actions if action != "iam:DeleteRolePolicy")
+    grants = (Grant(bounded, _PRODUCT_ROLES, condition=BOUNDARY_ATTACHED),) if bounded else ()
+    if "iam:DeleteRolePolicy" in actions:
+        grants += (Grant(("iam:DeleteRolePolicy",), _PRODUCT_ROLES, condition=_BOUNDARY_IF_ANY),)
+    return grants
 
 
 #: Resource type -> what CloudFormation needs to create, update, delete, describe and tag it.
@@ -174,14 +214,14 @@ RESOURCE_TYPE_GRANTS: dict[str, tuple[Grant, ...]] = {
         # Standard logging (legacy) needs s3:GetBucketAcl and s3:PutBucketAcl on the log bucket:
         # CloudFront adds the awslogsdelivery account to its ACL with the caller's rights.
         # https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/standard-logging-legacy-s3.html
-        # The log bucket is the team's (LoggingBucketName, any name; its ACLs enabled, which
-        # product buckets never have), so only its account can be pinned. Standard logging v2
+        # The log bucket is the team's (LoggingBucketName; its ACLs enabled, which product
+        # buckets never have): named signed-urls-logs-..., in this account. Standard logging v2
         # (AWS::Logs::DeliverySource/DeliveryDestination/Delivery) needs no ACL: moving the
         # distribution product to it would let this grant go.
         # https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/standard-logging.html
         Grant(
             ("s3:GetBucketAcl", "s3:PutBucketAcl"),
-            (f"{_PARTITION}:s3:::*",),
+            (f"{_PARTITION}:s3:::{names.LOG_BUCKET_NAME_PREFIX}*",),
             condition=StringEquals({"aws:ResourceAccount": AccountId}),
         ),
         # An optional WAF web ACL (CloudFront scope lives in us-east-1).
@@ -299,11 +339,11 @@ RESOURCE_TYPE_GRANTS: dict[str, tuple[Grant, ...]] = {
         Grant(("kms:ListAliases",), (_ANY,), why="ListAliases accepts no resource"),
     ),
     "AWS::SecretsManager::Secret": (
-        # Product secrets have any name (SecretName); CreateSecret sends the tags, which exist
-        # only once it succeeds.
+        # Product secrets are named signed-urls/<SecretName>; CreateSecret sends the tags, which
+        # exist only once it succeeds.
         Grant(
             ("secretsmanager:CreateSecret", "secretsmanager:TagResource"),
-            (_arn("secretsmanager", "secret:*"),),
+            (_arn("secretsmanager", f"secret:{names.SECRET_NAME_PREFIX}*"),),
         ),
         # The read handler calls GetSecretValue: only on secrets of Service Catalog stacks.
         # No DeleteSecret: product secrets are retained (SCHEMA_ACTIONS_NOT_GRANTED).
@@ -350,13 +390,13 @@ RESOURCE_TYPE_GRANTS: dict[str, tuple[Grant, ...]] = {
         Grant(
             _actions(
                 "iam",
-                "CreateRole GetRole UpdateRole UpdateRoleDescription UpdateAssumeRolePolicy "
-                "DeleteRole PutRolePolicy GetRolePolicy DeleteRolePolicy ListRolePolicies "
-                "ListAttachedRolePolicies PutRolePermissionsBoundary "
-                "DeleteRolePermissionsBoundary TagRole UntagRole ListRoleTags",
+                "GetRole UpdateRole UpdateRoleDescription UpdateAssumeRolePolicy DeleteRole "
+                "GetRolePolicy ListRolePolicies ListAttachedRolePolicies TagRole UntagRole "
+                "ListRoleTags",
             ),
             _PRODUCT_ROLES,
         ),
+        *_with_boundary("CreateRole PutRolePolicy PutRolePermissionsBoundary DeleteRolePolicy"),
     ),
     "AWS::IAM::InstanceProfile": (
         Grant(
@@ -369,10 +409,8 @@ RESOURCE_TYPE_GRANTS: dict[str, tuple[Grant, ...]] = {
         ),
     ),
     "AWS::IAM::Policy": (
-        Grant(
-            ("iam:PutRolePolicy", "iam:GetRolePolicy", "iam:DeleteRolePolicy"),
-            _PRODUCT_ROLES,
-        ),
+        Grant(("iam:GetRolePolicy",), _PRODUCT_ROLES),
+        *_with_boundary("PutRolePolicy DeleteRolePolicy"),
     ),
     "AWS::Lambda::Function": (
         Grant(
@@ -448,13 +486,15 @@ class Omission:
     """Why the launch role lacks an action a type's handler schema declares, and what keeps it so.
 
     The schema test checks every claim: no product resource of the type sets an
-    ``unused_properties`` name; ``only_in`` is the only handler declaring the action (``delete``
-    also means every product resource of the type is retained); ``not_an_iam_action`` names are
-    absent from the service authorization reference and ``authorized_by`` actions are granted.
+    ``unused_properties`` name, and every one sets each ``kept_properties`` name;
+    ``only_in`` is the only handler declaring the action (``delete`` also means every product
+    resource of the type is retained); ``not_an_iam_action`` names are absent from the service
+    authorization reference and ``authorized_by`` actions are granted.
     """
 
     reason: str
     unused_properties: tuple[str, ...] = ()
+    kept_properties: tuple[str, ...] = ()
     only_in: str = ""
     not_an_iam_action: bool = False
     authorized_by: tuple[str, ...] = ()
@@ -579,6 +619,12 @@ SCHEMA_ACTIONS_NOT_GRANTED: dict[str, dict[str, Omission]] = {
     },
     "AWS::IAM::InstanceProfile": {"iam:ListInstanceProfiles": _LIST_ONLY},
     "AWS::IAM::Role": {
+        # The handler removes a boundary only when a template drops PermissionsBoundary; no
+        # product does, and the launch role must never lift one.
+        "iam:DeleteRolePermissionsBoundary": Omission(
+            "would lift the permissions boundary: every product role keeps PermissionsBoundary",
+            kept_properties=("PermissionsBoundary",),
+        ),
         # Attaching a managed policy (say AdministratorAccess) would widen a product role beyond
         # what its template says.
         "iam:AttachRolePolicy": _unused("managed policies", "ManagedPolicyArns"),
@@ -753,7 +799,7 @@ def product_resources(templates: Iterable[dict[str, Any]]) -> ProductResources:
             if resource["Type"] == "AWS::Route53::RecordSet":
                 record_type = resource.get("Properties", {}).get("Type")
                 if not isinstance(record_type, str):
-                    raise GeneratorOptionError(
+                    raise TemplateDefinitionError(
                         f"bootstrap: record set {name} needs a literal Type "
                         "(the launch role is scoped to the record types products declare)"
                     )
@@ -765,7 +811,7 @@ def grants_for(resources: ProductResources) -> list[tuple[str, Grant]]:
     """(Sid, grant) pairs for these product resources; unknown types are refused."""
     unknown = sorted(resources.resource_types - RESOURCE_TYPE_GRANTS.keys())
     if unknown:
-        raise GeneratorOptionError(
+        raise TemplateDefinitionError(
             f"bootstrap: no launch role permissions for resource type {', '.join(unknown)}: "
             "add it to RESOURCE_TYPE_GRANTS in portfolio/bootstrap/launch_role.py"
         )
@@ -839,7 +885,8 @@ def service_catalog_grants() -> list[tuple[str, Grant]]:
     ]
 
 
-def _statement(grant: Grant, sid: str) -> Statement:
+def grant_statement(grant: Grant, sid: str) -> Statement:
+    """The IAM statement of one grant (resources as ``Fn::Sub``, '*' as is)."""
     condition = grant.condition
     return Statement(
         Sid=sid,
@@ -867,7 +914,7 @@ def pack_statements(statements: list[Statement], limit: int) -> list[list[Statem
     packs: list[list[Statement]] = []
     for statement in statements:
         if _compact_size([statement]) > limit:
-            raise GeneratorOptionError(
+            raise TemplateDefinitionError(
                 f"bootstrap: statement {statement.Sid} alone exceeds {limit}"
             )
         if packs and _compact_size([*packs[-1], statement]) <= limit:
@@ -888,7 +935,7 @@ def launch_role_statements(
     scoped: list[Statement] = []
     unscoped: list[Statement] = []
     for sid, grant in named_grants:
-        (unscoped if _ANY in grant.resources else scoped).append(_statement(grant, sid))
+        (unscoped if _ANY in grant.resources else scoped).append(grant_statement(grant, sid))
     return scoped, unscoped
 
 

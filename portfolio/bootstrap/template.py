@@ -9,8 +9,9 @@ principals read it through their IAM policies, and the bucket policy only denies
 without TLS 1.2 or later.
 
 The launch role may create exactly the resource types the generated product templates declare
-(``portfolio.bootstrap.launch_role``); ``portfolio.bootstrap.stack_deployment`` deploys the
-stack.
+(``portfolio.bootstrap.launch_role``), and roles only with the permissions boundary this stack
+also creates (``portfolio.bootstrap.boundary``); ``portfolio.bootstrap.stack_deployment``
+deploys the stack.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from troposphere.s3 import (
     VersioningConfiguration,
 )
 
+from portfolio.bootstrap.boundary import add_boundary_policy
 from portfolio.bootstrap.launch_role import (
     MANAGED_POLICY_MAX_CHARS,
     MAX_ATTACHED_POLICIES,
@@ -60,6 +62,7 @@ from portfolio.bootstrap.launch_role import (
 )
 from portfolio.names import (
     ARTIFACT_BUCKET_OUTPUT,
+    BOUNDARY_POLICY_OUTPUT,
     BUCKET_NAME,
     LAUNCH_ROLE_ARN_OUTPUT,
     LAUNCH_ROLE_NAME_OUTPUT,
@@ -67,7 +70,7 @@ from portfolio.names import (
 )
 from products.building_blocks.checkov import skip_checkov
 from products.building_blocks.control_tower import declare_not_applicable
-from products.building_blocks.errors import GeneratorOptionError
+from products.building_blocks.errors import TemplateDefinitionError
 from products.building_blocks.private_bucket import (
     accept_objects_arn_join,
     block_all_public_access,
@@ -231,7 +234,7 @@ def add_launch_role(
     limit = MANAGED_POLICY_MAX_CHARS - PACKING_HEADROOM
     packs = pack_statements(scoped, limit) + pack_statements(unscoped, limit)
     if len(packs) > MAX_ATTACHED_POLICIES:
-        raise GeneratorOptionError(
+        raise TemplateDefinitionError(
             f"bootstrap: launch role needs {len(packs)} managed policies, quota is "
             f"{MAX_ATTACHED_POLICIES}"
         )
@@ -265,8 +268,8 @@ def build_bootstrap(templates: dict[str, dict[str, Any]] | None = None) -> Produ
     templates = product_templates() if templates is None else templates
     grants = grants_for(product_resources(templates.values())) + service_catalog_grants()
     bootstrap = ProductTemplate(
-        "Signed URLs - bootstrap: artifact bucket for product templates and the least-privilege "
-        "Service Catalog launch role"
+        "Signed URLs - bootstrap: artifact bucket for product templates, the least-privilege "
+        "Service Catalog launch role and the permissions boundary of every product role"
     )
     noncurrent_days, access_log_bucket = _add_parameters(bootstrap)
     bucket = add_artifact_bucket(
@@ -280,9 +283,13 @@ def build_bootstrap(templates: dict[str, dict[str, Any]] | None = None) -> Produ
         grants=grants,
         source_account_only_condition=TRUST_SOURCE_ACCOUNT_ONLY,
     )
+    boundary = add_boundary_policy(bootstrap.template, templates=templates.values())
     bootstrap.add_output(ARTIFACT_BUCKET_OUTPUT, Ref(bucket), "Bucket the publisher uploads to")
     bootstrap.add_output(LAUNCH_ROLE_ARN_OUTPUT, GetAtt(role, "Arn"), "Launch constraint role ARN")
     bootstrap.add_output(LAUNCH_ROLE_NAME_OUTPUT, Ref(role), "Launch constraint role name")
+    bootstrap.add_output(
+        BOUNDARY_POLICY_OUTPUT, Ref(boundary), "Permissions boundary of every product role"
+    )
     return bootstrap
 
 

@@ -414,11 +414,18 @@ def pem(label: str, der: bytes) -> str:
     return f"-----BEGIN {label}-----\n" + "\n".join(lines) + f"\n-----END {label}-----\n"
 
 
-def generate_pair(kms: Any, kms_key_arn: str, algorithm: str) -> GeneratedPair:
-    """KMS makes the pair: PKCS#8 DER private key, SubjectPublicKeyInfo DER public key."""
+def generate_pair(kms: Any, kms_key_arn: str, algorithm: str, secret_arn: str) -> GeneratedPair:
+    """KMS makes the pair: PKCS#8 DER private key, SubjectPublicKeyInfo DER public key.
+
+    The encryption context names the secret the pair is for (as Secrets Manager names it): the
+    capability's permissions boundary allows pairs only for its own secrets. The encrypted copy
+    of the private key is not kept, so nothing ever decrypts under this context.
+    """
     with aws_step(f"Generating the key pair with {kms_key_arn}"):
         response = kms.generate_data_key_pair(
-            KeyId=kms_key_arn, KeyPairSpec=KEY_PAIR_SPECS[algorithm]
+            KeyId=kms_key_arn,
+            KeyPairSpec=KEY_PAIR_SPECS[algorithm],
+            EncryptionContext={"SecretARN": secret_arn},
         )
     return GeneratedPair(
         private_key_pem=pem("PRIVATE KEY", response["PrivateKeyPlaintext"]),
@@ -610,7 +617,9 @@ def rotate(
 ) -> Outcome:
     """New pair -> CloudFront public key -> current in the secret; no stray key on failure."""
     event, secret_arn = invocation.event, properties.secret_arn
-    pair = generate_pair(clients.kms, properties.kms_key_arn, properties.algorithm)
+    pair = generate_pair(
+        clients.kms, properties.kms_key_arn, properties.algorithm, properties.secret_arn
+    )
     key_id = create_public_key(
         clients.cloudfront, event, Ownership.of(event), pair, properties.algorithm
     )

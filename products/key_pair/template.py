@@ -13,9 +13,11 @@ The function's role can make exactly the calls the function makes: generate key 
 given KMS key, read and write the given secret (decrypting and encrypting through Secrets
 Manager only), manage CloudFront public keys (on "*": the role's Metadata says why), read its
 own stack's status (to tell a rollback or a cleanup from a plain update or delete), write its
-own logs. Reserved concurrency 1 (parameter ReserveConcurrency) runs the events one at a time;
-accounts whose Lambda concurrency quota is 10 cannot reserve any, and the function stays safe
-without it (concurrent deliveries of one event store one key).
+own logs. The role carries the capability's permissions boundary, so even with another team's
+secret or key ARN it could touch only this capability's secrets (``signed-urls/...``), and
+generate key pairs only for them. Reserved concurrency 1 (parameter ReserveConcurrency) runs the
+events one at a time; accounts whose Lambda concurrency quota is 10 cannot reserve any, and the
+function stays safe without it (concurrent deliveries of one event store one key).
 """
 
 from __future__ import annotations
@@ -39,7 +41,6 @@ from troposphere import (
     Not,
     NoValue,
     Ref,
-    Select,
     Split,
     StackId,
     Sub,
@@ -51,6 +52,8 @@ from troposphere.cloudfront import KeyGroup, KeyGroupConfig
 from troposphere.iam import Policy, Role
 from troposphere.logs import LogGroup
 
+from products.building_blocks import capability_names as names
+from products.building_blocks import parameter_patterns as patterns
 from products.building_blocks.checkov import skip_checkov
 from products.building_blocks.control_tower import declare_not_applicable
 from products.building_blocks.errors import GeneratorOptionError
@@ -129,10 +132,8 @@ NO_VPC_TO_REACH = (
     "and a VPC would add NAT for no isolation gain"
 )
 
-_SECRET_ARN_PATTERN = (
-    r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+$"
-)
-_KMS_KEY_ARN_PATTERN = r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]{1,64}$"
+_SECRET_ARN_PATTERN = patterns.required(patterns.CAPABILITY_SECRET_ARN)
+_KMS_KEY_ARN_PATTERN = patterns.required(patterns.KMS_KEY_ARN)
 _ROTATION_TOKEN_PATTERN = r"^[A-Za-z0-9_.:/+=@-]{1,128}$"
 _KEY_GROUP_NAME_PATTERN = r"^[A-Za-z0-9_-]{0,128}$"
 _KEY_GROUP_COMMENT_PATTERN = r"^[^\x00-\x1f]{0,128}$"
@@ -146,7 +147,8 @@ _SECRET_PARAMETERS = ParameterGroup(
             label="Secret ARN",
             Description="SecretArn output of the secret product: receives the private key.",
             AllowedPattern=_SECRET_ARN_PATTERN,
-            ConstraintDescription="a Secrets Manager secret ARN",
+            ConstraintDescription=f"the ARN of a secret named {names.SECRET_NAME_PREFIX}... "
+            "(the secret product's SecretArn output)",
         ),
         parameter_spec(
             "KmsKeyArn",
@@ -252,7 +254,7 @@ class KeyPairOptions:
     log_retention_days: int = 365
     function_timeout_seconds: int = 300
     service_timeout_seconds: int = 600
-    role_path: str = "/signed-urls/"
+    role_path: str = names.ROLE_PATH
     function_source: Path = field(default=FUNCTION_SOURCE)
 
     def __post_init__(self) -> None:
@@ -349,12 +351,22 @@ def function_policy(*, secret_arn: Any, kms_key_arn: Any, log_group_arn: Any) ->
 def _key_and_secret_statements(*, secret_arn: Any, kms_key_arn: Any) -> list[Statement]:
     """Generate key pairs under the KMS key; read and write the secret (KMS only through it)."""
     return [
+        # The function names the secret as the pair's encryption context (the same key
+        # Secrets Manager uses), so the boundary can allow pairs only for this capability's
+        # secrets.
         Statement(
             Sid="GenerateSigningKeyPairs",
             Effect=Allow,
             Action=[kms_actions.GenerateDataKeyPair],
             Resource=[kms_key_arn],
-            Condition=Condition(StringEquals({"kms:DataKeyPairSpec": list(KMS_KEY_PAIR_SPECS)})),
+            Condition=Condition(
+                StringEquals(
+                    {
+                        "kms:DataKeyPairSpec": list(KMS_KEY_PAIR_SPECS),
+                        "kms:EncryptionContext:SecretARN": secret_arn,
+                    }
+                )
+            ),
         ),
         Statement(
             Sid="ReadAndWriteTheSigningSecret",
@@ -431,10 +443,12 @@ def add_key_pair_function(
 
 
 def add_function_log_group(template: Template, *, retention_days: int) -> LogGroup:
-    """The function's own log group, deleted with the stack."""
+    """The function's own log group, named under the capability's prefix (the boundary lets the
+    function's role write only there); deleted with the stack."""
     log_group = template.add_resource(
         LogGroup(
             "KeyPairFunctionLogGroup",
+            LogGroupName=Sub(f"{names.LOG_GROUP_NAME_PREFIX}${{AWS::StackName}}/key-pair-function"),
             RetentionInDays=retention_days,
             DeletionPolicy="Delete",
             UpdateReplacePolicy="Delete",
@@ -448,13 +462,14 @@ def add_function_log_group(template: Template, *, retention_days: int) -> LogGro
 def add_function_role(
     template: Template, *, secret_arn: Any, kms_key_arn: Any, log_group_arn: Any, path: str
 ) -> Role:
-    """The role Lambda assumes for the function: ``function_policy`` and nothing else."""
+    """The role Lambda assumes for the function: ``function_policy`` within the boundary."""
     return template.add_resource(
         Role(
             "KeyPairFunctionRole",
             Metadata=unscoped_actions_metadata(),
             Description="Key pair custom resource: generate, store and publish signing keys",
             Path=path,
+            PermissionsBoundary=names.boundary_policy_arn(),
             AssumeRolePolicyDocument=PolicyDocument(
                 Version="2012-10-17",
                 Statement=[
@@ -559,7 +574,7 @@ def build(options: KeyPairOptions | None = None) -> ProductTemplate:
         rotation_token=Ref(parameters["RotationToken"]),
         service_timeout_seconds=options.service_timeout_seconds,
     )
-    stack_suffix = Select(0, Split("-", Select(2, Split("/", StackId))))
+    stack_suffix = names.stack_id_suffix()
     key_group = add_key_group(
         template,
         key_pair=key_pair,

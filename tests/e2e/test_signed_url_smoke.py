@@ -14,6 +14,9 @@ role (trusting this account), then:
 
 and deletes everything it made, including what the templates retain (bucket, secret, KMS key:
 scheduled for deletion after 7 days). A CloudFront distribution takes several minutes each way.
+
+The account needs the bootstrap stack in that Region (``portfolio bootstrap``): product roles
+carry its permissions boundary. The test checks for the boundary first and says so if missing.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from portfolio.bootstrap.stack_deployment import (
     deploy_stack,
     s3_template_upload,
 )
+from products.building_blocks.capability_names import BOUNDARY_POLICY_NAME_PREFIX, ROLE_PATH
 from products.catalog import PRODUCTS
 from tests.support.onboarding_example import promote_example
 from tests.support.real_account import Account, real_account
@@ -48,7 +52,24 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def account() -> Account:
-    return real_account()
+    found = real_account()
+    _require_the_permissions_boundary(found)
+    return found
+
+
+def _require_the_permissions_boundary(account: Account) -> None:
+    """Product roles name the bootstrap stack's boundary: without it every role fails."""
+    identity = account.client("sts").get_caller_identity()
+    partition = identity["Arn"].split(":")[1]
+    name = f"{BOUNDARY_POLICY_NAME_PREFIX}-{account.region}"
+    arn = f"arn:{partition}:iam::{identity['Account']}:policy{ROLE_PATH}{name}"
+    try:
+        account.client("iam").get_policy(PolicyArn=arn)
+    except account.client("iam").exceptions.NoSuchEntityException:
+        pytest.fail(
+            f"no permissions boundary {arn}: run `portfolio bootstrap --region {account.region}` "
+            "in this account first"
+        )
 
 
 @dataclass
@@ -228,7 +249,7 @@ def test_upload_and_download_through_signed_urls(
     run = f"e2e{uuid.uuid4().hex[:8]}"
     stack = f"signed-urls-{run}"
 
-    secret = provisioned.deploy(f"{stack}-secret", "secret", {"SecretName": f"signed-urls/{run}"})
+    secret = provisioned.deploy(f"{stack}-secret", "secret", {"SecretName": run})
     provisioned.cleanups.append(_retained_secret(account, secret["SecretArn"], secret["KmsKeyArn"]))
     key_pair = provisioned.deploy(
         f"{stack}-key-pair",
@@ -266,12 +287,11 @@ def test_upload_and_download_through_signed_urls(
     write_status, _ = _request("PUT", _signed_url(served_url, signing_secret), b"overwrite")
     assert write_status == 403, "a download URL must not be able to write"
 
-    account_id = account.client("sts").get_caller_identity()["Account"]
     role = provisioned.deploy(
         f"{stack}-integration-role",
         "integration-role",
         {
-            "TrustedPrincipalArn": f"arn:aws:iam::{account_id}:root",
+            "TrustedPrincipal": "root",  # this account (the test's caller assumes the role)
             "SecretArn": secret["SecretArn"],
             "KmsKeyArn": secret["KmsKeyArn"],
             "BucketArn": f"arn:aws:s3:::{bucket['BucketName']}",

@@ -52,6 +52,9 @@ class ResolvedTemplate:
             return any(self.value(item) for item in argument)
         if key == "Fn::Sub":
             return self._sub(argument)
+        if key == "Fn::Join":
+            separator, items = argument
+            return separator.join(str(item) for item in self.value(items))
         if key == "Fn::GetAtt":
             return f"<{'.'.join(argument)}>"
         if key in ("Fn::Split", "Fn::Select", "Fn::Join"):

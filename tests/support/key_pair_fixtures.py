@@ -143,7 +143,7 @@ class KmsKeyPairDouble:
     def __init__(self) -> None:
         self.calls: list[dict[str, Any]] = []
         self.failure: tuple[str, str] | None = None
-        self.expected: dict[str, str] | None = None
+        self.expected: dict[str, Any] | None = None
 
     def fail_with(self, code: str, message: str) -> None:
         self.failure = (code, message)
@@ -155,7 +155,16 @@ class KmsKeyPairDouble:
             return
         spec = EXPECTED_KEY_PAIR_SPEC.get(properties.get("KeyAlgorithm", "RSA_2048"))
         key_id = properties.get("KmsKeyArn")
-        self.expected = {"KeyId": key_id, "KeyPairSpec": spec} if spec and key_id else None
+        secret_arn = properties.get("SecretArn")
+        self.expected = (
+            {
+                "KeyId": key_id,
+                "KeyPairSpec": spec,
+                "EncryptionContext": {"SecretARN": secret_arn},
+            }
+            if spec and key_id and secret_arn
+            else None
+        )
 
     def generate_data_key_pair(self, **request: Any) -> dict[str, Any]:
         self.calls.append(request)
@@ -179,7 +188,7 @@ class KmsKeyPairDouble:
             return client.generate_data_key_pair(**request)
 
     @staticmethod
-    def _response(expected: dict[str, str]) -> dict[str, Any]:
+    def _response(expected: dict[str, Any]) -> dict[str, Any]:
         private_key = new_private_key(expected["KeyPairSpec"])
         return {
             "PrivateKeyCiphertextBlob": b"ciphertext-under-" + expected["KeyId"].encode(),

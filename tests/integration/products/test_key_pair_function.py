@@ -235,7 +235,14 @@ def test_create_generates_the_pair_in_the_account(
     }
     assert response["_content_type"] == "", "presigned S3 URLs need an empty Content-Type"
     assert "PRIVATE KEY" not in json.dumps(response), "key material must never reach CloudFormation"
-    assert kms.calls == [{"KeyId": KMS_KEY_ARN, "KeyPairSpec": KMS_SPEC[algorithm]}]
+    assert kms.calls == [
+        {
+            "KeyId": KMS_KEY_ARN,
+            "KeyPairSpec": KMS_SPEC[algorithm],
+            # The boundary allows key pairs only for the capability's secrets, named so.
+            "EncryptionContext": {"SecretARN": secret_arn},
+        }
+    ]
     assert key_ids() == {key_id}
     assert stack.key_group_items == [key_id]
 

@@ -9,22 +9,35 @@ from typing import Any
 import pytest
 
 from products.bucket import (
-    BUCKET_NAME_PATTERN,
     CORS_ORIGIN_PATTERN,
     DISTRIBUTION_ARN_PATTERN,
     KMS_KEY_ARN_PATTERN,
+    LOG_BUCKET_NAME_PATTERN,
     BucketOptions,
     build,
 )
 from products.building_blocks.errors import GeneratorOptionError
+from products.building_blocks.parameter_patterns import PRODUCT_BUCKET_NAME
 from products.gates.cfn_lint import cfn_lint_findings
 from tests.support.cfn_resolution import ResolvedTemplate
-from tests.support.policy_evaluation import ALLOW, decision
+from tests.support.iam_evaluation import ALLOW, decision
 
 NO_VALUE = {"Ref": "AWS::NoValue"}
-DISTRIBUTION_SOURCE = {"StringEquals": {"AWS:SourceArn": {"Ref": "DistributionArn"}}}
-DISTRIBUTION_ARN = "arn:aws:cloudfront::123456789012:distribution/E2QWRUHAPOMQZL"
-OTHER_DISTRIBUTION_ARN = "arn:aws:cloudfront::123456789012:distribution/E0THERDISTRIB"
+#: The one distribution, and only if it is one of this account's (another account's ARN has the
+#: same shape: no AllowedPattern can refuse it).
+DISTRIBUTION_SOURCE = {
+    "StringEquals": {"AWS:SourceArn": {"Ref": "DistributionArn"}},
+    "ArnLike": {
+        "AWS:SourceArn": {
+            "Fn::Sub": "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/*"
+        }
+    },
+}
+ACCOUNT_ID = "123456789012"
+#: Launched in this account and partition (the bucket policy names this account's distributions).
+PSEUDO_PARAMETERS = {"AWS::Partition": "aws", "AWS::AccountId": ACCOUNT_ID}
+DISTRIBUTION_ARN = f"arn:aws:cloudfront::{ACCOUNT_ID}:distribution/E2QWRUHAPOMQZL"
+OTHER_DISTRIBUTION_ARN = f"arn:aws:cloudfront::{ACCOUNT_ID}:distribution/E0THERDISTRIB"
 CLOUDFRONT = ("Service", "cloudfront.amazonaws.com")
 #: Object keys in and around the upload prefix ("uploads/" by default).
 OBJECT_KEYS = [
@@ -72,7 +85,9 @@ def _cloudfront_decision(
     template: dict[str, Any], action: str, key: str, source_arn: str = DISTRIBUTION_ARN
 ) -> str:
     """What the bucket policy, launched with DistributionArn, says to CloudFront (OAC)."""
-    resolved = ResolvedTemplate(template, {"DistributionArn": DISTRIBUTION_ARN})
+    resolved = ResolvedTemplate(
+        template, {"DistributionArn": DISTRIBUTION_ARN, **PSEUDO_PARAMETERS}
+    )
     statements = resolved.resources()["BucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
     return decision(
         statements,
@@ -295,7 +310,7 @@ def test_parameter_patterns_are_the_declared_ones(template: dict[str, Any]) -> N
     assert parameters["DistributionArn"]["AllowedPattern"] == DISTRIBUTION_ARN_PATTERN
     assert parameters["BucketKmsKeyArn"]["AllowedPattern"] == KMS_KEY_ARN_PATTERN
     assert parameters["CorsAllowedOrigins"]["AllowedPattern"] == CORS_ORIGIN_PATTERN
-    assert parameters["AccessLogBucketName"]["AllowedPattern"] == BUCKET_NAME_PATTERN
+    assert parameters["AccessLogBucketName"]["AllowedPattern"] == LOG_BUCKET_NAME_PATTERN
 
 
 def test_kms_key_pattern_takes_key_arns_not_aliases() -> None:
@@ -471,3 +486,28 @@ def test_upload_prefix_must_be_a_plain_path_segment(prefix: str) -> None:
 def test_out_of_range_option_is_rejected_by_name(option: str, value: object, bounds: str) -> None:
     with pytest.raises(GeneratorOptionError, match=rf"^bucket: {option} \({value!r}\) .*{bounds}"):
         BucketOptions(**{option: value})
+
+
+def test_bucket_is_named_under_the_capability_prefix(template: dict[str, Any]) -> None:
+    """signed-urls-<account>-<region>-<stack id>: what consumers' patterns and the permissions
+    boundary accept, within S3's 63 characters for every Region name."""
+    text, variables = template["Resources"]["Bucket"]["Properties"]["BucketName"]["Fn::Sub"]
+    assert text == "signed-urls-${AWS::AccountId}-${AWS::Region}-${Suffix}"
+    assert variables["Suffix"] == {
+        "Fn::Select": [
+            0,
+            {
+                "Fn::Split": [
+                    "-",
+                    {"Fn::Select": [2, {"Fn::Split": ["/", {"Ref": "AWS::StackId"}]}]},
+                ]
+            },
+        ]
+    }
+    for region in ("us-east-1", "ap-southeast-2", "us-gov-west-1", "eusc-de-east-1"):
+        name = (
+            text.replace("${AWS::AccountId}", "123456789012")
+            .replace("${AWS::Region}", region)
+            .replace("${Suffix}", "1a2b3c4d")
+        )
+        assert re.fullmatch(PRODUCT_BUCKET_NAME, name) and len(name) <= 63, name

@@ -297,13 +297,17 @@ def test_error_rate_alarm_only_with_topic(template: dict[str, Any]) -> None:
         {"Name": "DistributionId", "Value": {"Ref": "Distribution"}},
         {"Name": "Region", "Value": "Global"},
     ]
-    assert properties["AlarmActions"] == [{"Ref": "AlarmTopicArn"}]
+    # Built from a topic name: the topic is always this account's (a name, never an ARN).
+    topic_arn = {
+        "Fn::Sub": "arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:${AlarmTopicName}"
+    }
+    assert properties["AlarmActions"] == [topic_arn]
     assert properties["Threshold"] == {"Ref": "AlarmThresholdPercent"}
     assert properties["Period"] == {"Ref": "AlarmPeriodSeconds"}
     assert template["Conditions"]["DistributionHasErrorRateAlarm"] == {
-        "Fn::Not": [{"Fn::Equals": [{"Ref": "AlarmTopicArn"}, ""]}]
+        "Fn::Not": [{"Fn::Equals": [{"Ref": "AlarmTopicName"}, ""]}]
     }
-    assert "us-east-1" in template["Parameters"]["AlarmTopicArn"]["Description"]
+    assert "us-east-1" in template["Parameters"]["AlarmTopicName"]["Description"]
     for name in ("AlarmThresholdPercent", "AlarmPeriodSeconds"):
         assert {"MinValue", "MaxValue"} <= template["Parameters"][name].keys()
     region_rule = template["Rules"]["DistributionAlarmOnlyInUsEast1"]
@@ -403,7 +407,11 @@ def test_bad_options_name_the_option(options: dict[str, Any], message: str) -> N
 @pytest.mark.parametrize(
     ("parameter", "accepted", "rejected"),
     [
-        ("BucketName", ["team-images-123"], ["", "Team", "a.b.c", "-bucket"]),
+        (
+            "BucketName",
+            ["signed-urls-123456789012-eu-west-1-1a2b3c4d"],
+            ["", "Team", "a.b.c", "-bucket", "team-images-123", "signed-urls-logs-x"],
+        ),
         (
             "Aliases",
             ["", "files.example.com", "files.example.com,*.example.co.uk"],
@@ -448,12 +456,16 @@ def test_bad_options_name_the_option(options: dict[str, Any], message: str) -> N
             ],
         ),
         ("HostedZoneId", ["", "Z0123456789ABCDEFGHIJ"], ["zone", "Z"]),
-        ("LoggingBucketName", ["", "team-logs"], ["team-logs.s3.amazonaws.com"]),
+        (
+            "LoggingBucketName",
+            ["", "signed-urls-logs-team"],
+            ["team-logs", "signed-urls-logs-team.s3.amazonaws.com", "signed-urls-logs-"],
+        ),
         ("BucketRegion", ["", "eu-west-1", "us-gov-west-1"], ["EU", "eu-west", "eu_west_1"]),
         (
-            "AlarmTopicArn",
-            ["", "arn:aws:sns:us-east-1:123456789012:cdn-alarms"],
-            ["arn:aws:sns:eu-west-1:123456789012:cdn-alarms", "arn:aws:sqs:us-east-1:1:q"],
+            "AlarmTopicName",
+            ["", "signed-urls-cdn-alarms"],
+            ["cdn-alarms", "arn:aws:sns:us-east-1:123456789012:signed-urls-cdn-alarms", "*"],
         ),
     ],
 )

@@ -16,7 +16,6 @@ import pytest
 from products.building_blocks.errors import GeneratorOptionError
 from products.integration_role import (
     EC2_SERVICE,
-    HAS_BOUNDARY,
     HAS_BUCKET,
     HAS_BUCKET_KEY,
     HAS_TABLE,
@@ -24,26 +23,32 @@ from products.integration_role import (
     KNOWN_TRUSTED_SERVICES,
     REQUIRES_EXTERNAL_ID,
     TRUSTS_EC2,
+    TRUSTS_NAMED_PRINCIPAL,
+    TRUSTS_OTHER_ACCOUNT,
     TRUSTS_SERVICE,
     IntegrationRoleOptions,
     build,
 )
 from tests.support.cfn_resolution import ResolvedTemplate
-from tests.support.policy_evaluation import ALLOW, DENY, decision
+from tests.support.iam_evaluation import ALLOW, DENY, decision
 
-SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:signing-AbCdEf"
-KMS_KEY_ARN = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-TABLE_ARN = "arn:aws:dynamodb:eu-west-1:111122223333:table/files"
-BUCKET_ARN = "arn:aws:s3:::team-files"
-APP_ROLE_ARN = "arn:aws:iam::444455556666:role/app/runner"
-TABLE_KEY_ARN = "arn:aws:kms:eu-west-1:111122223333:key/5555aaaa-6666-7777-8888-999900001111"
+ACCOUNT = "111122223333"
+OTHER_ACCOUNT = "444455556666"
+SECRET_ARN = f"arn:aws:secretsmanager:eu-west-1:{ACCOUNT}:secret:signed-urls/signing-AbCdEf"
+KMS_KEY_ARN = f"arn:aws:kms:eu-west-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+TABLE_ARN = f"arn:aws:dynamodb:eu-west-1:{ACCOUNT}:table/signed-urls-files"
+BUCKET_ARN = f"arn:aws:s3:::signed-urls-{ACCOUNT}-eu-west-1-1a2b3c4d"
+TABLE_KEY_ARN = f"arn:aws:kms:eu-west-1:{ACCOUNT}:key/5555aaaa-6666-7777-8888-999900001111"
+APP_ROLE = "role/app/runner"
+APP_ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:{APP_ROLE}"
 REQUIRED = {"SecretArn": SECRET_ARN, "KmsKeyArn": KMS_KEY_ARN}
+PSEUDO = {"AWS::AccountId": ACCOUNT, "AWS::Partition": "aws"}
 #: The role's stack runs in another Region than the resources it is given (eu-west-1).
 STACK_REGION = {"AWS::Region": "us-east-1"}
 
 
 def resolved(parameters: dict[str, Any], options: IntegrationRoleOptions | None = None) -> Any:
-    return ResolvedTemplate(build(options).template.to_dict(), {**REQUIRED, **parameters})
+    return ResolvedTemplate(build(options).template.to_dict(), {**PSEUDO, **REQUIRED, **parameters})
 
 
 def role_properties(parameters: dict[str, Any]) -> dict[str, Any]:
@@ -112,7 +117,7 @@ def test_resolved_policy_has_no_wildcard_for_any_variant() -> None:
     for parameters in (
         {"TrustedService": "lambda.amazonaws.com"},
         {
-            "TrustedPrincipalArn": APP_ROLE_ARN,
+            "TrustedPrincipal": APP_ROLE,
             "TableArn": TABLE_ARN,
             "TableKmsKeyArn": TABLE_KEY_ARN,
             "BucketArn": BUCKET_ARN,
@@ -326,16 +331,38 @@ def test_service_trust_names_only_that_service(service: str) -> None:
     assert "Condition" not in statement
 
 
-def test_principal_trust_without_external_id_has_no_condition() -> None:
-    [statement] = trust_statements({"TrustedPrincipalArn": APP_ROLE_ARN})
-    assert statement["Principal"] == {"AWS": [APP_ROLE_ARN]}
+def test_principal_trust_names_one_principal_of_this_account() -> None:
+    [statement] = trust_statements({"TrustedPrincipal": APP_ROLE})
+    assert statement["Principal"] == {"AWS": [ACCOUNT]}
+    assert statement["Condition"] == {"ArnEquals": {"aws:PrincipalArn": APP_ROLE_ARN}}
+
+
+def test_account_root_trust_has_no_principal_condition() -> None:
+    [statement] = trust_statements({"TrustedPrincipal": "root"})
+    assert statement["Principal"] == {"AWS": [ACCOUNT]}
     assert "Condition" not in statement
 
 
 def test_principal_trust_with_external_id_requires_it() -> None:
-    [statement] = trust_statements({"TrustedPrincipalArn": APP_ROLE_ARN, "ExternalId": "ext-42"})
-    assert statement["Principal"] == {"AWS": [APP_ROLE_ARN]}
-    assert statement["Condition"] == {"StringEquals": {"sts:ExternalId": "ext-42"}}
+    [statement] = trust_statements({"TrustedPrincipal": APP_ROLE, "ExternalId": "ext-42"})
+    assert statement["Principal"] == {"AWS": [ACCOUNT]}
+    assert statement["Condition"] == {
+        "StringEquals": {"sts:ExternalId": "ext-42"},
+        "ArnEquals": {"aws:PrincipalArn": APP_ROLE_ARN},
+    }
+
+
+def test_another_account_is_trusted_only_as_named_and_with_its_external_id() -> None:
+    parameters = {"TrustedPrincipal": APP_ROLE, "TrustedAccountId": OTHER_ACCOUNT}
+    assert any("ExternalId" in failure for failure in resolved(parameters).rule_failures())
+    with_id = {**parameters, "ExternalId": "ext-42"}
+    assert resolved(with_id).rule_failures() == []
+    [statement] = trust_statements(with_id)
+    assert statement["Principal"] == {"AWS": [OTHER_ACCOUNT]}
+    assert statement["Condition"] == {
+        "StringEquals": {"sts:ExternalId": "ext-42"},
+        "ArnEquals": {"aws:PrincipalArn": f"arn:aws:iam::{OTHER_ACCOUNT}:{APP_ROLE}"},
+    }
 
 
 def test_trust_structure_in_the_template() -> None:
@@ -343,18 +370,45 @@ def test_trust_structure_in_the_template() -> None:
     [statement] = data["Resources"]["IntegrationRole"]["Properties"]["AssumeRolePolicyDocument"][
         "Statement"
     ]
+    account = {
+        "Fn::If": [TRUSTS_OTHER_ACCOUNT, {"Ref": "TrustedAccountId"}, {"Ref": "AWS::AccountId"}]
+    }
     assert statement["Principal"] == {
         "Fn::If": [
             TRUSTS_SERVICE,
             {"Service": [{"Ref": "TrustedService"}]},
-            {"AWS": [{"Ref": "TrustedPrincipalArn"}]},
+            {"AWS": [account]},
         ]
+    }
+    external_id = {"StringEquals": {"sts:ExternalId": {"Ref": "ExternalId"}}}
+    principal_arn = {
+        "ArnEquals": {
+            "aws:PrincipalArn": {
+                "Fn::Join": [
+                    "",
+                    [
+                        "arn:",
+                        {"Ref": "AWS::Partition"},
+                        ":iam::",
+                        account,
+                        ":",
+                        {"Ref": "TrustedPrincipal"},
+                    ],
+                ]
+            }
+        }
     }
     assert statement["Condition"] == {
         "Fn::If": [
             REQUIRES_EXTERNAL_ID,
-            {"StringEquals": {"sts:ExternalId": {"Ref": "ExternalId"}}},
-            {"Ref": "AWS::NoValue"},
+            {
+                "Fn::If": [
+                    TRUSTS_NAMED_PRINCIPAL,
+                    {**external_id, **principal_arn},
+                    external_id,
+                ]
+            },
+            {"Fn::If": [TRUSTS_NAMED_PRINCIPAL, principal_arn, {"Ref": "AWS::NoValue"}]},
         ]
     }
     assert data["Conditions"][TRUSTS_SERVICE] == {
@@ -373,10 +427,18 @@ def test_trust_structure_in_the_template() -> None:
     [
         ({}, "exactly one"),
         (
-            {"TrustedService": "lambda.amazonaws.com", "TrustedPrincipalArn": APP_ROLE_ARN},
+            {"TrustedService": "lambda.amazonaws.com", "TrustedPrincipal": APP_ROLE},
             "exactly",
         ),
         ({"TrustedService": "lambda.amazonaws.com", "ExternalId": "ext-42"}, "ExternalId"),
+        (
+            {"TrustedService": "lambda.amazonaws.com", "TrustedAccountId": OTHER_ACCOUNT},
+            "TrustedAccountId applies only to TrustedPrincipal",
+        ),
+        (
+            {"TrustedPrincipal": "root", "TrustedAccountId": OTHER_ACCOUNT},
+            "requires an ExternalId",
+        ),
     ],
 )
 def test_rule_rejects_ambiguous_trust(parameters: dict[str, Any], failure: str) -> None:
@@ -388,8 +450,9 @@ def test_rule_rejects_ambiguous_trust(parameters: dict[str, Any], failure: str) 
     "parameters",
     [
         {"TrustedService": "ecs-tasks.amazonaws.com"},
-        {"TrustedPrincipalArn": APP_ROLE_ARN},
-        {"TrustedPrincipalArn": APP_ROLE_ARN, "ExternalId": "ext-42"},
+        {"TrustedPrincipal": APP_ROLE},
+        {"TrustedPrincipal": APP_ROLE, "ExternalId": "ext-42"},
+        {"TrustedPrincipal": "root", "TrustedAccountId": OTHER_ACCOUNT, "ExternalId": "ext-42"},
     ],
 )
 def test_rule_accepts_exactly_one_trust_choice(parameters: dict[str, Any]) -> None:
@@ -418,31 +481,36 @@ def test_trusted_service_choices_are_none_plus_the_configured_services() -> None
 @pytest.mark.parametrize(
     ("name", "value", "accepted"),
     [
-        ("TrustedPrincipalArn", "", True),
-        ("TrustedPrincipalArn", APP_ROLE_ARN, True),
-        ("TrustedPrincipalArn", "arn:aws:iam::444455556666:root", True),
-        ("TrustedPrincipalArn", "arn:aws:iam::444455556666:user/ci", True),
-        ("TrustedPrincipalArn", "*", False),
-        ("TrustedPrincipalArn", "arn:aws:iam::*:root", False),
-        ("TrustedPrincipalArn", "arn:aws:iam::444455556666:group/admins", False),
+        ("TrustedPrincipal", "", True),
+        ("TrustedPrincipal", APP_ROLE, True),
+        ("TrustedPrincipal", "root", True),
+        ("TrustedPrincipal", "user/ci", True),
+        ("TrustedPrincipal", "*", False),
+        ("TrustedPrincipal", APP_ROLE_ARN, False),
+        ("TrustedPrincipal", "arn:aws:iam::444455556666:root", False),
+        ("TrustedPrincipal", "group/admins", False),
+        ("TrustedAccountId", "", True),
+        ("TrustedAccountId", OTHER_ACCOUNT, True),
+        ("TrustedAccountId", "*", False),
         ("SecretArn", SECRET_ARN, True),
         ("SecretArn", "", False),
         ("SecretArn", "arn:aws:secretsmanager:eu-west-1:111122223333:secret:*", False),
+        ("SecretArn", "arn:aws:secretsmanager:eu-west-1:111122223333:secret:team-b-AbCdEf", False),
         ("KmsKeyArn", KMS_KEY_ARN, True),
         ("KmsKeyArn", "arn:aws:kms:eu-west-1:111122223333:alias/aws/secretsmanager", False),
         ("TableArn", "", True),
         ("TableArn", TABLE_ARN, True),
         ("TableArn", "arn:aws:dynamodb:eu-west-1:111122223333:table/*", False),
+        ("TableArn", "arn:aws:dynamodb:eu-west-1:111122223333:table/files", False),
         ("BucketArn", "", True),
         ("BucketArn", BUCKET_ARN, True),
         ("BucketArn", "arn:aws:s3:::*", False),
-        ("BucketArn", "arn:aws:s3:::team-files/uploads", False),
+        ("BucketArn", "arn:aws:s3:::team-files", False),
+        ("BucketArn", f"{BUCKET_ARN}/uploads", False),
         ("TableKmsKeyArn", "", True),
         ("TableKmsKeyArn", TABLE_KEY_ARN, True),
-        ("TableKmsKeyArn", "arn:aws:kms:eu-west-1:111122223333:alias/aws/dynamodb", False),
-        ("PermissionsBoundaryArn", "arn:aws:iam::111122223333:policy/boundaries/app", True),
-        ("PermissionsBoundaryArn", "arn:aws:iam::aws:policy/PowerUserAccess", True),
-        ("PermissionsBoundaryArn", "arn:aws:iam::111122223333:role/app", False),
+        ("TableKmsKeyArn", f"arn:aws:kms:eu-west-1:{ACCOUNT}:alias/aws/dynamodb", False),
+        ("TableKmsKeyArn", f"arn:aws:kms:eu-west-1:{ACCOUNT}:key/*", False),
         ("ExternalId", "", True),
         ("ExternalId", "x", False),
     ],
@@ -481,16 +549,17 @@ def test_no_instance_profile_when_ec2_is_not_a_trustable_service() -> None:
     assert TRUSTS_EC2 not in data["Conditions"]
 
 
-def test_permissions_boundary_only_when_given() -> None:
+def test_permissions_boundary_is_always_the_capabilitys_own() -> None:
     data = build().template.to_dict()
     assert data["Resources"]["IntegrationRole"]["Properties"]["PermissionsBoundary"] == {
-        "Fn::If": [HAS_BOUNDARY, {"Ref": "PermissionsBoundaryArn"}, {"Ref": "AWS::NoValue"}]
+        "Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/signed-urls/"
+        "signed-urls-portfolio-boundary-${AWS::Region}"
     }
-    boundary = "arn:aws:iam::111122223333:policy/boundaries/app"
-    trust = {"TrustedService": "lambda.amazonaws.com"}
-    assert "PermissionsBoundary" not in role_properties(trust)
-    given = role_properties({**trust, "PermissionsBoundaryArn": boundary})
-    assert given["PermissionsBoundary"] == boundary
+    assert not [name for name in data["Parameters"] if "Boundary" in name]
+    role = role_properties({"TrustedService": "lambda.amazonaws.com"})
+    assert role["PermissionsBoundary"] == (
+        f"arn:aws:iam::{ACCOUNT}:policy/signed-urls/signed-urls-portfolio-boundary-<AWS::Region>"
+    )
 
 
 def test_role_path_and_session_duration() -> None:

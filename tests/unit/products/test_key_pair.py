@@ -105,7 +105,11 @@ def test_reserve_concurrency_defaults_on_and_explains_new_accounts() -> None:
 
 def test_function_has_its_own_log_group_with_retention() -> None:
     log_group = properties("KeyPairFunctionLogGroup", KeyPairOptions(log_retention_days=731))
-    assert log_group == {"RetentionInDays": 731}
+    assert log_group == {
+        # Under the capability's prefix: the boundary lets the function write only there.
+        "LogGroupName": {"Fn::Sub": "/signed-urls/${AWS::StackName}/key-pair-function"},
+        "RetentionInDays": 731,
+    }
 
 
 def test_async_retries_are_off_before_the_first_event() -> None:
@@ -235,7 +239,10 @@ def test_key_is_used_for_this_secret_only_and_only_through_secrets_manager() -> 
         }
     }
     assert by_sid["GenerateSigningKeyPairs"]["Condition"] == {
-        "StringEquals": {"kms:DataKeyPairSpec": ["RSA_2048", "ECC_NIST_P256"]}
+        "StringEquals": {
+            "kms:DataKeyPairSpec": ["RSA_2048", "ECC_NIST_P256"],
+            "kms:EncryptionContext:SecretARN": {"Ref": "SecretArn"},
+        }
     }
 
 

@@ -165,9 +165,11 @@ def test_time_to_live_only_when_an_attribute_is_named() -> None:
     assert data["Conditions"][HAS_TTL] == is_set("TimeToLiveAttributeName")
 
 
-def test_table_name_is_generated_unless_given() -> None:
-    assert "TableName" not in table_properties({})
-    assert table_properties({"MetadataTableName": "team-files"})["TableName"] == "team-files"
+def test_table_name_carries_the_capability_prefix() -> None:
+    stack = {"AWS::StackName": "SC-111122223333-pp-abcdefghijklm"}
+    assert table_properties(stack)["TableName"] == "signed-urls-SC-111122223333-pp-abcdefghijklm"
+    named = table_properties({"MetadataTableName": "team-files"})
+    assert named["TableName"] == "signed-urls-team-files"
     data = build().template.to_dict()
     assert data["Conditions"][HAS_TABLE_NAME] == is_set("MetadataTableName")
 
@@ -183,7 +185,8 @@ def test_table_name_is_generated_unless_given() -> None:
         ("TimeToLiveAttributeName", "", True),
         ("TimeToLiveAttributeName", "a" * 256, False),
         ("MetadataTableName", "", True),
-        ("MetadataTableName", "ab", False),
+        ("MetadataTableName", "a" * 244, False),
+        ("MetadataTableName", "team/files", False),
         ("MetadataTableName", "team-files_v2", True),
         ("TableKmsKeyArn", "", True),
         ("TableKmsKeyArn", CMK_ARN, True),

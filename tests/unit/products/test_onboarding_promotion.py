@@ -2,7 +2,8 @@
 
 It runs the very block of docs/onboarding.md against moto's S3, records every S3 call it makes,
 and checks each call's IAM actions against the integration role's policy (launched with the
-bucket), so the guide and the role cannot drift apart.
+bucket) and against the permissions boundary the role carries, so the guide, the role and the
+boundary cannot drift apart.
 """
 
 from __future__ import annotations
@@ -14,12 +15,17 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from portfolio.bootstrap.template import build_bootstrap
 from products.integration_role import build
+from tests.support.bootstrap_template import boundary_statements
 from tests.support.cfn_resolution import ResolvedTemplate
+from tests.support.iam_evaluation import ALLOW, decision
 from tests.support.onboarding_example import promote_example
-from tests.support.policy_evaluation import ALLOW, decision
 
-BUCKET = "team-files"
+ACCOUNT = "111122223333"
+PSEUDO = {"AWS::AccountId": ACCOUNT, "AWS::Partition": "aws", "AWS::Region": "eu-west-1"}
+#: Named as the bucket product names its bucket.
+BUCKET = f"signed-urls-{ACCOUNT}-eu-west-1-1a2b3c4d"
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 60
 HTML = b"<html><script>alert(1)</script></html>"
 
@@ -65,14 +71,21 @@ def _role_statements() -> list[dict[str, Any]]:
     template = ResolvedTemplate(
         build().template.to_dict(),
         {
+            **PSEUDO,
             "TrustedService": "lambda.amazonaws.com",
-            "SecretArn": "arn:aws:secretsmanager:eu-west-1:111122223333:secret:signing-AbCdEf",
-            "KmsKeyArn": "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-12345678",
+            "SecretArn": f"arn:aws:secretsmanager:eu-west-1:{ACCOUNT}:secret:"
+            "signed-urls/signing-AbCdEf",
+            "KmsKeyArn": f"arn:aws:kms:eu-west-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-12345678",
             "BucketArn": f"arn:aws:s3:::{BUCKET}",
         },
     )
     [policy] = template.resources()["IntegrationRole"]["Properties"]["Policies"]
     return policy["PolicyDocument"]["Statement"]
+
+
+def _boundary_statements() -> list[dict[str, Any]]:
+    bootstrap = build_bootstrap().template.to_dict()
+    return ResolvedTemplate(bootstrap, PSEUDO).value(boundary_statements(bootstrap))
 
 
 def test_a_valid_upload_is_published_with_the_type_found_and_left_the_inbox(s3: Any) -> None:
@@ -119,7 +132,13 @@ def test_every_call_is_allowed_to_the_integration_role(s3: Any) -> None:
         "s3:PutObject",
         "s3:DeleteObject",
     }
-    statements = _role_statements()
+    statements, boundary = _role_statements(), _boundary_statements()
+    context = {"aws:ResourceAccount": ACCOUNT}
     for action, key in calls:
         resource = f"arn:aws:s3:::{BUCKET}/{key}"
         assert decision(statements, action=action, resource=resource) == ALLOW, (action, key)
+        assert decision(boundary, action=action, resource=resource, context=context) == ALLOW, (
+            "boundary",
+            action,
+            key,
+        )

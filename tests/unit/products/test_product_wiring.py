@@ -1,5 +1,8 @@
 """Products are wired output -> parameter: every parameter named after another product's output
-accepts what that output really looks like, and paired parameters accept the same values."""
+accepts what that output really looks like, and paired parameters accept the same values.
+
+Since 2.0.0 the products name their resources under the capability's prefixes
+(``capability_names``), so the samples carry them."""
 
 from __future__ import annotations
 
@@ -13,17 +16,23 @@ from tests.support.templates import template_data
 #: Output name -> values AWS really produces for it (the shapes products export).
 OUTPUT_SAMPLES = {
     "SecretArn": [
-        "arn:aws:secretsmanager:eu-west-1:123456789012:secret:photos/cloudfront-signing-key-AbCdEf",
+        "arn:aws:secretsmanager:eu-west-1:123456789012:secret:signed-urls/photos/signing-AbCdEf",
     ],
     "KmsKeyArn": [
         "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
         "arn:aws:kms:us-east-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab",
     ],
-    "BucketName": ["sc-123456789012-pp-abcdefgh-bucket-1a2b3c4d5e6f"],
-    "BucketArn": ["arn:aws:s3:::sc-123456789012-pp-abcdefgh-bucket-1a2b3c4d5e6f"],
+    "BucketName": [
+        "signed-urls-123456789012-eu-west-1-1a2b3c4d",
+        "signed-urls-123456789012-ap-southeast-2-1a2b3c4d",
+    ],
+    "BucketArn": ["arn:aws:s3:::signed-urls-123456789012-eu-west-1-1a2b3c4d"],
     "DistributionArn": ["arn:aws:cloudfront::123456789012:distribution/E2QWRUHAPOMQZL"],
     "KeyGroupId": ["6d3d4b53-a5d4-4e2b-8f1c-9a6e4f2b8c11"],
-    "TableArn": ["arn:aws:dynamodb:eu-west-1:123456789012:table/SC-123-pp-abc-MetadataTable-1X"],
+    "TableArn": [
+        "arn:aws:dynamodb:eu-west-1:123456789012:table/signed-urls-SC-123456789012-pp-abcdefg",
+        "arn:aws:dynamodb:eu-west-1:123456789012:table/signed-urls-team-files_v2",
+    ],
     "TableKmsKeyArn": [
         "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
         "arn:aws:kms:eu-west-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab",

@@ -31,7 +31,8 @@ def test_key_rotates_and_both_resources_are_retained(resources: dict[str, Any]) 
 def test_secret_is_encrypted_with_the_products_own_key(resources: dict[str, Any]) -> None:
     secret = resources["SigningSecret"]["Properties"]
     assert secret["KmsKeyId"] == {"Ref": "SigningSecretKey"}
-    assert secret["Name"] == {"Ref": "SecretName"}
+    # Under the capability's prefix: the products that use the secret accept no other name.
+    assert secret["Name"] == {"Fn::Sub": "signed-urls/${SecretName}"}
 
 
 def test_key_policy_allows_exactly_three_statements_all_for_this_account(

@@ -48,7 +48,12 @@ def test_deploy_creates_the_bucket_and_the_launch_role(aws: boto3.Session) -> No
     outputs = deploy_bootstrap(aws, region="us-east-1", polling=NO_WAIT, report=reported.append)
 
     assert reported == [f"{BOOTSTRAP_STACK_NAME}: created"]
-    assert set(outputs) == {"ArtifactBucketName", "LaunchRoleArn", "LaunchRoleName"}
+    assert set(outputs) == {
+        "ArtifactBucketName",
+        "LaunchRoleArn",
+        "LaunchRoleName",
+        "PermissionsBoundaryArn",
+    }
     s3 = aws.client("s3")
     s3.head_bucket(Bucket=outputs["ArtifactBucketName"])
     [rule] = s3.get_bucket_encryption(Bucket=outputs["ArtifactBucketName"])[
@@ -66,9 +71,16 @@ def test_deploy_creates_the_bucket_and_the_launch_role(aws: boto3.Session) -> No
     declared = [
         name
         for name, resource in build_bootstrap().template.to_dict()["Resources"].items()
-        if resource["Type"] == "AWS::IAM::ManagedPolicy"
+        if resource["Type"] == "AWS::IAM::ManagedPolicy" and resource["Properties"].get("Roles")
     ]
     assert len(attached["AttachedPolicies"]) == len(declared)
+    # The boundary exists at the fixed path and name products compute, attached to no one.
+    account = aws.client("sts").get_caller_identity()["Account"]
+    boundary = iam.get_policy(PolicyArn=outputs["PermissionsBoundaryArn"])["Policy"]
+    assert outputs["PermissionsBoundaryArn"] == (
+        f"arn:aws:iam::{account}:policy/signed-urls/signed-urls-portfolio-boundary-us-east-1"
+    )
+    assert boundary["AttachmentCount"] == 0
 
 
 def test_launch_role_policies_resolve_to_this_account(aws: boto3.Session) -> None:

@@ -18,7 +18,7 @@ from portfolio.bootstrap.launch_role import (
 )
 from portfolio.bootstrap.template import build_bootstrap
 from portfolio.names import PRODUCT_ROLE_PATH
-from products.building_blocks.errors import GeneratorOptionError
+from products.building_blocks.errors import TemplateDefinitionError
 from products.catalog import ProductSpec
 from tests.support.bootstrap_template import as_list, launch_statements
 
@@ -126,9 +126,11 @@ def test_scoped_statements_stay_in_this_account(bootstrap: dict[str, Any]) -> No
             arn = resource["Fn::Sub"]
             if arn.startswith("arn:${AWS::Partition}:s3:::"):
                 bucket = arn.removeprefix("arn:${AWS::Partition}:s3:::")
-                assert bucket.startswith("sc-${AWS::AccountId}-pp-") or statement.get(
-                    "Condition"
-                ) == {"StringEquals": {"aws:ResourceAccount": {"Ref": "AWS::AccountId"}}}, arn
+                assert bucket.startswith(
+                    ("signed-urls-${AWS::AccountId}-", "sc-${AWS::AccountId}-pp-")
+                ) or statement.get("Condition") == {
+                    "StringEquals": {"aws:ResourceAccount": {"Ref": "AWS::AccountId"}}
+                }, arn
             elif arn.startswith("arn:${AWS::Partition}:route53:::"):
                 continue  # hosted zones and changes carry no account in their ARN
             elif not arn.startswith("${ArtifactBucket.Arn}"):
@@ -201,18 +203,18 @@ def test_record_type_from_a_parameter_is_refused() -> None:
             "Record": {"Type": "AWS::Route53::RecordSet", "Properties": {"Type": {"Ref": "T"}}}
         }
     }
-    with pytest.raises(GeneratorOptionError, match="record set Record needs a literal Type"):
+    with pytest.raises(TemplateDefinitionError, match="record set Record needs a literal Type"):
         product_resources([template])
 
 
 def test_unknown_resource_type_fails_naming_the_type() -> None:
     template = {"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}
-    with pytest.raises(GeneratorOptionError, match=r"resource type AWS::SNS::Topic"):
+    with pytest.raises(TemplateDefinitionError, match=r"resource type AWS::SNS::Topic"):
         build_bootstrap({"sns": template})
 
 
 def test_grant_on_any_resource_needs_a_reason() -> None:
-    with pytest.raises(GeneratorOptionError, match="s3:ListAllMyBuckets: Resource '\\*'"):
+    with pytest.raises(TemplateDefinitionError, match="s3:ListAllMyBuckets: Resource '\\*'"):
         Grant(("s3:ListAllMyBuckets",), ("*",))
 
 
@@ -259,18 +261,28 @@ def test_product_roles_live_under_the_launch_role_path(product_spec: ProductSpec
             assert "RoleName" not in resource["Properties"], name
 
 
-def test_products_leave_scoped_names_to_cloudformation(product_spec: ProductSpec) -> None:
-    """Buckets, functions and log groups are scoped to names CloudFormation derives from SC-*."""
+#: Resource type -> its name property and the prefix every product gives that name (Fn::Sub
+#: text): the launch role and the permissions boundary are scoped to these names.
+_NAMED_UNDER_THE_CAPABILITY = {
+    "AWS::S3::Bucket": ("BucketName", "signed-urls-${AWS::AccountId}-"),
+    "AWS::Logs::LogGroup": ("LogGroupName", "/signed-urls/"),
+    "AWS::SecretsManager::Secret": ("Name", "signed-urls/"),
+    "AWS::DynamoDB::Table": ("TableName", "signed-urls-"),
+}
+
+
+def test_products_name_scoped_resources_under_the_capability(product_spec: ProductSpec) -> None:
+    """Buckets, log groups, secrets and tables carry the capability's prefix; functions keep the
+    names CloudFormation derives from SC-* (the launch role's scope)."""
     template = product_spec.build().template.to_dict()
-    named = {
-        "AWS::S3::Bucket": "BucketName",
-        "AWS::Lambda::Function": "FunctionName",
-        "AWS::Logs::LogGroup": "LogGroupName",
-    }
     for name, resource in template["Resources"].items():
-        name_property = named.get(resource["Type"])
-        if name_property:
-            assert name_property not in resource.get("Properties", {}), name
+        properties = resource.get("Properties", {})
+        if resource["Type"] == "AWS::Lambda::Function":
+            assert "FunctionName" not in properties, name
+        if resource["Type"] in _NAMED_UNDER_THE_CAPABILITY:
+            name_property, prefix = _NAMED_UNDER_THE_CAPABILITY[resource["Type"]]
+            text = properties[name_property]["Fn::Sub"]
+            assert (text if isinstance(text, str) else text[0]).startswith(prefix), name
 
 
 def test_product_kms_aliases_use_the_scoped_prefix(product_spec: ProductSpec) -> None:
@@ -280,3 +292,51 @@ def test_product_kms_aliases_use_the_scoped_prefix(product_spec: ProductSpec) ->
             alias = resource["Properties"]["AliasName"]
             text = alias["Fn::Sub"] if isinstance(alias, dict) else alias
             assert text.startswith(PRODUCT_KMS_ALIAS_PREFIX), name
+
+
+# --- roles only within the permissions boundary ------------------------------------------------
+
+BOUNDARY_ARN = {
+    "Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/signed-urls/"
+    "signed-urls-portfolio-boundary-${AWS::Region}"
+}
+
+
+def _statements_granting(bootstrap: dict[str, Any], action: str) -> list[dict[str, Any]]:
+    return [
+        statement
+        for _, statement in launch_statements(bootstrap)
+        if action in as_list(statement["Action"])
+    ]
+
+
+@pytest.mark.parametrize(
+    "action", ["iam:CreateRole", "iam:PutRolePolicy", "iam:PutRolePermissionsBoundary"]
+)
+def test_roles_are_created_and_widened_only_with_the_boundary_attached(
+    bootstrap: dict[str, Any], action: str
+) -> None:
+    statements = _statements_granting(bootstrap, action)
+    assert statements, action
+    for statement in statements:
+        assert statement["Condition"] == {
+            "StringEquals": {"iam:PermissionsBoundary": BOUNDARY_ARN}
+        }, statement["Sid"]
+
+
+def test_inline_policies_are_deleted_only_from_roles_without_another_boundary(
+    bootstrap: dict[str, Any],
+) -> None:
+    """IfExists: roles of product versions before the boundary must stay deletable."""
+    [statement] = _statements_granting(bootstrap, "iam:DeleteRolePolicy")
+    assert statement["Condition"] == {
+        "StringEqualsIfExists": {"iam:PermissionsBoundary": BOUNDARY_ARN}
+    }
+    assert statement["Action"] == ["iam:DeleteRolePolicy"]
+
+
+def test_every_product_role_carries_the_boundary(product_spec: ProductSpec) -> None:
+    template = product_spec.build().template.to_dict()
+    for name, resource in template["Resources"].items():
+        if resource["Type"] == "AWS::IAM::Role":
+            assert resource["Properties"]["PermissionsBoundary"] == BOUNDARY_ARN, name

@@ -199,6 +199,22 @@ def test_features_explained_as_unused_stay_unused() -> None:
             )
 
 
+def test_properties_explained_as_kept_are_set_on_every_resource() -> None:
+    """DeleteRolePermissionsBoundary is left out because no product role drops its boundary."""
+    claims = [(t, a, o) for t, a, o in _omissions() if o.kept_properties]
+    assert claims, "the boundary's omission is a kept-property claim"
+    for resource_type, action, omission in claims:
+        found = list(_resources_of_type(resource_type))
+        assert found, resource_type
+        for name, resource in found:
+            properties = resource.get("Properties", {})
+            for kept in omission.kept_properties:
+                value = properties.get(kept)
+                assert value is not None and "Fn::If" not in value, (
+                    f"{name} may drop {kept}: grant {action} or keep it set"
+                )
+
+
 def test_handler_only_claims_hold() -> None:
     for resource_type, action, omission in _omissions():
         if omission.only_in:
@@ -295,7 +311,7 @@ def launch_statements() -> list[dict[str, Any]]:
     return [
         statement
         for resource in template["Resources"].values()
-        if resource["Type"] == "AWS::IAM::ManagedPolicy"
+        if resource["Type"] == "AWS::IAM::ManagedPolicy" and resource["Properties"].get("Roles")
         for statement in resource["Properties"]["PolicyDocument"]["Statement"]
     ]
 
@@ -318,6 +334,13 @@ def _granting(statements: list[dict[str, Any]], action: str) -> list[dict[str, A
         "s3:DeleteBucket",
         "dynamodb:DeleteTable",
         "iam:AttachRolePolicy",
+        # Lifting or rewriting the permissions boundary would uncap every product role.
+        "iam:DeleteRolePermissionsBoundary",
+        "iam:CreatePolicy",
+        "iam:CreatePolicyVersion",
+        "iam:SetDefaultPolicyVersion",
+        "iam:DeletePolicy",
+        "iam:DeletePolicyVersion",
     ],
 )
 def test_launch_role_cannot(action: str, launch_statements: list[dict[str, Any]]) -> None:
@@ -371,6 +394,8 @@ def test_bucket_acls_only_for_the_distribution_log_bucket_in_this_account(
     assert statement["Condition"] == {
         "StringEquals": {"aws:ResourceAccount": {"Ref": "AWS::AccountId"}}
     }
+    # Only the team's log buckets, by the capability's naming convention.
+    assert statement["Resource"] == [{"Fn::Sub": "arn:${AWS::Partition}:s3:::signed-urls-logs-*"}]
 
 
 # --- the key pair's custom resource works with its own function role --------------------------

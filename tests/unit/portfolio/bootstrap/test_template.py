@@ -111,7 +111,10 @@ def test_outputs_name_the_bucket_and_the_role(bootstrap: dict[str, Any]) -> None
 
 
 def test_every_managed_policy_is_attached_to_the_launch_role(bootstrap: dict[str, Any]) -> None:
+    """All but the permissions boundary, which products attach as a boundary, to nothing."""
     policies = resources_of(bootstrap, "AWS::IAM::ManagedPolicy")
+    boundary = policies.pop("PermissionsBoundary")
+    assert not {"Roles", "Users", "Groups"} & boundary["Properties"].keys()
     assert 1 <= len(policies) <= MAX_ATTACHED_POLICIES
     for policy in policies.values():
         assert policy["Properties"]["Roles"] == [{"Ref": "LaunchRole"}]
