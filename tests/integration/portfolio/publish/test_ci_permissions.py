@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from portfolio.bootstrap.ci_permissions import (
-    ARTIFACT_TEMPLATES,
+    ARTIFACT_BUCKETS,
     PLAN_GRANTS,
     PUBLISH_GRANTS,
     iam_actions_for,
@@ -120,12 +120,27 @@ def test_publishes_call_only_what_the_publish_role_allows(local: None, tmp_path:
     assert {"servicecatalog:CreatePortfolio", "servicecatalog:DeletePortfolioShare"} <= used
 
 
-def test_s3_calls_stay_under_the_granted_keys(local: None, tmp_path: Path) -> None:
-    log = _run(write_demo(tmp_path), apply=True)
+def _object_patterns(grants: Any) -> list[str]:
+    """The key patterns the grants allow in the artifact buckets."""
+    prefix = f"{ARTIFACT_BUCKETS}/"
+    return [
+        resource.removeprefix(prefix)
+        for _, grant in grants
+        for resource in grant.resources
+        if resource.startswith(prefix)
+    ]
+
+
+@pytest.mark.parametrize(("apply", "grants"), [(False, PLAN_GRANTS), (True, PUBLISH_GRANTS)])
+def test_s3_calls_stay_under_the_granted_keys(
+    local: None, tmp_path: Path, apply: bool, grants: Any
+) -> None:
+    log = _run(write_demo(tmp_path), apply=apply)
     keys = [params["Key"] for service, _, params in log.calls if service == "s3"]
     assert keys, "no S3 call recorded"
-    pattern = ARTIFACT_TEMPLATES.split("/", 1)[1]  # the object part of the ARN pattern
-    assert [key for key in keys if not fnmatch.fnmatchcase(key, pattern)] == []
+    patterns = _object_patterns(grants)
+    outside = [k for k in keys if not any(fnmatch.fnmatchcase(k, p) for p in patterns)]
+    assert outside == []
 
 
 def _lock(path: Path) -> None:
