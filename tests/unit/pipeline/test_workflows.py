@@ -135,7 +135,7 @@ def test_every_action_is_pinned_to_a_commit_with_its_version() -> None:
         assert len(versions) == 1, f"{action} is pinned to several commits: {versions}"
 
 
-def test_every_pin_is_listed_with_its_source_in_the_pipeline_doc() -> None:
+def test_every_pin_is_listed_in_the_pipeline_doc() -> None:
     doc = PIPELINE_DOC.read_text(encoding="utf-8")
     for path in workflow_files():
         for action, ref, comment in uses_lines(path.read_text(encoding="utf-8")):
