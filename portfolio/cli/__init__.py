@@ -4,8 +4,8 @@ Exit codes: 0 ok, 1 failed (a gate or AWS said no), 2 bad input, 130 interrupted
 Whatever goes wrong is one line on stderr, never a traceback: bad input names the field or
 flag; anything unexpected names its type (and asks for a report); a closed stdout (``| head``)
 ends the command quietly. Each command group has its own module here (``build``, ``publish``,
-``adopt``, ``bootstrap`` with ``spokes``, ``serve_local``, ``status``); ``arguments`` holds the
-flags they share and ``interrupt`` the Ctrl-C handling.
+``adopt``, ``bootstrap`` with ``spokes``, ``ci_roles``, ``serve_local``, ``status``);
+``arguments`` holds the flags they share and ``interrupt`` the Ctrl-C handling.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import platform
 import sys
 from collections.abc import Sequence
 
-from portfolio.cli import adopt, bootstrap, build, publish, serve_local, status
+from portfolio.cli import adopt, bootstrap, build, ci_roles, publish, serve_local, status
 from portfolio.cli.interrupt import EXIT_INTERRUPTED
 from portfolio.errors import EXIT_BAD_INPUT, EXIT_FAILED, BadInput, NotConfigured, one_line
 
@@ -50,6 +50,7 @@ def parser() -> argparse.ArgumentParser:
     publish.register(commands)
     adopt.register(commands)
     bootstrap.register(commands)
+    ci_roles.register(commands)
     serve_local.register(commands)
     status.register(commands)
     return root

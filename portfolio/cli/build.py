@@ -1,6 +1,6 @@
 """``portfolio build``, ``portfolio docs`` and ``portfolio check``: generate the product templates
 and reference pages, and run cfn-lint, checkov and Control Tower's proactive controls on the
-templates (the bootstrap hub and spoke ones included).
+templates (the support templates included: the bootstrap hub and spoke ones and the CI roles).
 """
 
 from __future__ import annotations
@@ -98,7 +98,7 @@ def run_docs(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from portfolio.bootstrap.spokes import bootstrap_templates
+    from portfolio.bootstrap.support_templates import support_templates
     from products.gates.cache import run_gates_cached
     from products.gates.control_tower import RulePackMissing, cfn_guard_binary, load_controls
 
@@ -123,8 +123,8 @@ def run_check(args: argparse.Namespace) -> int:
     if not templates:
         raise BadInput(f"--templates {template_dir}: no *.yaml templates found")
     with tempfile.TemporaryDirectory() as scratch:
-        # The bootstrap hub and spoke stacks are deployed too, so they pass the same gates.
-        write_all(Path(scratch), {**templates, **bootstrap_templates()})
+        # The bootstrap hub and spoke stacks and the CI roles are deployed too: same gates.
+        write_all(Path(scratch), {**templates, **support_templates()})
         cache = Path(args.cache) if args.cache else None
         results = run_gates_cached(Path(scratch), checkov, cache, control_tower)
     for result in results:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from portfolio.bootstrap.spokes import bootstrap_templates
+from portfolio.bootstrap.support_templates import support_templates
 from portfolio.cli import main
 from portfolio.errors import EXIT_BAD_INPUT
 from products.catalog import PRODUCTS
@@ -75,12 +75,13 @@ def control_tower() -> Path:
 
 @pytest.fixture(scope="module")
 def results(control_tower: Path) -> dict[str, ControlTowerResult]:
-    """The committed product templates and the bootstrap template, as `make build` gates them."""
+    """The committed product templates and the support templates (bootstrap, CI roles), as
+    `make build` gates them."""
     templates = {
         path.name: path.read_text(encoding="utf-8")
         for path in (REPO_ROOT / "templates").glob("*.yaml")
     }
-    return evaluate(control_tower, {**templates, **bootstrap_templates()})
+    return evaluate(control_tower, {**templates, **support_templates()})
 
 
 def _one(control_tower: Path, resources: str) -> ControlTowerResult:
@@ -94,10 +95,14 @@ def test_every_template_meets_each_control_or_declares_why_not(
     assert sum(len(result.passed) for result in results.values()) > 0, "no control ran"
 
 
-def test_every_product_and_the_bootstrap_templates_are_gated(
+def test_every_product_and_support_template_is_gated(
     results: dict[str, ControlTowerResult],
 ) -> None:
-    expected = {spec.template_file for spec in PRODUCTS} | {"bootstrap.yaml", "spoke.yaml"}
+    expected = {spec.template_file for spec in PRODUCTS} | {
+        "bootstrap.yaml",
+        "spoke.yaml",
+        "ci-roles.yaml",
+    }
     assert set(results) == expected
 
 
