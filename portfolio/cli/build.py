@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 from portfolio.cli.output_files import OutputDirectoryError, write_all
+from portfolio.cli.publish import DEFAULT_MANIFEST
 from portfolio.errors import EXIT_FAILED, EXIT_OK, BadInput
 from products.building_blocks.errors import GeneratorOptionError
 
@@ -22,6 +23,12 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     docs = commands.add_parser("docs", help="generate the product reference pages")
     docs.add_argument("--out", default="docs/products", help="default: docs/products")
+    docs.add_argument(
+        "--manifest",
+        default=DEFAULT_MANIFEST,
+        help="manifest whose product versions and TagOptions the launch examples use "
+        f"(default: {DEFAULT_MANIFEST})",
+    )
     docs.add_argument(
         "--publishing-guide",
         default="docs/publishing.md",
@@ -63,12 +70,14 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def run_docs(args: argparse.Namespace) -> int:
-    from portfolio.manifest.reference import with_field_table
+    from portfolio.manifest.loading import load_manifest
+    from portfolio.manifest.reference import published, with_field_table
     from products.reference_docs import render_all_references
 
     guide = Path(args.publishing_guide)
+    launches = published(load_manifest(Path(args.manifest)).manifest)
     try:
-        written = write_all(Path(args.out), render_all_references())
+        written = write_all(Path(args.out), render_all_references(launches))
         guide.write_text(with_field_table(guide.read_text(encoding="utf-8")), encoding="utf-8")
     except OutputDirectoryError as error:
         raise BadInput(str(error)) from error
