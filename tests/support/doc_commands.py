@@ -8,7 +8,8 @@
   excepted: the CLI fills them), enum values are allowed, and ``Key=...,Value=...`` shorthand
   names only members of the list's structure;
 - ``portfolio ...`` and ``signed-urls ...``: the project's own argparse parsers accept it;
-- ``make TARGET``: the Makefile has the target.
+- ``make TARGET``: the Makefile has the target; ``pip install ./PATH[extra]``: the project and
+  its extras exist.
 
 Anything else is reported as unchecked, so a test can pin the few programs it lets through.
 """
@@ -27,9 +28,10 @@ import botocore.session
 from botocore import xform_name
 from botocore.model import ListShape, OperationModel, ServiceModel, StructureShape
 
+from tests.support.cfn_resolution import ResolvedTemplate
 from tests.support.paths import REPO_ROOT
 
-_SHELL_BLOCK = re.compile(r"^```(?:sh|bash|shell)\n(.*?)^```", re.S | re.M)
+_SHELL_BLOCK = re.compile(r"^ *```(?:sh|bash|shell)\n(.*?)^ *```", re.S | re.M)
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 #: AWS CLI options valid with every operation, and whether each takes a value.
 _AWS_GLOBAL = {
@@ -41,6 +43,7 @@ _AWS_GLOBAL = {
     "--no-cli-pager": False,
     "--no-paginate": False,
     "--debug": False,
+    "--cli-input-json": True,
 }
 #: AWS CLI service names that differ from botocore's.
 _AWS_SERVICES = {"s3api": "s3"}
@@ -72,16 +75,40 @@ def commands(markdown: str) -> list[Command]:
 
 
 def _pipeline(line: str) -> list[list[str]]:
-    """The commands of one shell line, split at ``|``, ``&&``, ``||`` and ``;``."""
+    """The commands of one shell line, split at ``|``, ``&&``, ``||`` and ``;``, without
+    redirections (``> file``)."""
     lexer = shlex.shlex(line, posix=True, punctuation_chars=True)
     lexer.whitespace_split = True
     parts: list[list[str]] = [[]]
+    redirect = False
     for token in lexer:
         if token in ("|", "&&", "||", ";"):
             parts.append([])
+        elif token in (">", ">>", "<", "2>"):
+            redirect = True
+        elif redirect:
+            redirect = False  # the file a redirection names
         else:
             parts[-1].append(token)
     return parts
+
+
+def option_values(command: Command, flag: str) -> list[str]:
+    """The words after ``flag`` up to the next option."""
+    argv = list(command.argv)
+    start = argv.index(flag) + 1
+    end = next((i for i in range(start, len(argv)) if argv[i].startswith("--")), len(argv))
+    return argv[start:end]
+
+
+def shorthand_pairs(values: list[str]) -> dict[str, str]:
+    """``Key=A,Value=b`` words (AWS CLI shorthand) -> {A: b}; ``UsePreviousValue=true`` keeps
+    the previous value (shown as None)."""
+    pairs: dict[str, Any] = {}
+    for value in values:
+        fields = dict(field.split("=", 1) for field in value.split(","))
+        pairs[fields["Key"]] = fields.get("Value")
+    return pairs
 
 
 def check(command: Command) -> list[str] | None:
@@ -91,6 +118,7 @@ def check(command: Command) -> list[str] | None:
         "portfolio": _check_portfolio,
         "signed-urls": _check_kit,
         "make": _check_make,
+        "pip": _check_pip,
     }
     checker = checkers.get(command.program)
     return None if checker is None else checker(list(command.argv[1:]))
@@ -160,7 +188,8 @@ def _check_aws(args: list[str]) -> list[str]:
             continue
         given.add(name)
         problems.extend(_check_values(flag, members[name], values))
-    for name in shape.required_members if shape is not None else ():
+    from_file = "--cli-input-json" in options  # the request comes from a document
+    for name in shape.required_members if shape is not None and not from_file else ():
         if name not in given and not members[name].metadata.get("idempotencyToken"):
             problems.append(f"{operation.name} requires --{xform_name(name, '-')}")
     return problems
@@ -181,11 +210,25 @@ def _check_values(flag: str, shape: Any, values: list[str]) -> list[str]:
     for value in values:
         if value.startswith(("{", "[", "file://")):
             continue  # JSON or a file: not shorthand
-        for pair in value.split(","):
+        for pair in _top_level(value):
             key = pair.split("=", 1)[0]
             if "=" not in pair or key not in element.members:
                 problems.append(f"{flag} {value}: {key!r} is not one of {list(element.members)}")
     return problems
+
+
+def _top_level(value: str) -> list[str]:
+    """``value`` split at the commas outside ``{}`` and ``[]`` (nested shorthand)."""
+    parts, depth, current = [], 0, ""
+    for char in value:
+        depth += char in "{["
+        depth -= char in "}]"
+        if char == "," and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    return [*parts, current]
 
 
 # --- the project's own commands ---------------------------------------------------------------
@@ -220,3 +263,49 @@ def _check_make(args: list[str]) -> list[str]:
     makefile = (REPO_ROOT / "Makefile").read_text(encoding="utf-8")
     targets = set(re.findall(r"^([a-z][a-z-]*):", makefile, re.M))
     return [f"the Makefile has no target {arg!r}" for arg in args if arg not in targets]
+
+
+def _check_pip(args: list[str]) -> list[str]:
+    """``pip install ./PATH[extra]``: the local project and its extras exist."""
+    import tomllib
+
+    problems = []
+    for arg in args[1:]:
+        match = re.fullmatch(r"\./([\w/-]+)(?:\[([\w,]+)\])?", arg)
+        if not match:
+            continue  # an option, or a package from the registry
+        pyproject = REPO_ROOT / match.group(1) / "pyproject.toml"
+        if not pyproject.is_file():
+            problems.append(f"{arg}: no {pyproject.relative_to(REPO_ROOT)}")
+            continue
+        project = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]
+        extras = project.get("optional-dependencies", {})
+        for extra in (match.group(2) or "").split(","):
+            if extra and extra not in extras:
+                problems.append(f"{arg}: no extra {extra!r} (has {sorted(extras)})")
+    return problems
+
+
+#: Pseudo parameters of a provisioned product's stack, for evaluating a launch's Rules.
+PSEUDO = {
+    "AWS::AccountId": "111122223333",
+    "AWS::Partition": "aws",
+    "AWS::Region": "us-east-1",
+    "AWS::StackName": "SC-111122223333-pp-abcdefghijklm",
+    "AWS::StackId": "arn:aws:cloudformation:us-east-1:111122223333:stack/SC-111122223333-pp-"
+    "abcdefghijklm/1a2b3c4d-0000-1111-2222-333344445555",
+}
+
+
+def launch_refusals(template: dict[str, Any], parameters: dict[str, str]) -> list[str]:
+    """What CloudFormation would refuse: a constraint per parameter, then the Rules."""
+    refused = []
+    for name, value in parameters.items():
+        spec = template["Parameters"][name]
+        items = value.split(",") if spec.get("Type") == "CommaDelimitedList" else [value]
+        for item in items:
+            if "AllowedValues" in spec and item not in spec["AllowedValues"]:
+                refused.append(f"{name}={item}: not in AllowedValues")
+            if "AllowedPattern" in spec and not re.fullmatch(spec["AllowedPattern"], item):
+                refused.append(f"{name}={item}: does not match AllowedPattern")
+    return refused + ResolvedTemplate(template, {**PSEUDO, **parameters}).rule_failures()

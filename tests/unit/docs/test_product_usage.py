@@ -16,54 +16,20 @@ import pytest
 from products.building_blocks.usage import ToKit, ToParameter
 from products.catalog import PRODUCTS, ProductSpec
 from products.reference_docs import render_product_reference
-from tests.support.cfn_resolution import ResolvedTemplate
-from tests.support.doc_commands import Command, check, commands
+from tests.support.doc_commands import (
+    Command,
+    check,
+    commands,
+    launch_refusals,
+    option_values,
+    shorthand_pairs,
+)
 from tests.support.templates import shipped_launches, template_data
-
-PSEUDO = {
-    "AWS::AccountId": "111122223333",
-    "AWS::Partition": "aws",
-    "AWS::Region": "us-east-1",
-    "AWS::StackName": "SC-111122223333-pp-abcdefghijklm",
-    "AWS::StackId": "arn:aws:cloudformation:us-east-1:111122223333:stack/SC-111122223333-pp-"
-    "abcdefghijklm/1a2b3c4d-0000-1111-2222-333344445555",
-}
-
 
 def _launch(spec: ProductSpec) -> Command:
     page = render_product_reference(spec, shipped_launches())
     [launch] = [c for c in commands(page) if c.argv[:3] == ("aws", "servicecatalog", "provision-product")]
     return launch
-
-
-def _option(command: Command, flag: str) -> list[str]:
-    argv = list(command.argv)
-    start = argv.index(flag) + 1
-    end = next((i for i in range(start, len(argv)) if argv[i].startswith("--")), len(argv))
-    return argv[start:end]
-
-
-def _pairs(values: list[str]) -> dict[str, str]:
-    pairs = {}
-    for value in values:
-        fields = dict(field.split("=", 1) for field in value.split(","))
-        assert set(fields) == {"Key", "Value"}, value
-        pairs[fields["Key"]] = fields["Value"]
-    return pairs
-
-
-def _refusal(template: dict[str, Any], parameters: dict[str, str]) -> list[str]:
-    """What CloudFormation would refuse: a constraint per parameter, then the Rules."""
-    refused = []
-    for name, value in parameters.items():
-        spec = template["Parameters"][name]
-        items = value.split(",") if spec.get("Type") == "CommaDelimitedList" else [value]
-        for item in items:
-            if "AllowedValues" in spec and item not in spec["AllowedValues"]:
-                refused.append(f"{name}={item}: not in AllowedValues")
-            if "AllowedPattern" in spec and not re.fullmatch(spec["AllowedPattern"], item):
-                refused.append(f"{name}={item}: does not match AllowedPattern")
-    return refused + ResolvedTemplate(template, {**PSEUDO, **parameters}).rule_failures()
 
 
 @pytest.mark.parametrize("spec", PRODUCTS, ids=lambda spec: spec.slug)
@@ -80,11 +46,11 @@ def test_launch_example_passes_every_required_parameter_with_accepted_values(
     spec: ProductSpec,
 ) -> None:
     template = template_data(spec.slug)
-    parameters = _pairs(_option(_launch(spec), "--provisioning-parameters"))
+    parameters = shorthand_pairs(option_values(_launch(spec), "--provisioning-parameters"))
     assert set(parameters) <= set(template["Parameters"]), "no such parameter"
     required = {name for name, body in template["Parameters"].items() if "Default" not in body}
     assert required <= set(parameters), "a required parameter is missing"
-    assert _refusal(template, parameters) == []
+    assert launch_refusals(template, parameters) == []
 
 
 @pytest.mark.parametrize("spec", PRODUCTS, ids=lambda spec: spec.slug)
@@ -92,12 +58,12 @@ def test_launch_example_names_the_published_product_version_and_tag_options(
     spec: ProductSpec,
 ) -> None:
     launch, published = _launch(spec), shipped_launches()
-    assert _option(launch, "--product-name") == [spec.title]
-    assert _option(launch, "--provisioning-artifact-name") == [published.versions[spec.title]]
-    tags = _pairs(_option(launch, "--tags"))
+    assert option_values(launch, "--product-name") == [spec.title]
+    assert option_values(launch, "--provisioning-artifact-name") == [published.versions[spec.title]]
+    tags = shorthand_pairs(option_values(launch, "--tags"))
     assert tags.keys() == published.tag_options.keys()
     assert all(value in published.tag_options[key] for key, value in tags.items())
-    [name] = _option(launch, "--provisioned-product-name")
+    [name] = option_values(launch, "--provisioned-product-name")
     shape = botocore.session.get_session().get_service_model("servicecatalog")
     metadata = shape.shape_for("ProvisionedProductName").metadata
     assert re.fullmatch(metadata["pattern"], name) and len(name) <= metadata["max"]
@@ -144,8 +110,8 @@ def test_every_parameter_named_after_an_output_is_fed_by_a_pass_on_row() -> None
 
 def test_the_checks_above_can_fail() -> None:
     template = template_data("integration-role")
-    assert _refusal(template, {"SecretArn": "arn:aws:secretsmanager:us-east-1:1:secret:x"})
-    assert _refusal(template, {"TrustedService": "none"}) == [
+    assert launch_refusals(template, {"SecretArn": "arn:aws:secretsmanager:us-east-1:1:secret:x"})
+    assert launch_refusals(template, {"TrustedService": "none"}) == [
         "Set exactly one of TrustedService (not 'none') and TrustedPrincipal"
     ]
     bad = Command(("aws", "servicecatalog", "provision-product", "--product-nam", "x"), "")
