@@ -28,7 +28,7 @@ PYTEST := $(BIN)/pytest --numprocesses $(PYTEST_WORKERS) --dist worksteal
 
 build: setup $(CHECKOV_VENV)/.installed $(TASKCAT_VENV)/.installed $(CFN_GUARD_DIR)/.installed ## generate templates and docs, lint, scan
 	$(BIN)/portfolio build --out templates
-	$(BIN)/portfolio docs --out docs/products
+	$(BIN)/portfolio docs --out docs/products --publishing-guide docs/publishing.md
 	$(BIN)/portfolio check --templates templates --checkov $(CHECKOV_VENV)/bin/checkov \
 		--control-tower $(CONTROL_TOWER_RULES) --cache $(GATE_CACHE)
 	$(BIN)/python -m products.gates.cache --cache-dir $(GATE_CACHE) \

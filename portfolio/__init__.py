@@ -16,5 +16,6 @@ Subpackages, each owning one part of the job:
 - ``cli``: the ``portfolio`` command, one module per command group, and the flags they share.
 
 Beside them: ``names`` (names and patterns used in more than one place), ``errors`` (exit codes,
-BadInput, one-line messages) and ``demo`` (``python -m portfolio.demo``).
+BadInput, one-line messages), ``regions`` (which regions exist, and which a command works on),
+``paths`` (how a path is shown) and ``demo`` (``python -m portfolio.demo``).
 """

@@ -140,9 +140,10 @@ def run_demo(manifest: Path) -> int:
         _step("bootstrap: artifact bucket and launch role")
         _run(["bootstrap", "--region", DEMO_REGION, "--endpoint-url", url])
         _step("publish")
-        _run(["publish", "--manifest", str(path), "--endpoint-url", url])
+        publish = ["publish", "--manifest", str(path), "--region", DEMO_REGION, "--endpoint-url"]
+        _run([*publish, url])
         _step("publish again: nothing changed, so no mutating call")
-        _run(["publish", "--manifest", str(path), "--endpoint-url", url])
+        _run([*publish, url])
         _step("the published portfolio")
         sc = boto3.client("servicecatalog", region_name=DEMO_REGION, endpoint_url=url)
         display_name = yaml.safe_load(path.read_text(encoding="utf-8"))["portfolio"]["display_name"]

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from products.building_blocks import capability_names
 
-#: An AWS region name in any partition: us-east-1, us-gov-west-1, us-isob-east-1, ... (every
-#: ``--region`` flag and the manifest's ``regions`` accept exactly this).
-REGION = r"[a-z]{2}(?:-[a-z]+)+-\d{1,2}"
+#: The shape of an AWS region name in any partition: us-east-1, us-gov-west-1, eusc-de-east-1...
+#: Whether the region exists is ``portfolio.regions``' question (botocore's endpoint data).
+REGION = r"[a-z]{2,4}(?:-[a-z]+)+-\d{1,2}"
 
 #: An S3 bucket name: 3-63 lowercase letters, digits, dots and hyphens, starting and ending
 #: with a letter or digit.
@@ -38,6 +38,21 @@ LAUNCH_ROLE_NAME_PREFIX = "signed-urls-portfolio-launch"
 #: ... so LAUNCH constraints name it as this ``local_role_name``, and each account that
 #: launches a product resolves its own region's copy.
 LAUNCH_ROLE_LOCAL_NAME = f"{LAUNCH_ROLE_NAME_PREFIX}-{REGION_PLACEHOLDER}"
+
+# --- who owns what ---------------------------------------------------------------------------
+
+#: The tag the publisher puts on every portfolio and product it creates (and finds them by):
+#: the portfolio's value is the manifest's ``portfolio.id``, a product's is
+#: ``<portfolio.id>/<product id>``. Names are not unique in Service Catalog; this tag is. Keys
+#: and values allow letters, digits, spaces and _ . : / = + - @ (128 and 256 characters:
+#: https://docs.aws.amazon.com/servicecatalog/latest/dg/API_Tag.html), so identities are made
+#: of lowercase letters, digits and hyphens.
+IDENTITY_TAG_KEY = "signed-urls-portfolio:id"
+#: A portfolio or product identity: lowercase letters, digits and hyphens.
+IDENTITY = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
+
+#: The lease object in the artifact bucket: one writer (publish, bootstrap, adopt) per region.
+LEASE_KEY = "leases/{region}.json"
 
 #: Path of every IAM role and instance profile the products create (the launch role may create,
 #: change and pass only roles under it), and of the permissions boundary policy.

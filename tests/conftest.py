@@ -57,6 +57,22 @@ _CREDENTIAL_VARIABLES = (
 )
 
 
+@pytest.fixture(autouse=True)
+def _no_ambient_region(
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """Offline tests choose their regions: none comes from the shell (AWS_REGION,
+    AWS_DEFAULT_REGION) or a profile in ~/.aws/config, which every command would otherwise
+    prefer to the manifest's. Tests against a real account keep their environment."""
+    if request.node.get_closest_marker("e2e"):
+        return
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path_factory.getbasetemp() / "no-aws-config"))
+
+
 @pytest.fixture
 def no_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     """No AWS credentials anywhere: no variables, empty config files, no instance metadata."""

@@ -9,20 +9,28 @@ import argparse
 import tempfile
 from pathlib import Path
 
+from portfolio.cli.arguments import require
 from portfolio.cli.output_files import OutputDirectoryError, write_all
 from portfolio.cli.publish import DEFAULT_MANIFEST
 from portfolio.errors import EXIT_FAILED, EXIT_OK, BadInput
+from portfolio.paths import shown
 from products.building_blocks.errors import GeneratorOptionError
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     """Add ``build``, ``docs`` and ``check`` to the ``portfolio`` parser."""
     build = commands.add_parser("build", help="generate every product template")
-    build.add_argument("--out", default="templates", help="output directory (default: templates)")
+    build.add_argument(
+        "--out",
+        default="templates",
+        help="output directory, written only below (default: templates)",
+    )
     build.set_defaults(handler=run_build)
 
     docs = commands.add_parser("docs", help="generate the product reference pages")
-    docs.add_argument("--out", default="docs/products", help="default: docs/products")
+    docs.add_argument(
+        "--out", default="docs/products", help="written only below (default: docs/products)"
+    )
     docs.add_argument(
         "--manifest",
         default=DEFAULT_MANIFEST,
@@ -31,8 +39,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     docs.add_argument(
         "--publishing-guide",
-        default="docs/publishing.md",
-        help="guide whose manifest field table is regenerated (default: docs/publishing.md)",
+        metavar="PATH",
+        help="also regenerate the manifest field table in this guide (`make build` passes "
+        "docs/publishing.md; default: no guide is touched)",
     )
     docs.set_defaults(handler=run_docs)
 
@@ -56,6 +65,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 def run_build(args: argparse.Namespace) -> int:
     from products.catalog import render_all
 
+    require(args.out, "--out")
     try:
         files = render_all()
     except GeneratorOptionError as error:
@@ -65,7 +75,7 @@ def run_build(args: argparse.Namespace) -> int:
     except OutputDirectoryError as error:
         raise BadInput(str(error)) from error
     for path in written:
-        print(f"wrote {path}")
+        print(f"wrote {shown(path)}")
     return EXIT_OK
 
 
@@ -74,19 +84,25 @@ def run_docs(args: argparse.Namespace) -> int:
     from portfolio.manifest.reference import published, with_field_table
     from products.reference_docs import render_all_references
 
-    guide = Path(args.publishing_guide)
+    require(args.out, "--out")
     launches = published(load_manifest(Path(args.manifest)).manifest)
+    guide = None
+    if args.publishing_guide is not None:
+        guide = Path(require(args.publishing_guide, "--publishing-guide"))
     try:
+        updated = with_field_table(guide.read_text(encoding="utf-8")) if guide else None
         written = write_all(Path(args.out), render_all_references(launches))
-        guide.write_text(with_field_table(guide.read_text(encoding="utf-8")), encoding="utf-8")
+        if guide is not None and updated is not None:
+            guide.write_text(updated, encoding="utf-8")
+            written.append(guide)
     except OutputDirectoryError as error:
         raise BadInput(str(error)) from error
     except OSError as error:
         raise BadInput(f"--publishing-guide {guide}: {error.strerror}") from error
     except ValueError as error:
         raise BadInput(f"--publishing-guide {guide}: no manifest field table marks") from error
-    for path in [*written, guide]:
-        print(f"wrote {path}")
+    for path in written:
+        print(f"wrote {shown(path)}")
     return EXIT_OK
 
 

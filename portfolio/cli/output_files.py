@@ -15,8 +15,12 @@ def write_all(out_dir: Path, files: dict[str, str]) -> list[Path]:
     """Write ``files`` into ``out_dir``, or change nothing there.
 
     Every file is staged first; then each target is swapped in, keeping the file it replaces,
-    and if any swap fails the swapped ones are put back.
+    and if any swap fails the swapped ones are put back. Names are plain file names: nothing is
+    ever written outside ``out_dir``.
     """
+    for name in files:
+        if Path(name).name != name or name in ("", ".", ".."):
+            raise OutputDirectoryError(f"--out {out_dir}: {name!r} is not a plain file name")
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))

@@ -32,6 +32,9 @@ Modules, along moto's own seams: ``exceptions`` (AWS's errors), ``models`` (the 
 
 Behaviour worth knowing when testing against it:
 
+- S3 decides conditional writes (``If-None-Match: *`` / ``If-Match`` on PutObject, ``If-Match``
+  on DeleteObject) atomically, as S3 does: of two writers racing for one key, one wins
+  (moto alone checks and writes in two steps; see ``responses``).
 - One backend per account and region (``local_service_catalog_backends[account][region]``);
   ``mock_aws`` start/stop and ``POST /moto-api/reset`` clear it like moto's own backends.
 - Requests are validated against botocore's service model the way the service does it (required

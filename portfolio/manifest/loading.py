@@ -10,15 +10,25 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import re
 import types
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
 import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from portfolio.errors import BadInput
-from portfolio.manifest.model import FieldRule, LoadedManifest, Manifest
+from portfolio.manifest.model import (
+    MAX_MANIFEST_BYTES,
+    MAX_NESTING,
+    MAX_STRING_LENGTH,
+    MAX_VALUES,
+    FieldRule,
+    LoadedManifest,
+    Manifest,
+)
 from portfolio.manifest.validation import (
     Problems,
     check_items,
@@ -48,15 +58,21 @@ def parse_manifest(raw: Any) -> Manifest:
 
 
 def read_yaml(path: Path) -> Any:
-    """The manifest file parsed, or BadInput naming --manifest (and the line of a YAML error)."""
+    """The manifest file parsed, or BadInput naming --manifest (and the line of a YAML error)
+    or the field past a limit (see ``ManifestLoader``)."""
     try:
+        size = path.stat().st_size
+        if size > MAX_MANIFEST_BYTES:
+            raise BadInput(f"--manifest {path}: {size} bytes; at most {MAX_MANIFEST_BYTES}")
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise BadInput(f"--manifest {path}: no such file") from None
     except (OSError, UnicodeDecodeError) as error:
         raise BadInput(f"--manifest {path}: cannot read it ({error})") from None
     try:
-        return yaml.load(text, Loader=UniqueKeyLoader)  # a SafeLoader: no arbitrary objects
+        return yaml.load(text, Loader=ManifestLoader)  # a SafeLoader: no arbitrary objects
+    except LimitExceeded as error:
+        raise BadInput(str(error)) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""
@@ -64,10 +80,73 @@ def read_yaml(path: Path) -> Any:
         raise BadInput(f"--manifest {path}:{where}: invalid YAML ({problem})") from None
 
 
-class UniqueKeyLoader(yaml.SafeLoader):
-    """PyYAML's safe loader, except that a key repeated in one mapping is an error (PyYAML
-    silently keeps the last value, so a pasted second ``owner:`` would win unnoticed).
-    Keys brought in by a ``<<`` merge may still be overridden, as YAML intends."""
+class LimitExceeded(yaml.YAMLError):
+    """A manifest past one of the loader's limits; the message names the field."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(f"{path or 'manifest'}: {message}")
+
+
+#: Where free-form TEMPLATE rule documents sit; no alias may be used inside one.
+_RULES_PATH = re.compile(r"products\[\d+\]\.constraints\.template\.rules[.\[].*")
+
+
+class ManifestLoader(yaml.SafeLoader):
+    """PyYAML's safe loader with limits, checked while the document is composed, before any
+    value is built, so that no input can hang or crash the publisher:
+
+    - nesting at most MAX_NESTING levels (PyYAML composes recursively: a deeply nested
+      document would end in RecursionError);
+    - at most MAX_VALUES values once aliases are expanded (an alias is shared, not copied,
+      but whatever walks the manifest later walks each use: a "billion laughs" document is
+      small on disk and endless to plan), and no alias inside a TEMPLATE rule document (free
+      form, sent to AWS as JSON);
+    - strings (and keys) of at most MAX_STRING_LENGTH characters;
+    - a key repeated in one mapping is an error (PyYAML silently keeps the last value, so a
+      pasted second ``owner:`` would win unnoticed). Keys brought in by a ``<<`` merge may
+      still be overridden, as YAML intends.
+
+    Each limit's error names the field where it was met (``products[2].constraints...``).
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._path: list[str] = []
+        self._values: dict[int, int] = {}  # id(node) -> values it stands for, aliases expanded
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node:
+        self._path.append(_path_element(parent, index))
+        try:
+            path = "".join(self._path).lstrip(".")
+            if len(self._path) > MAX_NESTING:
+                raise LimitExceeded(path, f"nested deeper than {MAX_NESTING} levels")
+            if self.check_event(yaml.AliasEvent) and _RULES_PATH.fullmatch(path):
+                raise LimitExceeded(path, "YAML aliases are not allowed inside rule documents")
+            node = super().compose_node(parent, index)
+            self._count(node, path)
+            return node
+        finally:
+            self._path.pop()
+
+    def _count(self, node: Node, path: str) -> None:
+        if id(node) in self._values:  # an alias: its values count again where it is used
+            count = self._values[id(node)]
+        elif isinstance(node, ScalarNode):
+            if len(node.value) > MAX_STRING_LENGTH:
+                raise LimitExceeded(
+                    path, f"{len(node.value)} characters; at most {MAX_STRING_LENGTH}"
+                )
+            count = self._values[id(node)] = 1
+        elif isinstance(node, SequenceNode):
+            count = 1 + sum(self._values[id(item)] for item in node.value)
+        elif isinstance(node, MappingNode):
+            count = 1 + sum(self._values[id(k)] + self._values[id(v)] for k, v in node.value)
+        self._values.setdefault(id(node), count)
+        if count > MAX_VALUES:
+            raise LimitExceeded(
+                path,
+                f"expands to more than {MAX_VALUES} values (each YAML alias repeats its anchor)",
+            )
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         first_lines: dict[Any, int] = {}
@@ -87,6 +166,15 @@ class UniqueKeyLoader(yaml.SafeLoader):
                 )
             first_lines[key] = line
         return super().construct_mapping(node, deep=deep)
+
+
+def _path_element(parent: Node | None, index: Any) -> str:
+    """How a node composed under ``parent`` at ``index`` extends the field path."""
+    if isinstance(parent, SequenceNode):
+        return f"[{index}]"
+    if isinstance(parent, MappingNode):
+        return f".{index.value}" if isinstance(index, ScalarNode) else ""  # "": a key
+    return ""
 
 
 # --- structure: driven by the dataclass fields -------------------------------------------------

@@ -9,13 +9,24 @@ second schema to keep in sync.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from portfolio.manifest.semver import SEMVER_PATTERN
-from portfolio.names import REGION, REGION_PLACEHOLDER
+from portfolio.names import IDENTITY, REGION, REGION_PLACEHOLDER
+
+# --- limits on the manifest file itself (portfolio.manifest.loading), before any field rule --
+#: The file: a portfolio of 150 products with long descriptions is about 200 KB.
+MAX_MANIFEST_BYTES = 1_048_576
+#: Nesting levels (the shipped manifest uses 9; a TEMPLATE rule's conditions add a few each).
+MAX_NESTING = 32
+#: Values (scalars, lists, mappings) once YAML aliases are expanded.
+MAX_VALUES = 100_000
+#: Characters in any string or key (the longest field, a version description, allows 8192).
+MAX_STRING_LENGTH = 8192
 
 #: Service Catalog keeps at most this many provisioning artifacts (versions) per product.
 MAX_VERSIONS_PER_PRODUCT = 100
@@ -45,6 +56,20 @@ TAG_TEXT = r"[\w .:/=+\-@]+"
 TAG_TEXT_MEANS = "letters, digits, spaces and _ . : / = + - @"
 EMAIL = r"[^@\s]+@[^@\s]+\.[^@\s]+"
 URL = r"https?://\S+"
+#: What people read in the console: a name or owner is one line; a description may span lines.
+#: Either way not blank, and without control characters or bidirectional overrides (text that
+#: displays differently from what it is).
+TextKind = Literal["line", "prose"]
+
+
+def derived_identity(name: str) -> str:
+    """An identity made from a name: lowercase letters, digits and hyphens ('Signed URLs' ->
+    'signed-urls'), at most 64 characters (a longer one keeps 55 and a hash of the name)."""
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
+    if not slug:
+        return f"id-{digest}"
+    return slug if len(slug) <= 64 else f"{slug[:55].rstrip('-')}-{digest}"
 
 
 @dataclass(frozen=True)
@@ -62,6 +87,8 @@ class FieldRule:
     min_items: int | None = None
     max_items: int | None = None
     unique: bool = False  # list items must be distinct
+    text: TextKind | None = None  # people read it: see TextKind
+    region: bool = False  # a region botocore knows (see portfolio.regions)
 
 
 def rule(doc: str, **checks: Any) -> dict[str, FieldRule]:
@@ -69,17 +96,36 @@ def rule(doc: str, **checks: Any) -> dict[str, FieldRule]:
     return {"rule": FieldRule(doc, **checks)}
 
 
+_IDENTITY_MEANS = "lowercase letters, digits and hyphens"
+
+
 @dataclass(frozen=True)
 class PortfolioInfo:
     display_name: str = field(
-        metadata=rule(
-            "Portfolio name in the console; identifies the portfolio.", min_length=1, max_length=100
-        )
+        metadata=rule("Portfolio name in the console.", min_length=1, max_length=100, text="line")
     )
     provider_name: str = field(
-        metadata=rule("Who provides the portfolio.", min_length=1, max_length=50)
+        metadata=rule("Who provides the portfolio.", min_length=1, max_length=50, text="line")
     )
-    description: str = field(default="", metadata=rule("Portfolio description.", max_length=2000))
+    description: str = field(
+        default="", metadata=rule("Portfolio description.", max_length=2000, text="prose")
+    )
+    id: str | None = field(
+        default=None,
+        metadata=rule(
+            "Identifies the portfolio: the publisher tags what it creates with it "
+            "(`signed-urls-portfolio:id`) and finds it by that tag, so `display_name` may "
+            "change. Default: made from `display_name` ('Signed URLs' -> `signed-urls`); set it "
+            "before renaming the portfolio.",
+            pattern=IDENTITY,
+            means=_IDENTITY_MEANS,
+            max_length=64,
+        ),
+    )
+
+    @property
+    def identity(self) -> str:
+        return self.id if self.id is not None else derived_identity(self.display_name)
 
 
 @dataclass(frozen=True)
@@ -183,6 +229,7 @@ class StackSetConstraint:
             "Regions the stack set deploys to.",
             pattern=REGION,
             means="a region name",
+            region=True,
             min_items=1,
             unique=True,
         )
@@ -219,12 +266,12 @@ class Constraints:
 @dataclass(frozen=True)
 class Product:
     name: str = field(
-        metadata=rule(
-            "Product name; identifies the product (unique).", min_length=1, max_length=8191
-        )
+        metadata=rule("Product name (unique).", min_length=1, max_length=8191, text="line")
     )
-    description: str = field(metadata=rule("Product description.", min_length=1, max_length=8191))
-    owner: str = field(metadata=rule("Product owner.", min_length=1, max_length=8191))
+    description: str = field(
+        metadata=rule("Product description.", min_length=1, max_length=8191, text="prose")
+    )
+    owner: str = field(metadata=rule("Product owner.", min_length=1, max_length=8191, text="line"))
     template: str = field(
         metadata=rule(
             "Template file, relative to the manifest's directory.", min_length=1, max_length=4096
@@ -238,9 +285,12 @@ class Product:
         )
     )
     version_description: str = field(
-        default="", metadata=rule("What changed in this version.", max_length=8192)
+        default="",
+        metadata=rule("What changed in this version.", max_length=8192, text="prose"),
     )
-    distributor: str = field(default="", metadata=rule("Distributor.", max_length=8191))
+    distributor: str = field(
+        default="", metadata=rule("Distributor.", max_length=8191, text="line")
+    )
     support_email: str = field(
         default="",
         metadata=rule("Support email.", pattern=f"(?:{EMAIL})?", means="an email address"),
@@ -252,11 +302,25 @@ class Product:
         ),
     )
     support_description: str = field(
-        default="", metadata=rule("How to get support.", max_length=8191)
+        default="", metadata=rule("How to get support.", max_length=8191, text="prose")
     )
     constraints: Constraints = field(
         default_factory=Constraints, metadata=rule("Constraints on this product.")
     )
+    id: str | None = field(
+        default=None,
+        metadata=rule(
+            "Identifies the product within the portfolio (its tag is `PORTFOLIO-ID/PRODUCT-ID`), "
+            "so `name` may change. Default: made from `name`; set it before renaming the product.",
+            pattern=IDENTITY,
+            means=_IDENTITY_MEANS,
+            max_length=64,
+        ),
+    )
+
+    @property
+    def identity(self) -> str:
+        return self.id if self.id is not None else derived_identity(self.name)
 
 
 @dataclass(frozen=True)
@@ -297,9 +361,11 @@ class Manifest:
     portfolio: PortfolioInfo = field(metadata=rule("The portfolio itself."))
     regions: tuple[str, ...] = field(
         metadata=rule(
-            "Regions to publish to (concurrently).",
+            "Regions to publish to (concurrently) when neither `--region`, `AWS_REGION`, "
+            "`AWS_DEFAULT_REGION` nor the profile names one.",
             pattern=REGION,
             means="a region name",
+            region=True,
             min_items=1,
             unique=True,
         )

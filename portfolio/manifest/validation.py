@@ -13,6 +13,7 @@ name regions the manifest does not.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -20,15 +21,16 @@ from portfolio.errors import BadInput
 from portfolio.manifest.model import (
     ACCOUNT_ID,
     MAX_IAM_PATTERN_PRINCIPALS,
-    MAX_VERSIONS_PER_PRODUCT,
     SNS_TOPIC_REGION_FIELD,
     FieldRule,
     LoadedManifest,
     Manifest,
     Product,
+    TextKind,
 )
 from portfolio.manifest.version_lock import VersionLock, lock_path_for
 from portfolio.names import REGION_PLACEHOLDER
+from portfolio.regions import region_problem
 
 
 class Problems:
@@ -119,7 +121,38 @@ def _check_string(value: str, path: str, problems: Problems, rule: FieldRule) ->
     if rule.pattern is not None and not re.fullmatch(rule.pattern, value):
         problems.add(path, f"{value!r} is not {rule.means or 'in the expected form'}")
         return False
+    problem = (text_problem(value, rule.text) if rule.text else "") or (
+        region_problem(value) if rule.region else ""
+    )
+    if problem:
+        problems.add(path, problem if rule.text else f"{value}: {problem}")
+        return False
     return True
+
+
+#: Characters that make text display differently from what it is (the Unicode Bidi_Control
+#: characters: embeddings, overrides, isolates and marks), as in the "Trojan Source" attacks.
+BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+
+
+def text_problem(value: str, kind: TextKind) -> str:
+    """Why ``value`` cannot be shown to people as a ``kind`` ("" when it can): blank (only
+    whitespace), a bidirectional control, or a control character (line and paragraph
+    separators included; a description may hold line breaks and tabs)."""
+    if value and not value.strip():
+        return "must not be blank (it is only whitespace)"
+    allowed = "\n\t" if kind == "prose" else ""
+    for character in value:
+        code = f"U+{ord(character):04X}"
+        if character in BIDI_CONTROLS:
+            return f"contains a bidirectional control character ({code}); remove it"
+        category = unicodedata.category(character)
+        if category in ("Cc", "Zl", "Zp") and character not in allowed:
+            what = "a line break" if character in "\n\r\u2028\u2029" else "a control character"
+            return f"contains {what} ({code}); remove it"
+    return ""
 
 
 # --- rules across fields -----------------------------------------------------------------------
@@ -158,10 +191,22 @@ def _check_principals(manifest: Manifest, problems: Problems) -> None:
 
 
 def _check_duplicate_name(products: Sequence[Product], index: int, problems: Problems) -> None:
+    """Names are unique, and so are identities (a derived one may collide: 'Bucket' and
+    'bucket!' both make 'bucket')."""
     names = [product.name for product in products]
     first = names.index(names[index])
     if first != index:
         problems.add(f"products[{index}].name", f"duplicate of products[{first}].name")
+        return
+    identities = [product.identity for product in products]
+    first = identities.index(identities[index])
+    if first != index:
+        field = "id" if products[index].id is not None else "name"
+        problems.add(
+            f"products[{index}].{field}",
+            f"identity {identities[index]!r} is also products[{first}]'s; set a distinct "
+            f"products[{index}].id",
+        )
 
 
 def _check_template_file(
@@ -260,6 +305,8 @@ def _check_assertion(assertion: Any, path: str, problems: Problems) -> None:
         )
     elif not isinstance(assertion.get("AssertDescription", ""), str):
         problems.add(f"{path}.AssertDescription", "must be a string")
+    elif problem := text_problem(assertion.get("AssertDescription", ""), "prose"):
+        problems.add(f"{path}.AssertDescription", problem)
 
 
 def _check_shares(manifest: Manifest, problems: Problems) -> None:
@@ -282,8 +329,9 @@ def check_version_lock(
     allow_changed: bool = False,
 ) -> list[str]:
     """Problems with the lock, one line each: a template whose content changed while its version
-    did not, a version not recorded yet (``require_recorded``), more versions than Service
-    Catalog keeps. ``hashes`` maps product name -> template sha256."""
+    did not, a version not recorded yet (``require_recorded``). ``hashes`` maps product name ->
+    template sha256. How many versions a product has is AWS's to say (the planner checks the
+    limit against the versions that exist), not the lock's: it records history."""
     problems = Problems()
     lock_name = lock_path_for(loaded.path).name
     for index, product in enumerate(loaded.manifest.products):
@@ -300,12 +348,5 @@ def check_version_lock(
                 f"{product.template} changed but version {product.version} did not (locked "
                 f"sha256 {locked[:12]}, now {hashes[product.name][:12]}); bump the version, then "
                 "run `portfolio lock`",
-            )
-        count = len(set(recorded) | {product.version})
-        if count > MAX_VERSIONS_PER_PRODUCT:
-            problems.add(
-                path,
-                f"{count} versions recorded in {lock_name}; Service Catalog keeps at most "
-                f"{MAX_VERSIONS_PER_PRODUCT} per product",
             )
     return problems.lines

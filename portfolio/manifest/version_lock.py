@@ -94,6 +94,27 @@ def with_versions(lock: VersionLock, current: Mapping[str, tuple[str, str]]) -> 
     return VersionLock(versions=versions)
 
 
+def pruned(
+    lock: VersionLock, existing: Mapping[str, set[str]], keep: Mapping[str, str]
+) -> tuple[VersionLock, list[tuple[str, str]]]:
+    """``lock`` without the versions of each product in ``existing`` (product -> the version
+    names that exist in AWS) that do not exist, except ``keep[product]`` (the manifest's own).
+    Products missing from ``existing`` are left as they are. Returns the lock and the
+    (product, version) pairs dropped."""
+    versions: dict[str, dict[str, str]] = {}
+    dropped: list[tuple[str, str]] = []
+    for product, entries in lock.versions.items():
+        names = existing.get(product)
+        kept = {
+            version: digest
+            for version, digest in entries.items()
+            if names is None or version in names or version == keep.get(product)
+        }
+        dropped.extend((product, version) for version in entries if version not in kept)
+        versions[product] = kept
+    return VersionLock(versions=versions), dropped
+
+
 def record_lock(loaded: LoadedManifest) -> None:
     """Record every product's current version and template hash next to the manifest, without
     the checks of ``portfolio lock`` (the demo and tests lock manifests they just wrote)."""

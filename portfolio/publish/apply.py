@@ -17,36 +17,58 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import botocore.session
+import botocore.loaders
 from botocore import xform_name
 from botocore.exceptions import BotoCoreError, ClientError
+from botocore.model import ServiceModel
 from botocore.validate import ParamValidator
 
 from portfolio.errors import one_line
-from portfolio.publish.clients import RegionClients
+from portfolio.publish.clients import RegionClients, attempts_made
+from portfolio.publish.halt import Halt
+from portfolio.publish.observed import share_flags_now
+from portfolio.publish.recognize import already_done
 from portfolio.publish.steps import RegionPlan, Step, StepRef, TemplateFile
 
-StepStatus = Literal["planned", "done", "failed", "skipped"]
+StepStatus = Literal["planned", "done", "failed", "skipped", "interrupted"]
 ProgressCallback = Callable[[str, Step, StepStatus], None]
 _SHARE_FAILED = {"COMPLETED_WITH_ERRORS", "ERROR"}
+#: What a step done by an earlier attempt (whose answer was a 5xx) is reported with.
+RECOGNISED_NOTE = "an earlier attempt had done it (its answer was an error)"
 
 
 class StepFailed(Exception):
     """A step's call succeeded but what it started did not (or did not finish in time)."""
 
 
+class StepInterrupted(Exception):
+    """The run was halted while a step waited for what its call started."""
+
+
 @dataclass(frozen=True)
 class StatusPolling:
     """At most ``max_polls`` polls; waits start at ``interval`` and double up to ``max_interval``
-    (quick for a local endpoint, patient enough for AWS: about five minutes in all)."""
+    (quick for a local endpoint, patient enough for AWS: about five minutes in all). With a
+    ``halt``, a wait ends (StepInterrupted) as soon as the run is halted."""
 
     interval: float = 0.25
     max_interval: float = 5.0
     max_polls: int = 70
     sleep: Callable[[float], None] = field(default=time.sleep)
+    halt: Halt | None = None
 
     def wait(self, poll: int) -> None:
-        self.sleep(min(self.max_interval, self.interval * 2**poll))
+        seconds = min(self.max_interval, self.interval * 2**poll)
+        if self.halt is None:
+            self.sleep(seconds)
+            return
+        if self.sleep is time.sleep:
+            halted = self.halt.wait(seconds)
+        else:
+            self.sleep(seconds)
+            halted = self.halt.is_set()
+        if halted:
+            raise StepInterrupted(f"stopped waiting: {self.halt.reason}")
 
 
 @dataclass(frozen=True)
@@ -54,6 +76,7 @@ class StepResult:
     step: Step
     status: StepStatus
     error: str = ""
+    note: str = ""  # e.g. RECOGNISED_NOTE
 
 
 def planned(plan: RegionPlan) -> tuple[StepResult, ...]:
@@ -64,7 +87,8 @@ def planned(plan: RegionPlan) -> tuple[StepResult, ...]:
 @functools.cache
 def _operations(service: str) -> dict[str, Any]:
     """boto3 method name -> botocore's operation model, for ``service``."""
-    model = botocore.session.get_session().get_service_model(service)
+    loader = botocore.loaders.create_loader()  # not a session: it would read the AWS config
+    model = ServiceModel(loader.load_service_model(service, "service-2"), service)
     return {xform_name(name): model.operation_model(name) for name in model.operation_names}
 
 
@@ -104,36 +128,60 @@ def apply_plan(
     clients: RegionClients,
     polling: StatusPolling,
     progress: ProgressCallback | None = None,
+    ids: dict[StepRef, str] | None = None,
 ) -> tuple[StepResult, ...]:
-    """Run every step in order; stop at the first failure."""
-    ids: dict[StepRef, str] = {}
+    """Run every step in order; stop at the first failure, or when ``polling.halt`` is set.
+    ``ids`` receives the ID of everything created."""
+    ids = {} if ids is None else ids
     results: list[StepResult] = []
     for step in plan.steps:
-        try:
-            run_step(step, clients, ids, polling)
-        except (ClientError, BotoCoreError, StepFailed, OSError) as error:
-            results.append(StepResult(step, "failed", one_line(error)))
-            _tell(progress, plan.region, step, "failed")
+        if polling.halt is not None and polling.halt.is_set():
             break
-        results.append(StepResult(step, "done"))
-        _tell(progress, plan.region, step, "done")
+        result = _run(step, clients, ids, polling)
+        results.append(result)
+        _tell(progress, plan.region, step, result.status)
+        if result.status != "done":
+            break
     skipped = plan.steps[len(results) :]
     return (*results, *(StepResult(step, "skipped") for step in skipped))
 
 
+def _run(
+    step: Step, clients: RegionClients, ids: dict[StepRef, str], polling: StatusPolling
+) -> StepResult:
+    try:
+        note = run_step(step, clients, ids, polling)
+    except StepInterrupted as error:
+        return StepResult(step, "interrupted", one_line(error))
+    except (ClientError, BotoCoreError, StepFailed, OSError) as error:
+        attempts = attempts_made(error)
+        gave_up = f" (gave up after {attempts} attempts)" if attempts else ""
+        return StepResult(step, "failed", one_line(error) + gave_up)
+    return StepResult(step, "done", note=note)
+
+
 def run_step(
     step: Step, clients: RegionClients, ids: dict[StepRef, str], polling: StatusPolling
-) -> None:
-    """One call, its outputs recorded in ``ids``, then its wait (if any)."""
+) -> str:
+    """One call, its outputs recorded in ``ids``, then its wait (if any). Returns a note for
+    the report ("" or RECOGNISED_NOTE)."""
     params = resolve(step.params, ids)
     client = clients.for_service(step.service)
-    response = getattr(client, step.operation)(**params)
+    note = ""
+    try:
+        response = getattr(client, step.operation)(**params)
+    except ClientError as error:
+        recognised = already_done(clients.servicecatalog, step.operation, params, error)
+        if recognised is None:
+            raise
+        response, note = recognised, RECOGNISED_NOTE
     for output in step.outputs:
         ids[output.ref] = _dig(response, output.path)
     if step.wait == "artifact":
         wait_for_version(clients.servicecatalog, params, response, polling)
     elif step.wait == "share":
         wait_for_share(clients.servicecatalog, params, response, polling)
+    return note
 
 
 def resolve(value: Any, ids: Mapping[StepRef, str]) -> Any:
@@ -223,30 +271,13 @@ def wait_for_account_share(
     for poll in range(polling.max_polls + 1):
         if poll:
             polling.wait(poll - 1)
-        shown = _account_share_flags(sc, params["PortfolioId"], params["AccountId"])
+        shown = share_flags_now(sc, params) or {}
         if all(shown.get(name) == value for name, value in wanted.items()):
             return
+    shown = {name: shown[name] for name in wanted if name in shown}
     raise StepFailed(
         f"share with {params['AccountId']} still shows {shown} after {polling.max_polls} polls"
     )
-
-
-def _account_share_flags(sc: Any, portfolio_id: str, account_id: str) -> dict[str, Any]:
-    """The account share's flags as DescribePortfolioShares reports them ({} if not listed)."""
-    token: str | None = None
-    while True:
-        page = sc.describe_portfolio_shares(
-            PortfolioId=portfolio_id,
-            Type="ACCOUNT",
-            PageSize=100,
-            **({"PageToken": token} if token else {}),
-        )
-        for share in page.get("PortfolioShareDetails", []):
-            if share.get("PrincipalId") == account_id:
-                return {"ShareTagOptions": bool(share.get("ShareTagOptions"))}
-        token = page.get("NextPageToken")
-        if not token:
-            return {}
 
 
 def _share_errors(described: Mapping[str, Any]) -> str:

@@ -5,6 +5,11 @@ jitter.
 botocore's own retries are switched off so that one policy, ours, is tested and counted. A
 call counts once however often it is retried; retries are counted separately. A connection
 dropped after the request was sent is not retried: the call may have taken effect.
+
+A 5xx answer may also come after the call took effect. The error a retry then meets ("already
+exists") is marked (``after_uncertain_attempt``) so that ``portfolio.publish.recognize`` can
+check whether the earlier attempt did the job; the error of a call whose retries ran out says
+how many attempts were made (``attempts_made``).
 """
 
 from __future__ import annotations
@@ -21,9 +26,9 @@ from urllib.parse import urlparse
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import ClientError, ConnectionError, ProfileNotFound
+from botocore.exceptions import BotoCoreError, ClientError, ConnectionError, ProfileNotFound
 
-from portfolio.errors import BadInput
+from portfolio.errors import BadInput, NotConfigured, one_line
 
 READ_PREFIXES = ("Describe", "List", "Search", "Get", "Head", "Scan", "Query")
 THROTTLING_CODES = frozenset(
@@ -83,6 +88,27 @@ class RetryPolicy:
         return random.uniform(0.0, min(self.max_delay, self.base_delay * 2**attempt))
 
 
+def may_have_taken_effect(error: Exception) -> bool:
+    """A 5xx: the request reached AWS, which may have done it before failing to answer."""
+    if not isinstance(error, ClientError):
+        return False
+    return error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) >= 500
+
+
+_UNCERTAIN = "_portfolio_after_uncertain_attempt"
+_ATTEMPTS = "_portfolio_attempts_made"
+
+
+def after_uncertain_attempt(error: BaseException) -> bool:
+    """Whether ``error`` answered a retry of a call that may already have taken effect."""
+    return bool(getattr(error, _UNCERTAIN, False))
+
+
+def attempts_made(error: BaseException) -> int:
+    """How many attempts ended in ``error`` when its retries ran out (0: not retried out)."""
+    return int(getattr(error, _ATTEMPTS, 0))
+
+
 def is_retryable(error: Exception) -> bool:
     """Throttling, a 5xx answer, or a connection that could not be made (botocore's
     ConnectionError: the request never reached AWS): worth another try."""
@@ -116,13 +142,19 @@ class CountingClient:
 
     def _call(self, method: Callable[..., Any], operation: str, **params: Any) -> Any:
         self._counter.record(operation)
-        attempt = 1
+        attempt, uncertain = 1, False
         while True:
             try:
                 return method(**params)
             except Exception as error:
-                if attempt >= self._retry.max_attempts or not is_retryable(error):
+                if not is_retryable(error):
+                    if uncertain:
+                        setattr(error, _UNCERTAIN, True)
                     raise
+                if attempt >= self._retry.max_attempts:
+                    setattr(error, _ATTEMPTS, attempt)
+                    raise
+                uncertain = uncertain or may_have_taken_effect(error)
                 self._counter.record_retry()
                 self._retry.sleep(self._retry.delay(attempt))
                 attempt += 1
@@ -160,33 +192,31 @@ def check_endpoint_url(url: str) -> None:
 
 @dataclass
 class RegionClients:
-    """One region's clients, made in and used by one thread, sharing one counter."""
+    """One region's clients, made in and used by one thread, sharing one counter; the lease's
+    own S3 client counts apart (taking and renewing the lease is not publishing)."""
 
     region: str
     servicecatalog: Any
     s3: Any
     cloudformation: Any
     counter: CallCounter
+    lease_s3: Any = None  # None: ``s3``
 
     def for_service(self, service: str) -> Any:
         return getattr(self, service)
 
+    @property
+    def lease(self) -> Any:
+        return self.lease_s3 if self.lease_s3 is not None else self.s3
+
 
 def region_clients(settings: ClientSettings, region: str) -> RegionClients:
     """A new session and clients for ``region`` (boto3 sessions are not shared across threads)."""
-    session = _session(settings, region)
+    session = aws_session(settings.profile, settings.endpoint_url, region)
     counter = CallCounter()
 
-    def make(service: str) -> CountingClient:
-        client = session.client(
-            service,
-            region_name=region,
-            endpoint_url=settings.endpoint_url,
-            config=_config(service, settings),
-        )
-        if settings.on_client is not None:
-            settings.on_client(client)
-        return CountingClient(client, counter, settings.retry)
+    def make(service: str, counter: CallCounter = counter) -> CountingClient:
+        return counting_client(session, service, region, settings, counter)
 
     return RegionClients(
         region=region,
@@ -194,17 +224,63 @@ def region_clients(settings: ClientSettings, region: str) -> RegionClients:
         s3=make("s3"),
         cloudformation=make("cloudformation"),
         counter=counter,
+        lease_s3=make("s3", CallCounter()),
     )
 
 
-def _session(settings: ClientSettings, region: str) -> boto3.session.Session:
+def counting_client(
+    session: boto3.session.Session,
+    service: str,
+    region: str,
+    settings: ClientSettings,
+    counter: CallCounter,
+) -> CountingClient:
+    client = session.client(
+        service,
+        region_name=region,
+        endpoint_url=settings.endpoint_url,
+        config=_config(service, settings),
+    )
+    if settings.on_client is not None:
+        settings.on_client(client)
+    return CountingClient(client, counter, settings.retry)
+
+
+#: What to do when no credentials are found (every command says the same).
+MISSING_CREDENTIALS = (
+    "no AWS credentials found: run `aws configure` (access keys) or `aws configure sso` and "
+    "`aws sso login`, then pass --profile NAME or set AWS_PROFILE; or set AWS_ACCESS_KEY_ID and "
+    "AWS_SECRET_ACCESS_KEY; for a local endpoint pass --endpoint-url (any credentials work there)"
+)
+
+
+def aws_session(
+    profile: str | None, endpoint_url: str | None, region: str | None = None
+) -> boto3.session.Session:
+    """The session every command uses: the profile (BadInput naming where an unknown one came
+    from), its credentials, or, with ``endpoint_url`` and none configured, dummy ones (a local
+    endpoint accepts any); NotConfigured saying how to configure them when there are none."""
     try:
-        session = boto3.session.Session(profile_name=settings.profile, region_name=region)
+        session = boto3.session.Session(profile_name=profile, region_name=region)
+        credentials = session.get_credentials()
     except ProfileNotFound:
-        raise BadInput(no_such_profile(settings.profile)) from None
-    if settings.endpoint_url and session.get_credentials() is None:
-        session = boto3.session.Session(region_name=region, **LOCAL_CREDENTIALS)
-    return session
+        raise BadInput(no_such_profile(profile)) from None
+    except BotoCoreError as error:  # a broken config file or credential process
+        raise BadInput(f"credentials: {one_line(error)}") from None
+    if credentials is not None:
+        return session
+    if endpoint_url:
+        return boto3.session.Session(region_name=region, **LOCAL_CREDENTIALS)
+    raise NotConfigured(MISSING_CREDENTIALS)
+
+
+def profile_region(profile: str | None) -> str | None:
+    """The ``region`` of the profile (its config file entry), or None."""
+    try:
+        session = boto3.session.Session(profile_name=profile)
+        return session.region_name
+    except ProfileNotFound:
+        raise BadInput(no_such_profile(profile)) from None
 
 
 def no_such_profile(flag_profile: str | None) -> str:

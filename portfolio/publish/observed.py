@@ -1,16 +1,19 @@
 """Reads what a region's Service Catalog holds now, as frozen data for the planner.
 
-Products are found by name (SearchProductsAsAdmin, only products created in this account),
-versions by provisioning artifact name, the portfolio by display name: the names in the
-manifest are the identities, so a run that failed midway finds what it already created instead
-of creating it twice. The manifest's own version of each product is also described, for its
-status and the template it was created from.
+The portfolio and products are found by their identity tag (``portfolio.publish.identity``):
+every portfolio of the account is described (its tags), and for each product of the manifest
+every product of this account with its name (SearchProductsAsAdmin, ProductSource ACCOUNT, so
+a same-named product of an imported portfolio is never a candidate) and every product in the
+portfolio, each described for its tags. Versions are found by provisioning artifact name; the
+manifest's own version of each product is also described, for its status and the template it
+was created from.
 
-When no portfolio has the manifest's display name but the manifest's products already exist,
-the portfolio holding them (ListPortfoliosForProduct, one read per existing product) is taken
-as the manifest's portfolio under its old name, so renaming ``display_name`` renames the
-portfolio instead of creating a second one; several such portfolios are reported as
-``portfolio_candidates`` and the planner refuses to guess.
+Deployments made before the tag existed are found as the publisher found them then: the
+portfolio by display name, else (the display name changed) the one portfolio of this account
+holding the manifest's products (ListPortfoliosForProduct, one read per existing product; the
+one of ``provider_name`` among several); products by name. What is found untagged is adopted:
+the plan tags it. Whatever cannot be told apart is an ``identity_problem``: the region stops
+before any change.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from botocore.exceptions import ClientError
+
+from portfolio.publish.identity import Candidate, Choice, Wanted, WantedProduct, choose, tag_value
 
 #: DescribePortfolioShares types. ORGANIZATION_MEMBER_ACCOUNT is a share with an account
 #: through AWS Organizations (OrganizationNode Type ACCOUNT), ACCOUNT one made with AccountId.
@@ -50,6 +55,7 @@ class ObservedProduct:
     support_description: str
     versions: tuple[ObservedVersion, ...] = ()
     associated: bool = False  # with the manifest's portfolio
+    tagged: bool = True  # False: found by name without the identity tag (the plan adopts it)
 
 
 @dataclass(frozen=True)
@@ -86,6 +92,7 @@ class ObservedPortfolio:
     principals: frozenset[tuple[str, str]] = frozenset()  # (type, ARN)
     constraints: tuple[ObservedConstraint, ...] = ()
     shares: tuple[ObservedShare, ...] = ()
+    tagged: bool = True  # False: found without the identity tag (the plan adopts it)
 
 
 @dataclass(frozen=True)
@@ -100,12 +107,12 @@ class PortfolioSummary:
 @dataclass(frozen=True)
 class ObservedCatalog:
     portfolio: ObservedPortfolio | None
-    products: Mapping[str, ObservedProduct] = field(default_factory=dict)  # by name
+    #: By the manifest's product name (the product's own name may differ: renamed).
+    products: Mapping[str, ObservedProduct] = field(default_factory=dict)
     #: (ID, name) of the products in the portfolio that the manifest does not list.
     other_products: tuple[tuple[str, str], ...] = ()
-    #: When no portfolio has the manifest's display name: the portfolios of this account that
-    #: hold the manifest's existing products, if they are several (one is taken as renamed).
-    portfolio_candidates: tuple[PortfolioSummary, ...] = ()
+    #: Why the manifest's portfolio or a product cannot be told apart (IDs, the way out).
+    identity_problems: tuple[str, ...] = ()
     tag_options: Mapping[tuple[str, str], ObservedTagOption] = field(default_factory=dict)
     stored_template_keys: frozenset[str] = frozenset()  # artifact bucket keys that exist
     #: GetAWSOrganizationsAccessStatus (ENABLED | UNDER_CHANGE | DISABLED), read only when the
@@ -118,63 +125,151 @@ class OrganizationsAccessUnknown(Exception):
     nodes (not the management account or a delegated administrator)."""
 
 
-def read_catalog(
-    sc: Any,
-    display_name: str,
-    product_versions: Mapping[str, str],
-    *,
-    provider_name: str = "",
-    organization_shares: bool = False,
-) -> ObservedCatalog:
-    """The portfolio named ``display_name`` (or, when none is, the one holding the manifest's
-    products: see the module docstring), the products named in ``product_versions`` (product
-    name -> the manifest's version), every TagOption and, with ``organization_shares``, whether
-    sharing with organization nodes is enabled."""
-    summary, listed = find_portfolio_and_list(sc, display_name)
-    candidates: tuple[PortfolioSummary, ...] = ()
-    if summary is not None:
-        portfolio = read_portfolio(sc, summary)
+def read_catalog(sc: Any, wanted: Wanted) -> ObservedCatalog:
+    """The manifest's portfolio and products as the region holds them (see the module
+    docstring), every TagOption and, when the manifest shares with organization nodes, whether
+    sharing with them is enabled."""
+    listed = list_portfolios(sc)
+    named = {product.name: find_products(sc, product.name) for product in wanted.products}
+    tags = ProductTags(sc)
+    choice = _choose_portfolio(sc, wanted, listed, named, tags)
+    portfolio: ObservedPortfolio | None = None
+    in_portfolio: dict[str, Mapping[str, Any]] = {}
+    if choice.chosen is not None:
+        summary, described = listed[choice.chosen.id]
+        portfolio = read_portfolio(sc, summary, described, tagged=not choice.adopt)
         in_portfolio = portfolio_products(sc, portfolio.id)
-        products = read_products(sc, product_versions, frozenset(in_portfolio))
-    else:
-        products = read_products(sc, product_versions, frozenset())
-        candidates = portfolios_holding(sc, products.values(), listed)
-        renamed = renamed_portfolio(candidates, provider_name)
-        portfolio, in_portfolio = None, {}
-        if renamed is not None:
-            candidates = ()
-            portfolio = read_portfolio(sc, listed[renamed.id])
-            in_portfolio = portfolio_products(sc, portfolio.id)
-            products = {
-                name: replace(product, associated=product.id in in_portfolio)
-                for name, product in products.items()
-            }
+    products: dict[str, ObservedProduct] = {}
+    problems = [choice.problem] if choice.problem else []
+    for index, product in enumerate(wanted.products):
+        found = _choose_product(product, named[product.name], in_portfolio, tags, index)
+        if found.problem:
+            problems.append(found.problem)
+        elif found.chosen is not None:
+            summary = tags.summaries[found.chosen.id]
+            associated = found.chosen.id in in_portfolio
+            products[product.name] = _product(
+                sc, summary, associated, product.version, tagged=not found.adopt
+            )
     listed_ids = {product.id for product in products.values()}
     return ObservedCatalog(
         portfolio=portfolio,
         products=products,
         other_products=tuple(
-            (product_id, name)
-            for product_id, name in in_portfolio.items()
+            (product_id, summary.get("Name", ""))
+            for product_id, summary in in_portfolio.items()
             if product_id not in listed_ids
         ),
-        portfolio_candidates=candidates,
+        identity_problems=tuple(problems),
         tag_options=read_tag_options(sc),
-        organizations_access=organizations_access(sc) if organization_shares else None,
+        organizations_access=organizations_access(sc) if wanted.organization_shares else None,
     )
 
 
+class ProductTags:
+    """Each product's summary (as SearchProductsAsAdmin gave it) and identity tag, described
+    once (DescribeProductAsAdmin) however many times it is a candidate."""
+
+    def __init__(self, sc: Any) -> None:
+        self._sc = sc
+        self.summaries: dict[str, Mapping[str, Any]] = {}
+        self._identities: dict[str, str | None] = {}
+
+    def candidate(self, summary: Mapping[str, Any]) -> Candidate:
+        product_id = summary["ProductId"]
+        self.summaries.setdefault(product_id, summary)
+        if product_id not in self._identities:
+            described = self._sc.describe_product_as_admin(Id=product_id)
+            self._identities[product_id] = tag_value(described.get("Tags", []))
+        return Candidate(product_id, summary.get("Name", ""), self._identities[product_id])
+
+
+def _choose_portfolio(
+    sc: Any,
+    wanted: Wanted,
+    listed: Mapping[str, tuple[Mapping[str, Any], Mapping[str, Any]]],
+    named: Mapping[str, list[Mapping[str, Any]]],
+    tags: ProductTags,
+) -> Choice:
+    """By identity tag, else by display name; else the one portfolio (untagged) holding the
+    manifest's products, which was renamed."""
+    candidates = [
+        Candidate(pid, summary.get("DisplayName", ""), tag_value(described.get("Tags", [])))
+        for pid, (summary, described) in listed.items()
+    ]
+    field = "portfolio.id"
+    choice = choose("portfolio", wanted.display_name, wanted.identity, candidates, field)
+    if choice.chosen is not None or choice.problem:
+        return choice
+    existing = [tags.candidate(summary) for found in named.values() for summary in found]
+    if not wanted.identity_set and (foreign := _foreign_portfolios(wanted, existing)):
+        return Choice(problem=_renamed_without_id(wanted, foreign))
+    untagged = {c.id: listed[c.id][0] for c in candidates if c.identity is None}
+    holding = portfolios_holding(sc, [c.id for c in existing if c.identity is None], untagged)
+    renamed = renamed_portfolio(holding, wanted.provider_name)
+    if renamed is not None:
+        return Choice(chosen=Candidate(renamed.id, renamed.display_name, None), adopt=True)
+    if not holding:
+        return Choice()
+    listing = ", ".join(f"{c.display_name!r} ({c.id})" for c in holding)
+    return Choice(
+        problem=f"portfolio.display_name: no portfolio is named {wanted.display_name!r} or "
+        f"carries the tag of portfolio.id {wanted.identity!r}, and the manifest's products are "
+        f"in several portfolios: {listing}; run `portfolio adopt ID` with the one to publish to"
+    )
+
+
+def _foreign_portfolios(wanted: Wanted, existing: list[Candidate]) -> list[str]:
+    """The portfolio identities that the manifest's products (found by name) carry, when
+    they are another portfolio's: the products of the same names of another manifest, or
+    this manifest's own after ``display_name`` changed (and with it the derived identity)."""
+    prefixes = {c.identity.split("/")[0] for c in existing if c.identity and "/" in c.identity}
+    return sorted(prefixes - {wanted.identity})
+
+
+def _renamed_without_id(wanted: Wanted, foreign: list[str]) -> str:
+    listed = ", ".join(repr(identity) for identity in foreign)
+    return (
+        f"portfolio.id: no portfolio carries the identity {wanted.identity!r} (made from "
+        f"display_name {wanted.display_name!r}), and products with the manifest's names belong "
+        f"to portfolio.id {listed}: if display_name changed, set portfolio.id: {foreign[0]} to "
+        "keep publishing to that portfolio (renaming it); if they are another manifest's, set "
+        "portfolio.id to this manifest's own identity"
+    )
+
+
+def _choose_product(
+    product: WantedProduct,
+    named: list[Mapping[str, Any]],
+    in_portfolio: Mapping[str, Mapping[str, Any]],
+    tags: ProductTags,
+    index: int,
+) -> Choice:
+    candidates = [tags.candidate(summary) for summary in [*named, *in_portfolio.values()]]
+    field = f"products[{index}].id"
+    return choose("product", product.name, product.identity, candidates, field)
+
+
+def list_portfolios(sc: Any) -> dict[str, tuple[Mapping[str, Any], Mapping[str, Any]]]:
+    """Every portfolio of this account by ID: (ListPortfolios' detail, DescribePortfolio's
+    answer, for its tags and TagOptions)."""
+    return {
+        detail["Id"]: (detail, sc.describe_portfolio(Id=detail["Id"]))
+        for detail in pages(sc.list_portfolios, "PortfolioDetails", PageSize=100)
+    }
+
+
 def portfolios_holding(
-    sc: Any, products: Iterable[ObservedProduct], listed: Mapping[str, Mapping[str, Any]]
+    sc: Any, product_ids: Iterable[str], listed: Mapping[str, Mapping[str, Any]]
 ) -> tuple[PortfolioSummary, ...]:
-    """This account's portfolios (``listed``: ListPortfolios by ID) holding any of ``products``,
-    by display name: one ListPortfoliosForProduct per product."""
+    """The portfolios among ``listed`` (ListPortfolios' details by ID) holding any of the
+    products, by display name: one ListPortfoliosForProduct per product."""
     holding: dict[str, PortfolioSummary] = {}
-    for product in products:
+    for product_id in product_ids:
         for detail in pages(
             sc.list_portfolios_for_product,
             "PortfolioDetails",
-            ProductId=product.id,
+            ProductId=product_id,
             PageSize=100,
         ):
             if detail["Id"] in listed:
@@ -238,22 +333,12 @@ def pages(
         params = {**params, "PageToken": token}
 
 
-def find_portfolio_and_list(
-    sc: Any, display_name: str
-) -> tuple[Mapping[str, Any] | None, dict[str, Mapping[str, Any]]]:
-    """The portfolio named ``display_name`` (reading no further page once found), and the
-    portfolios read on the way, by ID (all of this account's when none has that name)."""
-    listed: dict[str, Mapping[str, Any]] = {}
-    for detail in pages(sc.list_portfolios, "PortfolioDetails", PageSize=100):
-        listed[detail["Id"]] = detail
-        if detail["DisplayName"] == display_name:
-            return detail, listed
-    return None, listed
-
-
-def read_portfolio(sc: Any, summary: Mapping[str, Any]) -> ObservedPortfolio:
+def read_portfolio(
+    sc: Any, summary: Mapping[str, Any], described: Mapping[str, Any], *, tagged: bool = True
+) -> ObservedPortfolio:
+    """The portfolio (``described``: its DescribePortfolio answer) with its principals,
+    constraints and shares."""
     portfolio_id = summary["Id"]
-    described = sc.describe_portfolio(Id=portfolio_id)
     return ObservedPortfolio(
         id=portfolio_id,
         display_name=summary["DisplayName"],
@@ -263,6 +348,7 @@ def read_portfolio(sc: Any, summary: Mapping[str, Any]) -> ObservedPortfolio:
         principals=read_principals(sc, portfolio_id),
         constraints=read_constraints(sc, portfolio_id),
         shares=read_shares(sc, portfolio_id),
+        tagged=tagged,
     )
 
 
@@ -310,36 +396,44 @@ def read_shares(sc: Any, portfolio_id: str) -> tuple[ObservedShare, ...]:
     )
 
 
-def portfolio_products(sc: Any, portfolio_id: str) -> dict[str, str]:
-    """ID -> name of every product associated with the portfolio."""
+def share_flags_now(sc: Any, params: Mapping[str, Any]) -> dict[str, bool] | None:
+    """The flags of the share a share request (PortfolioId plus AccountId or OrganizationNode)
+    names, as DescribePortfolioShares lists it; None when it is not listed."""
+    if "AccountId" in params:
+        share_type, recipient = "ACCOUNT", params["AccountId"]
+    else:
+        node = params["OrganizationNode"]
+        share_type = "ORGANIZATION_MEMBER_ACCOUNT" if node["Type"] == "ACCOUNT" else node["Type"]
+        recipient = node["Value"]
+    listed = pages(
+        sc.describe_portfolio_shares,
+        "PortfolioShareDetails",
+        PortfolioId=params["PortfolioId"],
+        Type=share_type,
+        PageSize=100,
+    )
+    for share in listed:
+        if share.get("PrincipalId") == recipient:
+            return {
+                "ShareTagOptions": bool(share.get("ShareTagOptions")),
+                "SharePrincipals": bool(share.get("SharePrincipals")),
+            }
+    return None
+
+
+def portfolio_products(sc: Any, portfolio_id: str) -> dict[str, Mapping[str, Any]]:
+    """ID -> ProductViewSummary of every product associated with the portfolio."""
     listed = pages(
         sc.search_products_as_admin, "ProductViewDetails", PortfolioId=portfolio_id, PageSize=20
     )
     return {
-        detail["ProductViewSummary"]["ProductId"]: detail["ProductViewSummary"].get("Name", "")
-        for detail in listed
+        detail["ProductViewSummary"]["ProductId"]: detail["ProductViewSummary"] for detail in listed
     }
 
 
-def read_products(
-    sc: Any, product_versions: Mapping[str, str], associated: frozenset[str]
-) -> dict[str, ObservedProduct]:
-    """The products named in ``product_versions`` that this account created.
-
-    One search per product (its name as full-text filter, then the exact name): the reads
-    grow with the manifest, not with the account's catalog, and a same-named product of an
-    imported portfolio (ProductSource other than ACCOUNT) is never taken for ours.
-    """
-    found: dict[str, ObservedProduct] = {}
-    for name, version in product_versions.items():
-        summary = find_product(sc, name)
-        if summary is not None:
-            found[name] = _product(sc, summary, summary["ProductId"] in associated, version)
-    return found
-
-
-def find_product(sc: Any, name: str) -> Mapping[str, Any] | None:
-    """The first product of this account named exactly ``name``."""
+def find_products(sc: Any, name: str) -> list[Mapping[str, Any]]:
+    """Every product of this account named exactly ``name`` (its name as full-text filter,
+    then the exact name): the reads grow with the manifest, not with the account's catalog."""
     listed = pages(
         sc.search_products_as_admin,
         "ProductViewDetails",
@@ -347,14 +441,15 @@ def find_product(sc: Any, name: str) -> Mapping[str, Any] | None:
         Filters={"FullTextSearch": [name]},
         PageSize=20,
     )
-    for detail in listed:
-        if detail["ProductViewSummary"]["Name"] == name:
-            return detail["ProductViewSummary"]
-    return None
+    return [
+        detail["ProductViewSummary"]
+        for detail in listed
+        if detail["ProductViewSummary"]["Name"] == name
+    ]
 
 
 def _product(
-    sc: Any, summary: Mapping[str, Any], associated: bool, current_version: str
+    sc: Any, summary: Mapping[str, Any], associated: bool, current_version: str, *, tagged: bool
 ) -> ObservedProduct:
     product_id = summary["ProductId"]
     return ObservedProduct(
@@ -368,6 +463,7 @@ def _product(
         support_description=summary.get("SupportDescription", ""),
         versions=read_versions(sc, product_id, current_version),
         associated=associated,
+        tagged=tagged,
     )
 
 

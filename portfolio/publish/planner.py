@@ -19,14 +19,18 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from portfolio.manifest.model import MAX_VERSIONS_PER_PRODUCT, Manifest, PortfolioInfo, Product
+from portfolio.manifest.model import MAX_VERSIONS_PER_PRODUCT, Manifest, Product
 from portfolio.manifest.semver import parse_semver
 from portfolio.manifest.validation import notification_region_problems
+from portfolio.names import IDENTITY_TAG_KEY
+from portfolio.paths import shown
 from portfolio.publish import constraints, principals, shares, tag_options
+from portfolio.publish.identity import identity_tags, product_identity
 from portfolio.publish.observed import ObservedCatalog, ObservedProduct, ObservedVersion
 from portfolio.publish.steps import (
     Action,
     PlanItem,
+    PlannedProduct,
     PortfolioId,
     RegionPlan,
     Step,
@@ -38,6 +42,7 @@ from portfolio.publish.steps import (
     catalog_step,
     portfolio_id,
     product_id,
+    version_ref,
 )
 
 ARTIFACT_TYPE = "CLOUD_FORMATION_TEMPLATE"
@@ -113,7 +118,23 @@ def plan_region(manifest: Manifest, target: PublishTarget, observed: ObservedCat
         portfolio=manifest.portfolio.display_name,
         steps=tuple(item for item in items if isinstance(item, Step)),
         unchanged=tuple(item for item in items if isinstance(item, Unchanged)),
+        portfolio_id=portfolio,
+        products=tuple(planned_products(manifest, observed)),
     )
+
+
+def planned_products(manifest: Manifest, observed: ObservedCatalog) -> Iterator[PlannedProduct]:
+    """Each product's ID and its manifest version's ID (existing, or a StepRef)."""
+    for product in manifest.products:
+        current = observed.products.get(product.name)
+        existing = current.versions if current is not None else ()
+        version_id = next((v.id for v in existing if v.name == product.version), None)
+        yield PlannedProduct(
+            product.name,
+            product_id(product, observed),
+            product.version,
+            version_id or version_ref(product),
+        )
 
 
 # --- templates ----------------------------------------------------------------------------------
@@ -133,16 +154,16 @@ def plan_uploads(
             continue
         seen.add(key)
         if key in observed.stored_template_keys:
-            yield Unchanged(Subject.TEMPLATE, f"{product.template}", "already stored")
+            yield Unchanged(Subject.TEMPLATE, shown(template.path), "already stored")
         else:
-            yield _upload_step(product, target.bucket, key, template)
+            yield _upload_step(target.bucket, key, template)
 
 
-def _upload_step(product: Product, bucket: str, key: str, template: TemplateFile) -> Step:
+def _upload_step(bucket: str, key: str, template: TemplateFile) -> Step:
     return Step(
         action=Action.UPLOAD,
         subject=Subject.TEMPLATE,
-        name=product.template,
+        name=shown(template.path),  # relative to where the command runs, like every path
         service="s3",
         operation="put_object",
         params={
@@ -175,8 +196,9 @@ def plan_portfolio(
                 DisplayName=info.display_name,
                 ProviderName=info.provider_name,
                 Description=info.description,
+                Tags=identity_tags(info.identity),
                 IdempotencyToken=idempotency_token(
-                    target.run_nonce, "portfolio", info.display_name
+                    target.run_nonce, "portfolio", info.identity, info.display_name
                 ),
             ),
             outputs=(
@@ -189,7 +211,7 @@ def plan_portfolio(
         {"provider_name": info.provider_name, "description": info.description},
     )
     renamed = current.display_name != info.display_name
-    if not changed and not renamed:
+    if not changed and not renamed and current.tagged:
         yield Unchanged(Subject.PORTFOLIO, info.display_name)
         return
     yield Step(
@@ -203,14 +225,23 @@ def plan_portfolio(
             **({"DisplayName": info.display_name} if renamed else {}),
             "ProviderName": info.provider_name,
             "Description": info.description,
+            **({} if current.tagged else {"AddTags": identity_tags(info.identity)}),
         },
-        detail=_portfolio_change(current.display_name if renamed else "", info, changed),
+        detail=_change_detail(
+            current.display_name if renamed else "",
+            info.display_name,
+            changed,
+            "" if current.tagged else info.identity,
+        ),
     )
 
 
-def _portfolio_change(old_name: str, info: PortfolioInfo, changed: list[str]) -> str:
-    """'rename 'Old' -> 'New'; description changed' (no rename part without ``old_name``)."""
-    parts = [f"rename {old_name!r} -> {info.display_name!r}"] if old_name else []
+def _change_detail(old_name: str, new_name: str, changed: list[str], adopted: str) -> str:
+    """'adopt: tag ...=ID; rename 'Old' -> 'New'; description changed' (each part only when
+    it applies)."""
+    parts = [f"adopt: tag {IDENTITY_TAG_KEY}={adopted}"] if adopted else []
+    if old_name:
+        parts.append(f"rename {old_name!r} -> {new_name!r}")
     if changed:
         parts.append(f"{', '.join(changed)} changed")
     return "; ".join(parts)
@@ -234,25 +265,38 @@ def _console_fields(product: Product | ObservedProduct) -> dict[str, str]:
 def plan_products(
     manifest: Manifest, target: PublishTarget, observed: ObservedCatalog
 ) -> Iterator[PlanItem]:
-    """Create missing products (with their first version); update changed console fields."""
+    """Create missing products (with their first version); update changed console fields, a
+    changed name (the product was found by its tag) and adopt an untagged product."""
     for product in manifest.products:
         current = observed.products.get(product.name)
         if current is None:
             yield _create_product_step(manifest, product, target)
             continue
         changed = _changed_fields(_console_fields(current), _console_fields(product))
-        if changed:
-            yield Step(
-                action=Action.UPDATE,
-                subject=Subject.PRODUCT,
-                name=product.name,
-                service="servicecatalog",
-                operation="update_product",
-                params={"Id": current.id, "Name": product.name, **_console_fields(product)},
-                detail=f"{', '.join(changed)} changed",
-            )
-        else:
+        renamed = current.name != product.name
+        if not changed and not renamed and current.tagged:
             yield Unchanged(Subject.PRODUCT, product.name)
+            continue
+        identity = product_identity(manifest, product)
+        yield Step(
+            action=Action.UPDATE,
+            subject=Subject.PRODUCT,
+            name=product.name,
+            service="servicecatalog",
+            operation="update_product",
+            params={
+                "Id": current.id,
+                "Name": product.name,
+                **_console_fields(product),
+                **({} if current.tagged else {"AddTags": identity_tags(identity)}),
+            },
+            detail=_change_detail(
+                current.name if renamed else "",
+                product.name,
+                changed,
+                "" if current.tagged else identity,
+            ),
+        )
 
 
 def _create_product_step(manifest: Manifest, product: Product, target: PublishTarget) -> Step:
@@ -268,10 +312,11 @@ def _create_product_step(manifest: Manifest, product: Product, target: PublishTa
             **_console_fields(product),
             ProductType=ARTIFACT_TYPE,
             ProvisioningArtifactParameters=_artifact_parameters(product, target),
+            Tags=identity_tags(product_identity(manifest, product)),
             IdempotencyToken=idempotency_token(
                 target.run_nonce,
                 "product",
-                manifest.portfolio.display_name,
+                product_identity(manifest, product),
                 product.name,
                 template.sha256,
             ),
@@ -281,6 +326,7 @@ def _create_product_step(manifest: Manifest, product: Product, target: PublishTa
                 StepRef("product", product.name),
                 ("ProductViewDetail", "ProductViewSummary", "ProductId"),
             ),
+            StepOutput(version_ref(product), ("ProvisioningArtifactDetail", "Id")),
         ),
         wait="artifact",
         detail=f"with version {product.version}",
@@ -365,6 +411,7 @@ def plan_new_versions(
                     target.templates[product.name].sha256,
                 ),
             },
+            outputs=(StepOutput(version_ref(product), ("ProvisioningArtifactDetail", "Id")),),
             wait="artifact",
         )
 
@@ -441,10 +488,9 @@ def input_problems(
     manifest: Manifest, target: PublishTarget, observed: ObservedCatalog
 ) -> list[str]:
     """What the manifest asks of this region that it may not (exit 2), one line each: a
-    portfolio to rename that cannot be told apart, a published version whose template differs
-    from the local one, more versions than Service Catalog keeps, a notification topic of
-    another region."""
-    problems: list[str] = list(_ambiguous_rename_problems(manifest, target, observed))
+    published version whose template differs from the local one, more versions than Service
+    Catalog keeps (of those that exist), a notification topic of another region."""
+    problems: list[str] = []
     for index, product in enumerate(manifest.products):
         current = observed.products.get(product.name)
         path = f"products[{index}]"
@@ -455,24 +501,6 @@ def input_problems(
             notification_region_problems(product, f"{path}.constraints", [target.region])
         )
     return problems
-
-
-def _ambiguous_rename_problems(
-    manifest: Manifest, target: PublishTarget, observed: ObservedCatalog
-) -> Iterator[str]:
-    """No portfolio has the manifest's name and its products sit in several: which one was
-    renamed cannot be told, so nothing is changed (the person decides)."""
-    candidates = observed.portfolio_candidates
-    if observed.portfolio is not None or not candidates:
-        return
-    name = manifest.portfolio.display_name
-    listed = ", ".join(f"{c.display_name!r} ({c.id})" for c in candidates)
-    yield (
-        f"portfolio.display_name: no portfolio in {target.region} is named {name!r}, and the "
-        f"manifest's products are in several portfolios: {listed}; rename the one to publish to "
-        f"(aws servicecatalog update-portfolio --id ID --display-name {name!r}) or set "
-        "portfolio.display_name to its name"
-    )
 
 
 def _published_template_problems(
@@ -510,9 +538,11 @@ def _version_limit_problems(
 
 
 def region_blockers(manifest: Manifest, observed: ObservedCatalog) -> list[str]:
-    """What in the region's state stops publishing there (the region fails, exit 1): the
-    manifest's version exists but FAILED; organization sharing is not enabled."""
-    blockers = [
+    """What in the region's state stops publishing there (the region fails, exit 1, before its
+    first change): the manifest's portfolio or a product cannot be told apart from another;
+    the manifest's version exists but FAILED; organization sharing is not enabled."""
+    blockers = list(observed.identity_problems)
+    blockers += [
         f"products[{index}].version: {product.version} of {product.name} FAILED (product "
         f"{current.id}, version {version.id}); delete that version (DeleteProvisioningArtifact) "
         "and publish again, or bump the version"

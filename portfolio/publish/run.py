@@ -1,7 +1,9 @@
 """Plan, and optionally publish, the manifest in every region at once (one thread per region,
 each with its own boto3 session and clients).
 
-Two phases. Read: per region, find the artifact bucket, read what Service Catalog holds and
+To publish, each region's lease (``portfolio.publish.lease``) is taken first, before anything
+is read: a second publisher stops at once (LeaseRefused) instead of planning from a state the
+first is changing. Then two phases. Read: per region, read what Service Catalog holds and
 plan against it; a plan that asks for what the manifest may not (a changed template under a
 published version, a request botocore's model refuses...) stops everything with BadInput
 before any region changes anything. Apply: every region runs its plan. A region that fails
@@ -21,7 +23,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from portfolio.errors import BadInput, one_line
 from portfolio.manifest.loading import load_manifest
-from portfolio.manifest.model import LoadedManifest
+from portfolio.manifest.model import LoadedManifest, Manifest
 from portfolio.manifest.validation import check_version_lock
 from portfolio.manifest.version_lock import lock_path_for, read_lock, template_sha256
 from portfolio.names import ARTIFACT_BUCKET_OUTPUT, BOOTSTRAP_STACK_NAME
@@ -34,6 +36,17 @@ from portfolio.publish.apply import (
     planned,
 )
 from portfolio.publish.clients import ClientSettings, RegionClients, region_clients
+from portfolio.publish.halt import Halt
+from portfolio.publish.identity import wanted_of
+from portfolio.publish.lease import (
+    DEFAULT_TTL_SECONDS,
+    Lease,
+    LeaseHeld,
+    LeaseKeeper,
+    LeaseLost,
+    acquire,
+    new_record,
+)
 from portfolio.publish.observed import (
     OrganizationsAccessUnknown,
     bootstrap_output,
@@ -48,7 +61,7 @@ from portfolio.publish.planner import (
     region_blockers,
 )
 from portfolio.publish.report import RegionOutcome
-from portfolio.publish.steps import RegionPlan, TemplateFile
+from portfolio.publish.steps import RegionPlan, StepRef, TemplateFile
 
 
 class PublishFailed(Exception):
@@ -104,6 +117,29 @@ class PublishOptions:
     polling: StatusPolling = field(default_factory=StatusPolling)
     progress: ProgressCallback | None = None
     run_nonce: str | None = None  # None: a new random one for each publish() call
+    halt: Halt = field(default_factory=Halt)  # set: start no new step (Ctrl-C, lease lost)
+    lease_ttl: int = DEFAULT_TTL_SECONDS
+    force_unlock: str | None = None  # the ID of a lease to take over although it is live
+
+
+class LeaseRefused(Exception):
+    """Another run holds the lease of some region: nothing was read or changed anywhere."""
+
+    def __init__(self, held: Sequence[LeaseHeld]) -> None:
+        super().__init__("\n".join(str(error) for error in held))
+        self.held = tuple(held)
+
+
+@dataclass(frozen=True)
+class StartedRegion:
+    """A region after its artifact bucket was found and, to publish, its lease taken."""
+
+    region: str
+    clients: RegionClients
+    bucket: str | None = None
+    lease: Lease | None = None
+    error: str = ""
+    held: LeaseHeld | None = None
 
 
 @dataclass(frozen=True)
@@ -116,24 +152,51 @@ class PlannedRegion:
     plan: RegionPlan | None = None
     error: str = ""
     problems: tuple[str, ...] = ()
+    lease: Lease | None = None
 
 
 def publish(prepared: PreparedManifest, options: PublishOptions) -> list[RegionOutcome]:
-    """Read and plan every region concurrently; then, unless some plan asks for something the
-    manifest may not (PlanRefused, nothing changed anywhere), apply every region concurrently.
-    Outcomes in the order of ``options.regions``."""
+    """Find each region's artifact bucket and (to publish) take its lease; read and plan every
+    region concurrently; then, unless some plan asks for something the manifest may not
+    (PlanRefused, nothing changed anywhere), apply every region concurrently; release the
+    leases. Outcomes in the order of ``options.regions``. LeaseRefused when another run holds
+    a region's lease."""
     nonce = options.run_nonce or secrets.token_hex(8)
+    clients: dict[str, RegionClients] = {}
+    keeper = LeaseKeeper(lambda region: clients[region].lease, options.halt, options.lease_ttl / 3)
     with ThreadPoolExecutor(max_workers=len(options.regions)) as pool:
-        planned = list(
-            pool.map(functools.partial(plan_region_of, prepared, options, nonce), options.regions)
-        )
-        problems = list(dict.fromkeys(p for region in planned for p in region.problems))
-        read_phase = [_outcome(region, _planned_steps(region.plan)) for region in planned]
-        if problems:
-            raise PlanRefused(problems, read_phase)
-        if not options.apply:
-            return read_phase
-        return list(pool.map(functools.partial(apply_region, options), planned))
+        try:
+            started = list(
+                pool.map(functools.partial(start_region, options, keeper), options.regions)
+            )
+            clients.update((region.region, region.clients) for region in started)
+            held = [region.held for region in started if region.held is not None]
+            if held:
+                raise LeaseRefused(held)
+            planned = list(
+                pool.map(functools.partial(plan_region_of, prepared, options, nonce), started)
+            )
+            outcomes = _finish(pool, options, planned)
+        finally:
+            release_problems = keeper.release_all()
+    return [_with_release_problems(outcome, release_problems) for outcome in outcomes]
+
+
+def _finish(
+    pool: ThreadPoolExecutor, options: PublishOptions, planned: list[PlannedRegion]
+) -> list[RegionOutcome]:
+    problems = list(dict.fromkeys(p for region in planned for p in region.problems))
+    read_phase = [_outcome(region, _planned_steps(region.plan)) for region in planned]
+    if problems:
+        raise PlanRefused(problems, read_phase)
+    if not options.apply:
+        return read_phase
+    return list(pool.map(functools.partial(apply_region, options), planned))
+
+
+def _with_release_problems(outcome: RegionOutcome, problems: Sequence[str]) -> RegionOutcome:
+    mine = tuple(line for line in problems if line.startswith(f"{outcome.region}:"))
+    return replace(outcome, notes=(*outcome.notes, *mine)) if mine else outcome
 
 
 def _planned_steps(plan: RegionPlan | None) -> tuple[StepResult, ...]:
@@ -141,30 +204,56 @@ def _planned_steps(plan: RegionPlan | None) -> tuple[StepResult, ...]:
     return planned(plan) if plan is not None else ()
 
 
-def plan_region_of(
-    prepared: PreparedManifest, options: PublishOptions, run_nonce: str, region: str
-) -> PlannedRegion:
-    """The read phase of one region, in its own thread with its own clients: no mutating call."""
+def start_region(options: PublishOptions, keeper: LeaseKeeper, region: str) -> StartedRegion:
+    """The region's clients and artifact bucket; to publish, its lease (held by ``keeper``)."""
     clients = region_clients(options.clients, region)
     try:
-        plan, problems = plan_for_region(prepared, options, clients, run_nonce)
+        bucket = artifact_bucket(options, clients)
+        if not options.apply or bucket is None:
+            return StartedRegion(region, clients, bucket)
+        record = new_record("publish", options.lease_ttl)
+        lease = acquire(clients.lease, bucket, region, record, options.force_unlock)
+    except LeaseHeld as held:
+        return StartedRegion(region, clients, held=held)
+    except (ClientError, BotoCoreError, PublishFailed, LeaseLost) as error:
+        return StartedRegion(region, clients, error=one_line(error))
+    keeper.hold(lease)
+    return StartedRegion(region, clients, bucket, lease)
+
+
+def plan_region_of(
+    prepared: PreparedManifest, options: PublishOptions, run_nonce: str, started: StartedRegion
+) -> PlannedRegion:
+    """The read phase of one region, in its own thread with its own clients: no mutating call."""
+    region, clients, lease = started.region, started.clients, started.lease
+    if started.error:
+        return PlannedRegion(region, clients, error=started.error, lease=lease)
+    try:
+        plan, problems = plan_for_region(prepared, options, clients, run_nonce, started.bucket)
     except (ClientError, BotoCoreError, PublishFailed) as error:
-        return PlannedRegion(region, clients, error=one_line(error))
-    return PlannedRegion(region, clients, plan=plan, problems=tuple(problems))
+        return PlannedRegion(region, clients, error=one_line(error), lease=lease)
+    return PlannedRegion(region, clients, plan=plan, problems=tuple(problems), lease=lease)
 
 
 def apply_region(options: PublishOptions, region: PlannedRegion) -> RegionOutcome:
     if region.plan is None:
         return _outcome(region, ())
+    ids: dict[StepRef, str] = {}
+    polling = replace(options.polling, halt=options.halt)
     try:
-        results = apply_plan(region.plan, region.clients, options.polling, options.progress)
+        results = apply_plan(region.plan, region.clients, polling, options.progress, ids)
     except (ClientError, BotoCoreError) as error:
         return _outcome(region, (), error=one_line(error))
-    return _outcome(region, results)
+    halted = options.halt.reason if any(r.status == "skipped" for r in results) else ""
+    failed = any(r.status in ("failed", "interrupted") for r in results)
+    return _outcome(region, results, error="" if failed else halted, ids=ids)
 
 
 def _outcome(
-    region: PlannedRegion, results: Sequence[StepResult], error: str = ""
+    region: PlannedRegion,
+    results: Sequence[StepResult],
+    error: str = "",
+    ids: Mapping[StepRef, str] | None = None,
 ) -> RegionOutcome:
     return RegionOutcome(
         region=region.region,
@@ -173,28 +262,25 @@ def _outcome(
         api_calls=region.clients.counter.as_dict(),
         retries=region.clients.counter.retries,
         error=error or region.error,
+        ids=dict(ids or {}),
+        lease=region.lease.describe() if region.lease is not None else "",
     )
 
 
 def plan_for_region(
-    prepared: PreparedManifest, options: PublishOptions, clients: RegionClients, run_nonce: str
+    prepared: PreparedManifest,
+    options: PublishOptions,
+    clients: RegionClients,
+    run_nonce: str,
+    bucket: str | None,
 ) -> tuple[RegionPlan, list[str]]:
     """Read the region's state (and which new templates are stored already), then plan.
 
     Returns the plan and what it would ask of AWS that the manifest may not (exit 2); raises
     PublishFailed when the region's state does not allow publishing."""
     manifest = prepared.loaded.manifest
-    bucket = artifact_bucket(options, clients)
     try:
-        observed = read_catalog(
-            clients.servicecatalog,
-            manifest.portfolio.display_name,
-            {product.name: product.version for product in manifest.products},
-            provider_name=manifest.portfolio.provider_name,
-            organization_shares=bool(
-                manifest.shares.organizational_units or manifest.shares.organization
-            ),
-        )
+        observed = read_catalog(clients.servicecatalog, wanted_of(manifest))
     except OrganizationsAccessUnknown as error:
         raise PublishFailed(
             "shares: sharing with an organization or OU needs the management account or a "
@@ -218,6 +304,31 @@ def plan_for_region(
         )
     plan = plan_region(manifest, target, observed)
     return plan, [*problems, *invalid_requests(plan)]
+
+
+def existing_versions(
+    manifest: Manifest, regions: Sequence[str], settings: ClientSettings
+) -> dict[str, set[str]]:
+    """Product name -> the names of its versions that exist in any of ``regions``, for the
+    products found in at least one (read only). PublishFailed when a region cannot be read or
+    its products cannot be told apart."""
+
+    def read(region: str) -> dict[str, set[str]]:
+        clients = region_clients(settings, region)
+        try:
+            observed = read_catalog(clients.servicecatalog, wanted_of(manifest))
+        except (ClientError, BotoCoreError, OrganizationsAccessUnknown) as error:
+            raise PublishFailed(f"{region}: {one_line(error)}") from error
+        if observed.identity_problems:
+            raise PublishFailed(f"{region}: {'; '.join(observed.identity_problems)}")
+        return {name: {v.name for v in p.versions} for name, p in observed.products.items()}
+
+    found: dict[str, set[str]] = {}
+    with ThreadPoolExecutor(max_workers=len(regions)) as pool:
+        for versions in pool.map(read, regions):
+            for name, names in versions.items():
+                found.setdefault(name, set()).update(names)
+    return found
 
 
 def artifact_bucket(options: PublishOptions, clients: RegionClients) -> str | None:

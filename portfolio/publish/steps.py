@@ -46,7 +46,7 @@ class Subject(StrEnum):
 class StepRef:
     """The ID of something an earlier step of the same plan creates."""
 
-    kind: Literal["portfolio", "product", "tag-option"]
+    kind: Literal["portfolio", "product", "tag-option", "version"]
     name: str
 
     def __str__(self) -> str:
@@ -130,12 +130,31 @@ def catalog_step(
     return Step(action, subject, name, "servicecatalog", operation, params)
 
 
+def version_ref(product: Product) -> StepRef:
+    """The ID of the manifest's version of ``product``, when this plan creates it."""
+    return StepRef("version", f"{product.name} {product.version}")
+
+
+@dataclass(frozen=True)
+class PlannedProduct:
+    """A product of the manifest and its current version, by ID (a StepRef until created)."""
+
+    name: str
+    id: ProductId
+    version: str
+    version_id: str | StepRef
+
+
 @dataclass(frozen=True)
 class RegionPlan:
     region: str
     portfolio: str
     steps: tuple[Step, ...]
     unchanged: tuple[Unchanged, ...]
+    #: The IDs recipients need (reported after publishing): the portfolio's and each product's
+    #: and its current version's, known or to be created by a step of this plan.
+    portfolio_id: PortfolioId | None = None
+    products: tuple[PlannedProduct, ...] = ()
 
     @property
     def has_changes(self) -> bool:

@@ -57,6 +57,7 @@ def demo_product(index: int) -> dict[str, Any]:
 
 _DEMO: dict[str, Any] = {
     "portfolio": {
+        "id": "signed-urls-demo",
         "display_name": "Signed URLs demo",
         "provider_name": "Platform team",
         "description": "Demo portfolio of the signed-urls publisher.",

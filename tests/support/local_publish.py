@@ -7,9 +7,27 @@ from typing import Any
 
 import boto3
 
+from portfolio.names import IDENTITY_TAG_KEY
 from portfolio.publish.observed import SHARE_TYPES
 
 BUCKET = "signed-urls-artifacts"
+
+
+def is_lease_call(params: dict[str, Any]) -> bool:
+    """Whether a botocore request (``before-call``'s ``params``) is on the publisher's lease
+    object, which tests of the catalog leave out of their counts."""
+    return "/leases/" in str(params.get("url_path", ""))
+
+
+def untag_everything(region: str = "us-east-1", endpoint_url: str | None = None) -> None:
+    """Remove the identity tag from every portfolio and product: a deployment made before the
+    publisher tagged what it creates."""
+    sc = boto3.client("servicecatalog", region_name=region, endpoint_url=endpoint_url)
+    for portfolio in sc.list_portfolios()["PortfolioDetails"]:
+        sc.update_portfolio(Id=portfolio["Id"], RemoveTags=[IDENTITY_TAG_KEY])
+    for detail in sc.search_products_as_admin()["ProductViewDetails"]:
+        product_id = detail["ProductViewSummary"]["ProductId"]
+        sc.update_product(Id=product_id, RemoveTags=[IDENTITY_TAG_KEY])
 
 
 def snapshot(region: str = "us-east-1", endpoint_url: str | None = None) -> dict[str, Any]:

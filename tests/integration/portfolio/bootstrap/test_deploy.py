@@ -6,6 +6,7 @@ and several bucket properties, which the unit tests assert on the template inste
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,8 @@ from portfolio.bootstrap.stack_deployment import Polling, deploy_bootstrap
 from portfolio.bootstrap.template import build_bootstrap
 from portfolio.cli import main
 from portfolio.names import BOOTSTRAP_STACK_NAME
+from portfolio.publish.clients import MISSING_CREDENTIALS
+from portfolio.publish.lease import LeaseHeld, acquire, new_record, release
 
 NO_WAIT = Polling(delay=0, attempts=5)
 
@@ -152,11 +155,29 @@ def test_cli_deploys_every_region_and_prints_outputs(
 
 @pytest.mark.usefixtures("no_credentials")
 def test_cli_without_credentials_fails_in_one_line(capsys: pytest.CaptureFixture[str]) -> None:
-    """No credentials anywhere (and no instance metadata lookup): a failure, not bad input."""
+    """No credentials anywhere (and no instance metadata lookup): a failure, not bad input,
+    found before any call, with how to configure them."""
     assert main(["bootstrap", "--region", "us-east-1"]) == 1
     error = capsys.readouterr().err
-    assert error.count("\n") == 1
-    assert error.startswith(
-        f"portfolio bootstrap: error: us-east-1: stack {BOOTSTRAP_STACK_NAME}: "
-    )
-    assert "credentials" in error
+    assert error == f"portfolio bootstrap: error: {MISSING_CREDENTIALS}\n"
+    assert "aws configure" in error and "--profile" in error and "AWS_ACCESS_KEY_ID" in error
+
+
+def test_updating_the_stack_takes_the_lease_a_publish_would_hold(
+    aws: boto3.Session, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Creating the stack needs no lease (there is no bucket yet; CloudFormation refuses a
+    second stack of the name); changing it never runs while a publish does."""
+    assert main(["bootstrap", "--region", "us-east-1"]) == 0
+    bucket = re.search(r"ArtifactBucketName = (\S+)", capsys.readouterr().out)
+    assert bucket is not None
+    s3 = aws.client("s3")
+    holder = acquire(s3, bucket.group(1), "us-east-1", new_record("publish", 600))
+    assert main(["bootstrap", "--region", "us-east-1"]) == 1
+    held = str(LeaseHeld("us-east-1", holder.record))
+    assert capsys.readouterr().err == f"portfolio bootstrap: error: {held}\n"
+    release(s3, holder)
+    assert main(["bootstrap", "--region", "us-east-1"]) == 0
+    out = capsys.readouterr().out
+    assert "us-east-1: lease " in out and f"{BOOTSTRAP_STACK_NAME}: unchanged" in out
+    assert s3.list_objects_v2(Bucket=bucket.group(1), Prefix="leases/")["KeyCount"] == 0

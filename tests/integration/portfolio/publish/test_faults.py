@@ -17,12 +17,20 @@ import yaml
 
 from portfolio.local_aws import local_aws
 from portfolio.local_aws import settings as local_aws_settings
+from portfolio.manifest.loading import load_manifest
+from portfolio.manifest.version_lock import record_lock
 from portfolio.publish.apply import StatusPolling
 from portfolio.publish.clients import ClientSettings, RetryPolicy, is_read
+from portfolio.publish.recognize import RECOGNISED, REPEATABLE
 from portfolio.publish.report import RegionOutcome
 from portfolio.publish.run import PublishOptions, prepare, publish
-from tests.support.demo_manifest import demo_manifest_data, write_demo
-from tests.support.local_publish import BUCKET, EXPECTED_FIRST_PUBLISH, snapshot
+from tests.support.demo_manifest import demo_manifest_data, demo_template, write_demo
+from tests.support.local_publish import (
+    BUCKET,
+    EXPECTED_FIRST_PUBLISH,
+    is_lease_call,
+    snapshot,
+)
 
 NO_SLEEP = RetryPolicy(sleep=lambda seconds: None)
 
@@ -43,7 +51,7 @@ def error_response(status: int, code: str) -> tuple[_Http, dict[str, Any]]:
 
 class Faults:
     """Answers chosen calls with errors instead of sending them (``before-call``), or lets them
-    through and then loses the response (``after-call``)."""
+    through and then loses the response (``after-call``). Calls on the lease are left alone."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -52,13 +60,19 @@ class Faults:
         self.answers: dict[str, list[tuple[int, str]]] = {}  # operation -> errors, in turn
         self.fail_mutating_call: int | None = None  # the n-th mutating call fails (400)
         self.lose_mutating_call: int | None = None  # the n-th mutating call runs, reply lost
+        self.error_after: set[str] = set()  # operations whose first call runs, answered 500
 
     def attach(self, client: Any) -> None:
         client.meta.events.register("before-call.*.*", self._before_call)
         client.meta.events.register("after-call.*.*", self._after_call)
 
-    def _before_call(self, model: Any, **kwargs: Any) -> Any:
+    def _before_call(
+        self, model: Any, params: dict[str, Any], context: dict[str, Any], **kwargs: Any
+    ) -> Any:
         name = model.name
+        if is_lease_call(params):
+            context["lease"] = True
+            return None
         with self._lock:
             self.attempts[name] = self.attempts.get(name, 0) + 1
             if self.answers.get(name):
@@ -70,7 +84,22 @@ class Faults:
                 return error_response(400, "InjectedFailure")
         return None
 
-    def _after_call(self, model: Any, **kwargs: Any) -> None:
+    def _after_call(
+        self,
+        model: Any,
+        context: dict[str, Any],
+        http_response: Any,
+        parsed: dict[str, Any],
+        **kwargs: Any,
+    ) -> None:
+        if context.get("lease"):
+            return
+        if model.name in self.error_after and http_response.status_code < 300:
+            self.error_after.discard(model.name)
+            http_response.status_code = 500  # the change is made; the answer says it failed
+            parsed["Error"] = {"Code": "InternalFailure", "Message": "injected after the change"}
+            parsed.setdefault("ResponseMetadata", {})["HTTPStatusCode"] = 500
+            return
         if not is_read(model.name) and self.mutating_seen == self.lose_mutating_call:
             self.lose_mutating_call = None
             raise ConnectionResetError("injected: response lost after the call")
@@ -132,6 +161,7 @@ def test_retries_give_up_after_the_policy_limit(local: None, tmp_path: Path) -> 
     outcome = run(write_demo(tmp_path), faults)
     assert not outcome.ok
     assert "create portfolio Signed URLs demo" in outcome.failure
+    assert outcome.failure.endswith(f"(gave up after {NO_SLEEP.max_attempts} attempts)")
     assert "InternalFailure" in outcome.failure
     assert faults.attempts["CreatePortfolio"] == NO_SLEEP.max_attempts
     statuses = [r.status for r in outcome.results]
@@ -260,3 +290,124 @@ def test_caller_that_may_not_share_with_organizations_fails_before_any_change(
     )
     assert faults.mutating_seen == 0
     assert snapshot()["portfolios"] == []
+
+
+# --- a 5xx after the change, for every mutating operation -----------------------------------
+
+
+def two_ou_data() -> dict[str, Any]:
+    """The demo manifest sharing with an account and two OUs (every share operation below)."""
+    data = demo_manifest_data()
+    data["shares"]["organizational_units"] = ["ou-ab12-cdef3456", "ou-ab12-ghij7890"]
+    return data
+
+
+def changed_data(tmp_path: Path) -> dict[str, Any]:
+    """A change of every kind from ``two_ou_data``: writes the new template it needs."""
+    data = two_ou_data()
+    data["portfolio"]["description"] = "Changed."
+    data["tag_options"] = [
+        {"key": "cost-center", "value": "platform"},  # deactivated by hand: reactivated
+        {"key": "tier", "value": "gold"},  # new; data-classification=internal goes
+    ]
+    data["principals"] = [{"type": "IAM_PATTERN", "arn": "arn:aws:iam:::role/other-teams/*"}]
+    data["keep_active_versions"] = 1
+    first, second, third = data["products"]
+    first["version"] = "2.0.0"
+    del first["constraints"]["notification"]
+    second["owner"] = "Someone else"
+    third["constraints"]["resource_update"]["tag_updates_allowed"] = False
+    data["shares"]["organizational_units"] = ["ou-ab12-cdef3456"]
+    data["shares"]["share_tag_options"] = False
+    (tmp_path / "templates" / "product-1.yaml").write_text(demo_template(1, revision=2))
+    return data
+
+
+def deactivate_tag_option(key: str, value: str) -> None:
+    sc = boto3.client("servicecatalog", region_name="us-east-1")
+    (option,) = sc.list_tag_options(Filters={"Key": key, "Value": value})["TagOptionDetails"]
+    sc.update_tag_option(Id=option["Id"], Active=False)
+
+
+def publish_scenario(tmp_path: Path, scenario: str, faults: Faults | None) -> RegionOutcome:
+    """``first``: publish two_ou_data to an empty region. ``change``: publish it, deactivate a
+    TagOption by hand, then publish changed_data. Returns the last outcome."""
+    path = write_demo(tmp_path, two_ou_data())
+    if scenario == "first":
+        return run(path, faults)
+    assert run(path).ok
+    deactivate_tag_option("cost-center", "platform")
+    path.write_text(yaml.safe_dump(changed_data(tmp_path)), encoding="utf-8")
+    record_lock(load_manifest(path))
+    return run(path, faults)
+
+
+FIRST_OPERATIONS = {
+    "PutObject",
+    "CreatePortfolio",
+    "CreateTagOption",
+    "AssociateTagOptionWithResource",
+    "AssociatePrincipalWithPortfolio",
+    "CreateProduct",
+    "AssociateProductWithPortfolio",
+    "CreateConstraint",
+    "CreatePortfolioShare",
+}
+CHANGE_OPERATIONS = {
+    "UpdatePortfolio",
+    "UpdateTagOption",
+    "DisassociateTagOptionFromResource",
+    "DisassociatePrincipalFromPortfolio",
+    "UpdateProduct",
+    "CreateProvisioningArtifact",
+    "UpdateProvisioningArtifact",
+    "UpdateConstraint",
+    "DeleteConstraint",
+    "UpdatePortfolioShare",
+    "DeletePortfolioShare",
+}
+
+
+def test_the_scenarios_cover_every_mutating_operation() -> None:
+    from botocore import xform_name
+
+    covered = {xform_name(name) for name in FIRST_OPERATIONS | CHANGE_OPERATIONS}
+    assert covered == RECOGNISED.keys() | REPEATABLE
+
+
+@pytest.fixture(scope="module")
+def clean_results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    """What each scenario leaves, and the operations it calls, without faults."""
+    results = {}
+    for scenario in ("first", "change"):
+        with local_aws():
+            boto3.client("s3", region_name="us-east-1").create_bucket(Bucket=BUCKET)
+            faults = Faults()
+            assert publish_scenario(tmp_path_factory.mktemp(scenario), scenario, faults).ok
+            results[scenario] = {"snapshot": snapshot(), "calls": set(faults.attempts)}
+    return results
+
+
+@pytest.mark.parametrize(
+    ("scenario", "operation"),
+    [("first", op) for op in sorted(FIRST_OPERATIONS)]
+    + [("change", op) for op in sorted(CHANGE_OPERATIONS)],
+)
+def test_a_5xx_after_the_change_converges_in_the_same_run(
+    local: None,
+    tmp_path: Path,
+    scenario: str,
+    operation: str,
+    clean_results: dict[str, dict[str, Any]],
+) -> None:
+    """The call takes effect, its answer is a 500; the retry meets what it did ("already
+    exists", "not found"...) and recognises it: the run succeeds as a clean one would."""
+    assert operation in clean_results[scenario]["calls"]
+    faults = Faults()
+    faults.error_after = {operation}
+    outcome = publish_scenario(tmp_path, scenario, faults)
+    assert faults.error_after == set()  # the fault was injected
+    assert outcome.ok, outcome.failure
+    assert outcome.retries >= 1
+    assert snapshot() == clean_results[scenario]["snapshot"]
+    assert run(tmp_path / "manifest.yaml").api_calls["mutating"] == 0

@@ -28,8 +28,15 @@ from portfolio.publish.apply import StatusPolling
 from portfolio.publish.clients import ClientSettings, is_read
 from portfolio.publish.report import RegionOutcome
 from portfolio.publish.run import PublishOptions, prepare, publish
+from portfolio.regions import region_problem
 from tests.support.demo_manifest import demo_manifest_data, demo_template, write_demo
-from tests.support.local_publish import BUCKET, EXPECTED_FIRST_PUBLISH, snapshot
+from tests.support.local_publish import (
+    BUCKET,
+    EXPECTED_FIRST_PUBLISH,
+    is_lease_call,
+    snapshot,
+    untag_everything,
+)
 
 ACCOUNT = "123456789012"  # moto's default account
 FAST = StatusPolling(interval=0.0, max_polls=20)
@@ -316,6 +323,7 @@ def test_progress_goes_to_a_terminal_one_line_per_step(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    monkeypatch.delenv("CI", raising=False)
     path = write_demo(tmp_path)
     assert main(["publish", "--manifest", str(path), "--artifact-bucket", BUCKET]) == 0
     progress = capsys.readouterr().err.splitlines()
@@ -324,8 +332,12 @@ def test_progress_goes_to_a_terminal_one_line_per_step(
 
 
 def test_no_progress_lines_when_stderr_is_not_a_terminal(
-    local: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    local: None,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.delenv("CI", raising=False)
     path = write_demo(tmp_path)
     assert main(["publish", "--manifest", str(path), "--artifact-bucket", BUCKET]) == 0
     assert capsys.readouterr().err == ""
@@ -344,7 +356,9 @@ class MutatingCalls:
     def attach(self, client: Any) -> None:
         client.meta.events.register("before-call.*.*", self._seen)
 
-    def _seen(self, model: Any, **_kwargs: Any) -> None:
+    def _seen(self, model: Any, params: dict[str, Any], **_kwargs: Any) -> None:
+        if is_lease_call(params):
+            return
         self.every_call.append(model.name)
         if not is_read(model.name):
             self.names.append(model.name)
@@ -636,9 +650,11 @@ def test_renamed_display_name_renames_the_portfolio(
 def test_rename_is_refused_when_the_products_are_in_several_portfolios(
     local: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """A deployment made before tags: which portfolio was renamed cannot be told."""
     data = demo_manifest_data()
     path = write_demo(tmp_path, data)
     _only(run(path))
+    untag_everything()
     sc = boto3.client("servicecatalog", region_name="us-east-1")
     other = sc.create_portfolio(DisplayName="Everything", ProviderName="Platform team")
     other_id = other["PortfolioDetail"]["Id"]
@@ -648,24 +664,27 @@ def test_rename_is_refused_when_the_products_are_in_several_portfolios(
     _save(path, data)
     before = snapshot()
     calls = MutatingCalls()
-    with pytest.raises(BadInput) as raised:
-        run(path, clients=calls.settings())
-    assert str(raised.value).startswith(
-        "portfolio.display_name: no portfolio in us-east-1 is named 'Signed URLs', and the "
-        "manifest's products are in several portfolios: 'Everything' (port-"
+    (outcome,) = run(path, clients=calls.settings())
+    assert outcome.failure.startswith(
+        "portfolio.display_name: no portfolio is named 'Signed URLs' or carries the tag of "
+        "portfolio.id 'signed-urls-demo', and the manifest's products are in several "
+        "portfolios: 'Everything' (port-"
     )
-    assert "'Signed URLs demo' (port-" in str(raised.value)
+    assert "'Signed URLs demo' (port-" in outcome.failure
+    assert "run `portfolio adopt ID` with the one to publish to" in outcome.failure
     assert calls.names == []
     assert calls.every_call.count("ListPortfoliosForProduct") == 3  # one per product
     assert snapshot() == before
-    assert main(["publish", "--manifest", str(path), "--artifact-bucket", BUCKET]) == 2
-    assert capsys.readouterr().err.startswith("portfolio publish: error: portfolio.display_name")
+    assert main(["publish", "--manifest", str(path), "--artifact-bucket", BUCKET]) == 1
+    assert "portfolio.display_name: no portfolio is named" in capsys.readouterr().err
 
 
 def test_rename_prefers_the_portfolio_of_the_same_provider(local: None, tmp_path: Path) -> None:
+    """A deployment made before tags, renamed: adopted (tagged) and renamed in one run."""
     data = demo_manifest_data()
     path = write_demo(tmp_path, data)
     _only(run(path))
+    untag_everything()
     sc = boto3.client("servicecatalog", region_name="us-east-1")
     other_id = sc.create_portfolio(DisplayName="Everything", ProviderName="Cloud team")[
         "PortfolioDetail"
@@ -676,11 +695,18 @@ def test_rename_prefers_the_portfolio_of_the_same_provider(local: None, tmp_path
     data["portfolio"]["display_name"] = "Signed URLs"
     _save(path, data)
     outcome = _only(run(path))
+    adopt = "adopt: tag signed-urls-portfolio:id=signed-urls-demo"
     assert [r.step.label for r in outcome.results] == [
-        "update portfolio Signed URLs (rename 'Signed URLs demo' -> 'Signed URLs')"
+        f"update portfolio Signed URLs ({adopt}; rename 'Signed URLs demo' -> 'Signed URLs')",
+        *(
+            f"update product Demo product {i} (adopt: tag "
+            f"signed-urls-portfolio:id=signed-urls-demo/demo-product-{i})"
+            for i in (1, 2, 3)
+        ),
     ]
     names = sorted(p["DisplayName"] for p in sc.list_portfolios()["PortfolioDetails"])
     assert names == ["Everything", "Signed URLs"]
+    assert _only(run(path)).api_calls["mutating"] == 0
 
 
 def test_account_share_flags_change_without_share_status_calls(local: None, tmp_path: Path) -> None:
@@ -795,17 +821,17 @@ def test_json_output_on_bad_input_is_still_a_json_report(
     argv = ["publish", "--manifest", str(path), "--region", "mars-1", "--output", "json"]
     assert main(argv) == 2
     captured = capsys.readouterr()
+    message = f"--region mars-1: {region_problem('mars-1')}"
     assert json.loads(captured.out) == {
         "ok": False,
         "mode": "publish",
-        "errors": ["--region mars-1: not a region name (e.g. us-east-1)"],
+        "errors": [message],
+        "regions_from": None,
         "regions": [],
         "api_calls": {"read": 0, "mutating": 0},
         "retries": 0,
     }
-    assert captured.err == (
-        "portfolio publish: error: --region mars-1: not a region name (e.g. us-east-1)\n"
-    )
+    assert captured.err == f"portfolio publish: error: {message}\n"
 
 
 def test_json_output_when_planning_finds_bad_input_reports_the_reads(

@@ -15,6 +15,7 @@ from botocore.stub import ANY, Stubber
 from portfolio.publish.apply import StatusPolling, apply_plan, invalid_requests, resolve
 from portfolio.publish.clients import CallCounter, CountingClient, RegionClients, RetryPolicy
 from portfolio.publish.constraints import constraint_parameters
+from portfolio.publish.identity import wanted_of
 from portfolio.publish.observed import (
     ObservedCatalog,
     ObservedConstraint,
@@ -24,6 +25,7 @@ from portfolio.publish.observed import (
     read_catalog,
 )
 from portfolio.publish.planner import plan_region
+from portfolio.publish.recognize import RECOGNISED, REPEATABLE
 from portfolio.publish.steps import RegionPlan, TemplateFile
 from tests.support.demo_manifest import demo_manifest_data
 from tests.support.plan_builders import converged, manifest, target, with_portfolio, with_product
@@ -81,7 +83,12 @@ def stubbed() -> tuple[RegionClients, dict[str, Stubber]]:
     return clients, {name: Stubber(client) for name, client in raw.items()}
 
 
-IDS_BY_KIND = {"portfolio": "port-new", "product": "prod-new", "tag-option": "tag-new"}
+IDS_BY_KIND = {
+    "portfolio": "port-new",
+    "product": "prod-new",
+    "tag-option": "tag-new",
+    "version": "pa-new",
+}
 
 
 def _expect(plan: RegionPlan, stubbers: dict[str, Stubber]) -> None:
@@ -234,8 +241,17 @@ def test_catalog_reader_requests_match_the_service_models(stubbed: Any) -> None:
     clients, stubbers = stubbed
     sc = stubbers["servicecatalog"]
     portfolio = {"Id": "port-1", "DisplayName": "Signed URLs demo", "ProviderName": "p"}
+    tag = {"Key": "signed-urls-portfolio:id", "Value": "signed-urls-demo"}
     sc.add_response("list_portfolios", {"PortfolioDetails": [portfolio]}, {"PageSize": 100})
-    sc.add_response("describe_portfolio", {"TagOptions": []}, {"Id": "port-1"})
+    sc.add_response("describe_portfolio", {"TagOptions": [], "Tags": [tag]}, {"Id": "port-1"})
+    longer = {"ProductId": "prod-10", "Name": "Demo product 10", "Owner": "o"}
+    summary = {"ProductId": "prod-1", "Name": "Demo product 1", "Owner": "o"}
+    for name, found in (("Demo product 1", [longer, summary]), ("Demo product 2", [longer])):
+        sc.add_response(
+            "search_products_as_admin",
+            {"ProductViewDetails": [{"ProductViewSummary": s} for s in found]},
+            {"ProductSource": "ACCOUNT", "Filters": {"FullTextSearch": [name]}, "PageSize": 20},
+        )
     sc.add_response(
         "list_principals_for_portfolio",
         {"Principals": []},
@@ -262,16 +278,10 @@ def test_catalog_reader_requests_match_the_service_models(stubbed: Any) -> None:
         {"ProductViewDetails": []},
         {"PortfolioId": "port-1", "PageSize": 20},
     )
-    longer = {"ProductId": "prod-10", "Name": "Demo product 10", "Owner": "o"}
-    summary = {"ProductId": "prod-1", "Name": "Demo product 1", "Owner": "o"}
     sc.add_response(
-        "search_products_as_admin",
-        {"ProductViewDetails": [{"ProductViewSummary": longer}, {"ProductViewSummary": summary}]},
-        {
-            "ProductSource": "ACCOUNT",
-            "Filters": {"FullTextSearch": ["Demo product 1"]},
-            "PageSize": 20,
-        },
+        "describe_product_as_admin",
+        {"Tags": [{**tag, "Value": "signed-urls-demo/demo-product-1"}]},
+        {"Id": "prod-1"},
     )
     sc.add_response(
         "list_provisioning_artifacts",
@@ -289,26 +299,15 @@ def test_catalog_reader_requests_match_the_service_models(stubbed: Any) -> None:
         {"Info": {"TemplateUrl": url}, "Status": "AVAILABLE"},
         {"ProductId": "prod-1", "ProvisioningArtifactId": "pa-1"},
     )
-    sc.add_response(
-        "search_products_as_admin",
-        {"ProductViewDetails": [{"ProductViewSummary": longer}]},
-        {
-            "ProductSource": "ACCOUNT",
-            "Filters": {"FullTextSearch": ["Demo product 2"]},
-            "PageSize": 20,
-        },
-    )
     sc.add_response("list_tag_options", {"TagOptionDetails": []}, {"PageSize": 20})
     sc.add_response("get_aws_organizations_access_status", {"AccessStatus": "ENABLED"}, {})
     sc.activate()
-    observed = read_catalog(
-        clients.servicecatalog,
-        "Signed URLs demo",
-        {"Demo product 1": "1.0.0", "Demo product 2": "1.0.0"},
-        organization_shares=True,
-    )
+    data = demo_manifest_data(products=2)
+    data["shares"] = {"organization": "o-abcdefghij"}
+    observed = read_catalog(clients.servicecatalog, wanted_of(manifest(data)))
     sc.assert_no_pending_responses()
     assert observed.portfolio is not None and observed.portfolio.id == "port-1"
+    assert observed.identity_problems == ()
     assert set(observed.products) == {"Demo product 1"}  # exact names only
     product = observed.products["Demo product 1"]
     assert product.versions == (
@@ -316,8 +315,9 @@ def test_catalog_reader_requests_match_the_service_models(stubbed: Any) -> None:
         ObservedVersion("pa-1", "1.0.0", True, "DEFAULT", url, "AVAILABLE"),
     )
     assert product.associated is False
+    assert product.tagged is True
     assert observed.organizations_access == "ENABLED"
-    assert clients.counter.as_dict() == {"read": 16, "mutating": 0}
+    assert clients.counter.as_dict() == {"read": 17, "mutating": 0}
 
 
 # --- a manifest that sets every field -------------------------------------------------------
@@ -467,6 +467,7 @@ def test_every_planned_request_of_the_full_manifest_passes_botocore_validation(
         }
     )
     assert expected <= operations
+    assert operations <= RECOGNISED.keys() | REPEATABLE  # each retry is safe (test_faults)
     assert invalid_requests(plan) == []
     _apply(plan, clients, stubbers)  # the Stubber checks every request against the model too
 

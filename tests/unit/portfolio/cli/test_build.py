@@ -136,3 +136,14 @@ def test_docs_with_a_missing_manifest_is_one_line_error(
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and error.startswith("portfolio docs: error: ")
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("name", ["../escape.yaml", "/tmp/absolute.yaml", "sub/dir.yaml", ".."])
+def test_nothing_is_written_outside_out(tmp_path: Path, name: str) -> None:
+    from portfolio.cli.output_files import OutputDirectoryError, write_all
+
+    out = tmp_path / "out"
+    with pytest.raises(OutputDirectoryError, match="is not a plain file name"):
+        write_all(out, {"ok.yaml": "ok", name: "escape"})
+    assert not out.exists() or list(out.iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) in ([], ["out"])

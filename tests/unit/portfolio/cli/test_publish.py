@@ -27,7 +27,9 @@ def _no_aws(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_bad_region_flag(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = write_demo(tmp_path)
     assert main(["plan", "--manifest", str(path), "--region", "mars"]) == 2
-    assert capsys.readouterr().err.startswith("portfolio plan: error: --region mars: not a region")
+    assert capsys.readouterr().err.startswith(
+        "portfolio plan: error: --region mars: not an AWS region"
+    )
 
 
 def test_bad_endpoint_url_exits_2_naming_the_flag(
@@ -80,7 +82,7 @@ def _portfolio_command(*argv: str, env: dict[str, str]) -> subprocess.CompletedP
         (["--endpoint-url", "notaurl"], {}, "--endpoint-url notaurl: not an http(s) URL"),
         ([], {"AWS_PROFILE": "nope"}, "AWS_PROFILE=nope (from the environment): no such"),
         (["--profile", "nope"], {}, "--profile nope: no such profile"),
-        (["--region", "mars"], {}, "--region mars: not a region name"),
+        (["--region", "mars"], {}, "--region mars: not an AWS region"),
     ],
     ids=["endpoint-url", "AWS_PROFILE", "profile", "region"],
 )
@@ -98,6 +100,7 @@ def test_installed_command_reports_bad_flags_in_one_line(
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
+        "PYTHONPATH": os.environ.get("PYTHONPATH", ""),
         **extra_env,
     }
     done = _portfolio_command("plan", "--manifest", str(path), *extra_args, env=env)
@@ -113,7 +116,11 @@ def test_installed_command_reports_a_bad_manifest_without_a_traceback(tmp_path: 
     data["products"][0]["owner"] = ""
     data["tag_options"][0]["key"] = "cost\tcenter"
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
-    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path)}
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
+        "PYTHONPATH": os.environ.get("PYTHONPATH", ""),
+    }
     done = _portfolio_command("publish", "--manifest", str(path), env=env)
     assert done.returncode == 2
     assert "Traceback" not in done.stderr

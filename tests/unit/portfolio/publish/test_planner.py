@@ -57,8 +57,9 @@ def test_new_ids_are_refs_to_the_steps_that_create_them() -> None:
     m = manifest()
     steps = plan_region(m, target(m), EMPTY).steps
     create = next(s for s in steps if s.operation == "create_product")
-    (output,) = create.outputs
-    assert output.ref == StepRef("product", "Demo product 1")
+    product, version = create.outputs
+    assert product.ref == StepRef("product", "Demo product 1")
+    assert version.ref == StepRef("version", "Demo product 1 1.0.0")
     associate = next(s for s in steps if s.operation == "associate_product_with_portfolio")
     assert associate.params == {
         "ProductId": StepRef("product", "Demo product 1"),
@@ -362,19 +363,10 @@ def test_portfolio_found_under_its_old_name_is_renamed() -> None:
     )
 
 
-def test_several_portfolios_holding_the_products_is_bad_input() -> None:
+def test_identity_problems_stop_the_region_before_any_change() -> None:
     m = manifest()
-    candidates = (
-        PortfolioSummary("port-a", "Signed URLs", "Platform team"),
-        PortfolioSummary("port-b", "Everything", "Platform team"),
-    )
-    observed = dataclasses.replace(converged(m), portfolio=None, portfolio_candidates=candidates)
-    assert input_problems(m, target(m), observed) == [
-        "portfolio.display_name: no portfolio in us-east-1 is named 'Signed URLs demo', and the "
-        "manifest's products are in several portfolios: 'Signed URLs' (port-a), 'Everything' "
-        "(port-b); rename the one to publish to (aws servicecatalog update-portfolio --id ID "
-        "--display-name 'Signed URLs demo') or set portfolio.display_name to its name"
-    ]
+    observed = dataclasses.replace(converged(m), identity_problems=("portfolio.id: two of them",))
+    assert region_blockers(m, observed) == ["portfolio.id: two of them"]
 
 
 @pytest.mark.parametrize(
