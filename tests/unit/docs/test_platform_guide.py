@@ -58,7 +58,7 @@ def test_every_step_is_a_checked_command(guide: str) -> None:
 
 def test_the_guide_bootstraps_publishes_and_shares(guide: str) -> None:
     subcommands = {c.argv[1] for c in commands(guide) if c.program == "portfolio"}
-    assert {"bootstrap", "lock", "plan", "publish"} <= subcommands
+    assert {"bootstrap", "lock", "plan", "publish", "adopt"} <= subcommands
     calls = {c.argv[2] for c in commands(guide) if c.program == "aws"}
     assert {"enable-aws-organizations-access", "accept-portfolio-share"} <= calls
 
