@@ -11,10 +11,12 @@ from pathlib import Path
 
 from portfolio.cli.arguments import require
 from portfolio.cli.output_files import OutputDirectoryError, write_all
-from portfolio.cli.publish import DEFAULT_MANIFEST
 from portfolio.errors import EXIT_FAILED, EXIT_OK, BadInput
 from portfolio.paths import shown
 from products.building_blocks.errors import GeneratorOptionError
+
+#: The manifest that publishes the products generated here (the reference pages' versions).
+SHIPPED_MANIFEST = Path(__file__).resolve().parents[1] / "portfolio.yaml"
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -33,9 +35,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     docs.add_argument(
         "--manifest",
-        default=DEFAULT_MANIFEST,
+        default=str(SHIPPED_MANIFEST),
         help="manifest whose product versions and TagOptions the launch examples use "
-        f"(default: {DEFAULT_MANIFEST})",
+        "(default: the portfolio.yaml shipped with these products, wherever you run it)",
     )
     docs.add_argument(
         "--publishing-guide",
