@@ -59,6 +59,13 @@ from products.building_blocks.product_template import (
     ProductTemplate,
     parameter_spec,
 )
+from products.building_blocks.usage import (
+    PassOn,
+    ProductUsage,
+    ToParameter,
+    ToRuntime,
+    Troubleshooting,
+)
 
 #: The service principal Origin Access Control signs S3 requests as.
 CLOUDFRONT_SERVICE_PRINCIPAL = "cloudfront.amazonaws.com"
@@ -603,3 +610,37 @@ def build(options: BucketOptions | None = None) -> ProductTemplate:
         "Regional domain name of the bucket (the distribution's S3 origin)",
     )
     return product
+
+
+#: How the product is used: rendered into its reference page (products/reference_docs.py).
+USAGE = ProductUsage(
+    when_to_use="Launch it, with the modular products, when the bucket must be encrypted with "
+    "your own KMS key (`BucketKmsKeyArn`) or the distribution lives in another Region; "
+    "otherwise the complete stack creates the same bucket. Launch it before the distribution "
+    "with `DistributionArn` empty, then update it with the distribution's ARN.",
+    provisioned_product_name="photos-bucket",
+    parameters=(
+        ("CorsAllowedOrigins", "https://app.example.com"),
+        ("UploadExpirationDays", "7"),
+    ),
+    pass_on=(
+        PassOn(
+            "BucketName",
+            (
+                ToParameter("distribution", "BucketName"),
+                ToRuntime("the EventBridge rule on new uploads, and the code that publishes them"),
+            ),
+            "CloudFront's origin; the application publishes uploads in it",
+        ),
+        PassOn(
+            "BucketArn",
+            (ToParameter("integration-role", "BucketArn"),),
+            "lets the application's role publish uploads",
+        ),
+    ),
+    troubleshooting=Troubleshooting(
+        symptom="Every request through CloudFront answers 403 `AccessDenied` (S3 XML)",
+        fix="the bucket does not know the distribution yet: update this provisioned product "
+        "with the distribution's `DistributionArn` output",
+    ),
+)

@@ -15,6 +15,7 @@ from products import (
     secret,
 )
 from products.building_blocks.product_template import ProductTemplate
+from products.building_blocks.usage import ProductUsage
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,8 @@ class ProductSpec:
     title: str
     summary: str
     build: Callable[[], ProductTemplate]
+    #: When to use it, a launch example, where its outputs go, its most common failure.
+    usage: ProductUsage
     #: Markdown sections the reference page shows before the parameters ("" for none).
     notes: str = ""
 
@@ -42,6 +45,7 @@ PRODUCTS: tuple[ProductSpec, ...] = (
         "signed downloads and uploads, optional metadata table, and the role the application "
         "assumes; custom domain, WAF, logging and alarm as the distribution offers them.",
         build=complete_stack.build,
+        usage=complete_stack.USAGE,
         notes=complete_stack.REFERENCE_NOTES,
     ),
     ProductSpec(
@@ -52,6 +56,7 @@ PRODUCTS: tuple[ProductSpec, ...] = (
         "and read (everything but uploads/), with object events to EventBridge, lifecycle "
         "rules and CORS.",
         build=bucket.build,
+        usage=bucket.USAGE,
     ),
     ProductSpec(
         slug="distribution",
@@ -61,6 +66,7 @@ PRODUCTS: tuple[ProductSpec, ...] = (
         "Function), HTTPS only, security headers, optional custom domain, Route 53 alias, WAF, "
         "logging and 5xx alarm.",
         build=distribution.build,
+        usage=distribution.USAGE,
         notes=distribution.REFERENCE_NOTES,
     ),
     ProductSpec(
@@ -70,6 +76,7 @@ PRODUCTS: tuple[ProductSpec, ...] = (
         "key in a CloudFront key group, private key in the secret; rotation keeps the previous "
         "key trusted so live URLs keep working.",
         build=key_pair.build,
+        usage=key_pair.USAGE,
     ),
     ProductSpec(
         slug="secret",
@@ -77,6 +84,7 @@ PRODUCTS: tuple[ProductSpec, ...] = (
         summary="Secrets Manager secret, encrypted with its own customer-managed KMS key, "
         "that holds the signing private key; outputs its ARN and the key ARN.",
         build=secret.build,
+        usage=secret.USAGE,
     ),
     ProductSpec(
         slug="metadata-table",
@@ -84,6 +92,7 @@ PRODUCTS: tuple[ProductSpec, ...] = (
         summary="Optional DynamoDB table for file metadata with the key schema the team chooses: "
         "on-demand, point-in-time recovery, KMS encryption, deletion protection.",
         build=metadata_table.build,
+        usage=metadata_table.USAGE,
     ),
     ProductSpec(
         slug="integration-role",
@@ -91,6 +100,7 @@ PRODUCTS: tuple[ProductSpec, ...] = (
         summary="IAM role the application assumes: read the signing key, use the metadata table "
         "and publish uploads from the bucket's inbox when given, nothing more.",
         build=integration_role.build,
+        usage=integration_role.USAGE,
     ),
 )
 

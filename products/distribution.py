@@ -90,6 +90,14 @@ from products.building_blocks.product_template import (
     ProductTemplate,
     parameter_spec,
 )
+from products.building_blocks.usage import (
+    EXAMPLE_BUCKET_NAME,
+    PassOn,
+    ProductUsage,
+    ToKit,
+    ToParameter,
+    Troubleshooting,
+)
 
 #: AWS-managed policies (their IDs are the same in every account) do not count against the
 #: per-account quotas of 20 cache, 20 origin request and 20 response headers policies, so every
@@ -1159,3 +1167,35 @@ def _add_outputs(
         base_url(parameters, distribution),
         "https:// URL to sign object paths under (first alias, else the CloudFront domain)",
     )
+
+
+#: How the product is used: rendered into its reference page (products/reference_docs.py).
+USAGE = ProductUsage(
+    when_to_use="Launch it, with the modular products, after the key pair and the bucket, when "
+    "you need what the complete stack does not offer (a distribution in another Region than "
+    "its bucket: set `BucketRegion`); otherwise the complete stack creates the same "
+    "distribution.",
+    provisioned_product_name="photos-distribution",
+    parameters=(
+        ("BucketName", EXAMPLE_BUCKET_NAME),
+        ("KeyGroupId", "0a1b2c3d-4e5f-6789-abcd-ef0123456789"),
+        ("CorsAllowedOrigins", "https://app.example.com"),
+    ),
+    pass_on=(
+        PassOn(
+            "DistributionArn",
+            (ToParameter("bucket", "DistributionArn"),),
+            "update the bucket with it: until then CloudFront may not read or write the bucket",
+        ),
+        PassOn(
+            "BaseUrl",
+            (ToKit("object_url", "base_url"),),
+            "every signed URL points under it",
+        ),
+    ),
+    troubleshooting=Troubleshooting(
+        symptom="`CREATE_FAILED` on the distribution with `CNAMEAlreadyExists`",
+        fix="an alias in `Aliases` belongs to another distribution (an alias serves one "
+        "distribution at a time): remove it there first, or choose another name",
+    ),
+)

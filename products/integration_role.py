@@ -74,6 +74,16 @@ from products.building_blocks.product_template import (
     ProductTemplate,
     parameter_spec,
 )
+from products.building_blocks.usage import (
+    EXAMPLE_BUCKET_NAME,
+    EXAMPLE_KMS_KEY_ARN,
+    EXAMPLE_SECRET_ARN,
+    EXAMPLE_TABLE_ARN,
+    PassOn,
+    ProductUsage,
+    ToRuntime,
+    Troubleshooting,
+)
 
 #: Services that may be trusted to assume the role (EC2 also gets an instance profile).
 KNOWN_TRUSTED_SERVICES = ("ecs-tasks.amazonaws.com", "lambda.amazonaws.com", "ec2.amazonaws.com")
@@ -705,3 +715,37 @@ def build(options: IntegrationRoleOptions | None = None) -> ProductTemplate:
             "InstanceProfileName", Ref(profile), "Instance profile for EC2 (ec2 trust only)"
         ).Condition = TRUSTS_EC2
     return product
+
+
+#: How the product is used: rendered into its reference page (products/reference_docs.py).
+USAGE = ProductUsage(
+    when_to_use="Launch it last, with the modular products, to get the role the application "
+    "runs with, granted exactly the secret, bucket and table you pass; the complete stack "
+    "creates the same role for its own resources.",
+    provisioned_product_name="photos-role",
+    parameters=(
+        ("TrustedService", "ecs-tasks.amazonaws.com"),
+        ("SecretArn", EXAMPLE_SECRET_ARN),
+        ("KmsKeyArn", EXAMPLE_KMS_KEY_ARN),
+        ("BucketArn", f"arn:aws:s3:::{EXAMPLE_BUCKET_NAME}"),
+        ("TableArn", EXAMPLE_TABLE_ARN),
+    ),
+    pass_on=(
+        PassOn(
+            "RoleArn",
+            (ToRuntime("the ECS task definition's `taskRoleArn` (Lambda: the function's role)"),),
+            "the application runs with it",
+        ),
+        PassOn(
+            "InstanceProfileName",
+            (ToRuntime("the EC2 launch template's `IamInstanceProfile` (`TrustedService` EC2)"),),
+            "EC2 instances get the role through it",
+        ),
+    ),
+    troubleshooting=Troubleshooting(
+        symptom="The launch is refused: Set exactly one of TrustedService (not 'none') and "
+        "TrustedPrincipal",
+        fix="name where the application runs: a `TrustedService`, or `TrustedPrincipal` "
+        "(`role/<name>` of this account) with `TrustedService=none`",
+    ),
+)

@@ -36,6 +36,13 @@ from products.building_blocks.product_template import (
     ProductTemplate,
     parameter_spec,
 )
+from products.building_blocks.usage import (
+    PassOn,
+    ProductUsage,
+    ToParameter,
+    ToRuntime,
+    Troubleshooting,
+)
 
 #: DynamoDB scalar types a key attribute may have: string, number, binary.
 KEY_ATTRIBUTE_TYPES = ["S", "N", "B"]
@@ -331,3 +338,40 @@ def build(options: MetadataTableOptions | None = None) -> ProductTemplate:
         "ARN of the table's customer-managed KMS key (the integration role's TableKmsKeyArn)",
     ).Condition = HAS_CUSTOMER_KEY
     return product
+
+
+#: How the product is used: rendered into its reference page (products/reference_docs.py).
+USAGE = ProductUsage(
+    when_to_use="Launch it, with the modular products, when the application keeps records "
+    "of its files (owner, upload state, content type) and the table must be encrypted with "
+    "your own KMS key (`TableKmsKeyArn`); otherwise the complete stack creates the same table "
+    "with `CreateMetadataTable=true`.",
+    provisioned_product_name="photos-table",
+    parameters=(
+        ("PartitionKeyName", "ownerId"),
+        ("SortKeyName", "fileId"),
+    ),
+    pass_on=(
+        PassOn(
+            "TableArn",
+            (ToParameter("integration-role", "TableArn"),),
+            "lets the application's role use the table's items",
+        ),
+        PassOn(
+            "TableKmsKeyArn",
+            (ToParameter("integration-role", "TableKmsKeyArn"),),
+            "only with your own key: the role may use it through DynamoDB",
+        ),
+        PassOn(
+            "TableName",
+            (ToRuntime("the application's data access code (boto3 `Table(TableName)`)"),),
+            "where the application reads and writes its records",
+        ),
+    ),
+    troubleshooting=Troubleshooting(
+        symptom="An update fails: CloudFormation cannot update a stack when a custom-named "
+        "resource requires replacing",
+        fix="a key schema change replaces the table, which needs a new name: give a new "
+        "`MetadataTableName` in the same update (the old table is retained)",
+    ),
+)

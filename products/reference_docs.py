@@ -1,10 +1,27 @@
-"""Generates the per-product reference pages in docs/products from the template data itself."""
+"""Generates the per-product reference pages in docs/products from the template data itself,
+and from the usage data beside each generator (``products/building_blocks/usage.py``)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from products.building_blocks.usage import ProductUsage, Target, ToKit, ToParameter
 from products.catalog import PRODUCTS, ProductSpec
+
+#: Where each product's page lives, by slug (for links between pages).
+_TITLES = {spec.slug: spec.title for spec in PRODUCTS}
+
+
+@dataclass(frozen=True)
+class Published:
+    """What a launch needs from the portfolio that publishes the products (its manifest)."""
+
+    #: Product title (its name in Service Catalog) -> the version new launches get.
+    versions: Mapping[str, str]
+    #: TagOption key -> the values the portfolio offers; a launch picks one per key.
+    tag_options: Mapping[str, tuple[str, ...]]
 
 
 def _escape(text: str) -> str:
@@ -50,8 +67,80 @@ def _parameter_rows(template: dict[str, Any]) -> list[str]:
     return rows
 
 
-def render_product_reference(spec: ProductSpec) -> str:
-    """Markdown reference for one product (parameters, outputs, resources)."""
+def _launch_command(spec: ProductSpec, published: Published) -> list[str]:
+    """``aws servicecatalog provision-product`` for the usage example, one option a line."""
+    usage = spec.usage
+    parameters = " \\\n        ".join(f"Key={key},Value={value}" for key, value in usage.parameters)
+    tags = " ".join(f"Key={key},Value={values[0]}" for key, values in published.tag_options.items())
+    name = usage.provisioned_product_name
+    return [
+        "```sh",
+        "aws servicecatalog provision-product \\",
+        f'    --product-name "{spec.title}" \\',
+        f"    --provisioning-artifact-name {published.versions[spec.title]} \\",
+        f"    --provisioned-product-name {name} \\",
+        f"    --provisioning-parameters {parameters}" + (" \\" if tags else ""),
+        *([f"    --tags {tags}"] if tags else []),
+        "# until Status is AVAILABLE (ERROR: see Troubleshooting), then read the outputs:",
+        f"aws servicecatalog describe-provisioned-product --name {name}",
+        f"aws servicecatalog get-provisioned-product-outputs --provisioned-product-name {name}",
+        "```",
+    ]
+
+
+def _launch_section(spec: ProductSpec, template: dict[str, Any], published: Published) -> list[str]:
+    required = [name for name, body in template["Parameters"].items() if "Default" not in body]
+    tags = "; ".join(
+        f"`{key}`: {' or '.join(f'`{value}`' for value in values)}"
+        for key, values in published.tag_options.items()
+    )
+    return [
+        "## Launch it with the AWS CLI",
+        "",
+        "As a principal the portfolio lets launch, in an account it is shared with (or in the "
+        "console: **Service Catalog > Products**, *Launch product*). "
+        + (
+            f"Required: {', '.join(f'`{name}`' for name in required)}; every other parameter "
+            "has a default (below)."
+            if required
+            else "Every parameter has a default (below); the example sets a few."
+        )
+        + (f" Each TagOption key takes one of the portfolio's values ({tags})." if tags else ""),
+        "",
+        *_launch_command(spec, published),
+        "",
+    ]
+
+
+def _target(target: Target) -> str:
+    if isinstance(target, ToParameter):
+        return f"[{_TITLES[target.product]}]({target.product}.md) `{target.parameter}`"
+    if isinstance(target, ToKit):
+        return f"signing kit: `{target.callable}({target.argument}=...)`"
+    return target.setting
+
+
+def _usage_sections(usage: ProductUsage) -> list[str]:
+    return [
+        "## Pass on its outputs",
+        "",
+        "| Output | Goes to | Why |",
+        "|---|---|---|",
+        *(
+            f"| `{item.output}` | {'; '.join(_target(target) for target in item.targets)} | "
+            f"{_escape(item.why)} |"
+            for item in usage.pass_on
+        ),
+        "",
+        "## Troubleshooting",
+        "",
+        f"**{usage.troubleshooting.symptom}**: {usage.troubleshooting.fix}.",
+        "",
+    ]
+
+
+def render_product_reference(spec: ProductSpec, published: Published) -> str:
+    """Markdown reference for one product (usage, parameters, outputs, resources)."""
     template = spec.build().template.to_dict()
     lines = [
         f"# {spec.title}",
@@ -62,6 +151,12 @@ def render_product_reference(spec: ProductSpec) -> str:
         "",
         f"Template: [`templates/{spec.template_file}`](../../templates/{spec.template_file})",
         "",
+        "## When to use this product",
+        "",
+        spec.usage.when_to_use,
+        "",
+        *_launch_section(spec, template, published),
+        *_usage_sections(spec.usage),
         *([spec.notes.rstrip("\n"), ""] if spec.notes else []),
         "## Parameters",
         "",
@@ -92,9 +187,9 @@ def render_product_reference(spec: ProductSpec) -> str:
     return "\n".join(lines)
 
 
-def render_all_references() -> dict[str, str]:
+def render_all_references(published: Published) -> dict[str, str]:
     """Doc file name -> markdown, for every product, plus an index."""
-    pages = {f"{spec.slug}.md": render_product_reference(spec) for spec in PRODUCTS}
+    pages = {f"{spec.slug}.md": render_product_reference(spec, published) for spec in PRODUCTS}
     index = [
         "# Product reference",
         "",

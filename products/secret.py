@@ -32,6 +32,12 @@ from troposphere.secretsmanager import Secret
 from products.building_blocks import capability_names as names
 from products.building_blocks import parameter_patterns as patterns
 from products.building_blocks.product_template import ProductTemplate
+from products.building_blocks.usage import (
+    PassOn,
+    ProductUsage,
+    ToParameter,
+    Troubleshooting,
+)
 
 #: What the secret holds until the key pair product writes the first key (see README).
 #: Never change it: CloudFormation writes SecretString again on any stack update that changes
@@ -198,3 +204,31 @@ def build() -> ProductTemplate:
     product.add_output("SecretArn", Ref(secret), "ARN of the signing key secret")
     product.add_output("KmsKeyArn", GetAtt(key, "Arn"), "ARN of the KMS key encrypting it")
     return product
+
+
+#: How the product is used: rendered into its reference page (products/reference_docs.py).
+USAGE = ProductUsage(
+    when_to_use="Launch it first when you assemble the modular products yourself (the "
+    "complete stack holds its own secret). It holds the signing private key that the key pair "
+    "product writes; one secret per key pair stack.",
+    provisioned_product_name="photos-secret",
+    parameters=(("SecretName", "photos/cloudfront-signing-key"),),
+    pass_on=(
+        PassOn(
+            "SecretArn",
+            (ToParameter("key-pair", "SecretArn"), ToParameter("integration-role", "SecretArn")),
+            "the key pair writes the key into it; the role may read it",
+        ),
+        PassOn(
+            "KmsKeyArn",
+            (ToParameter("key-pair", "KmsKeyArn"), ToParameter("integration-role", "KmsKeyArn")),
+            "the secret's own key: both need it to write or read the secret",
+        ),
+    ),
+    troubleshooting=Troubleshooting(
+        symptom="`CREATE_FAILED` on the secret: a secret with this name already exists",
+        fix="secrets are retained when a stack is deleted, so an earlier launch left it: choose "
+        "another `SecretName`, or delete the old secret (`aws secretsmanager delete-secret`) "
+        "once nothing signs with it",
+    ),
+)

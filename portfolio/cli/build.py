@@ -15,6 +15,9 @@ from portfolio.errors import EXIT_FAILED, EXIT_OK, BadInput
 from portfolio.paths import shown
 from products.building_blocks.errors import GeneratorOptionError
 
+#: The manifest that publishes the products generated here (the reference pages' versions).
+SHIPPED_MANIFEST = Path(__file__).resolve().parents[1] / "portfolio.yaml"
+
 
 def register(commands: argparse._SubParsersAction) -> None:
     """Add ``build``, ``docs`` and ``check`` to the ``portfolio`` parser."""
@@ -29,6 +32,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     docs = commands.add_parser("docs", help="generate the product reference pages")
     docs.add_argument(
         "--out", default="docs/products", help="written only below (default: docs/products)"
+    )
+    docs.add_argument(
+        "--manifest",
+        default=str(SHIPPED_MANIFEST),
+        help="manifest whose product versions and TagOptions the launch examples use "
+        "(default: the portfolio.yaml shipped with these products, wherever you run it)",
     )
     docs.add_argument(
         "--publishing-guide",
@@ -73,16 +82,18 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def run_docs(args: argparse.Namespace) -> int:
-    from portfolio.manifest.reference import with_field_table
+    from portfolio.manifest.loading import load_manifest
+    from portfolio.manifest.reference import published, with_field_table
     from products.reference_docs import render_all_references
 
     require(args.out, "--out")
+    launches = published(load_manifest(Path(args.manifest)).manifest)
     guide = None
     if args.publishing_guide is not None:
         guide = Path(require(args.publishing_guide, "--publishing-guide"))
     try:
         updated = with_field_table(guide.read_text(encoding="utf-8")) if guide else None
-        written = write_all(Path(args.out), render_all_references())
+        written = write_all(Path(args.out), render_all_references(launches))
         if guide is not None and updated is not None:
             guide.write_text(updated, encoding="utf-8")
             written.append(guide)

@@ -1,5 +1,13 @@
 """What the complete stack's reference page says before its parameters."""
 
+from products.building_blocks.usage import (
+    PassOn,
+    ProductUsage,
+    ToKit,
+    ToRuntime,
+    Troubleshooting,
+)
+
 REFERENCE_NOTES = """\
 ## One launch
 
@@ -52,3 +60,62 @@ The modular products remain for teams that need what one launch does not offer: 
 encrypted with their own KMS key (`BucketKmsKeyArn`), a table encrypted with their own key, a
 distribution in another Region than its bucket, or a key group name of their choice.
 """
+
+#: How the complete stack is used: rendered into its reference page (products/reference_docs.py).
+USAGE = ProductUsage(
+    when_to_use="Start here. Launch it when an application needs private uploads and downloads "
+    "through CloudFront: one launch provisions the signing key pair and its secret, the "
+    "bucket with its write-only upload inbox, the distribution, the role the application runs "
+    "with and, with `CreateMetadataTable=true`, a table for file records, all wired together. "
+    "Choose the modular products only for what one launch does not offer (below).",
+    provisioned_product_name="photos",
+    parameters=(
+        ("TrustedService", "ecs-tasks.amazonaws.com"),
+        ("CreateMetadataTable", "true"),
+        ("CorsAllowedOrigins", "https://app.example.com"),
+    ),
+    pass_on=(
+        PassOn(
+            "RoleArn",
+            (ToRuntime("the ECS task definition's `taskRoleArn` (Lambda: the function's role)"),),
+            "the application runs with it: reads the key, publishes uploads, uses the table",
+        ),
+        PassOn(
+            "InstanceProfileName",
+            (ToRuntime("the EC2 launch template's `IamInstanceProfile` (`TrustedService` EC2)"),),
+            "EC2 instances get the role through it",
+        ),
+        PassOn(
+            "SecretArn",
+            (ToKit("Signer.from_secret", "secret_arn"),),
+            "signs with the current key and follows rotations",
+        ),
+        PassOn(
+            "BaseUrl",
+            (ToKit("object_url", "base_url"),),
+            "every signed URL points under it",
+        ),
+        PassOn(
+            "UploadPrefix",
+            (ToRuntime("the key prefix the application signs upload URLs under"),),
+            "browsers PUT into this write-only inbox",
+        ),
+        PassOn(
+            "BucketName",
+            (ToRuntime("the EventBridge rule on new uploads, and the code that publishes them"),),
+            "the application checks each upload and copies it out of the inbox",
+        ),
+        PassOn(
+            "TableName",
+            (ToRuntime("the application's data access code (boto3 `Table(TableName)`)"),),
+            "file records, when `CreateMetadataTable=true`",
+        ),
+    ),
+    troubleshooting=Troubleshooting(
+        symptom="The launch fails at once naming the role `signed-urls-portfolio-launch-<region>`"
+        ", or a role fails to create naming the policy `signed-urls-portfolio-boundary-<region>`",
+        fix="this account and Region have no bootstrap stack (launch role and permissions "
+        "boundary): ask the platform team to bootstrap them "
+        "([platform guide](../platform-guide.md))",
+    ),
+)

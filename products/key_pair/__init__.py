@@ -2,9 +2,11 @@
 
 ``template`` builds the product (the generator API is re-exported here, so
 ``products.key_pair.build`` is the product's entry point like every other product's);
-``function`` is the custom resource's runtime code, inlined verbatim into the template.
+``function`` is the custom resource's runtime code, inlined verbatim into the template;
+``reference`` how the product is used (its reference page).
 """
 
+from products.key_pair.reference import USAGE
 from products.key_pair.template import (
     FUNCTION_SOURCE,
     KeyPairOptions,
@@ -18,6 +20,7 @@ from products.key_pair.template import (
 
 __all__ = [
     "FUNCTION_SOURCE",
+    "USAGE",
     "KeyPairOptions",
     "SigningKeyPair",
     "add_key_group",

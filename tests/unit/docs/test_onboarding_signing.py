@@ -63,9 +63,10 @@ def _verify(url: str, policy: bytes, public_key: Any) -> None:
 def _signer(example: dict[str, Any], key: Any, algorithm: str) -> Any:
     with mock_aws():
         secrets = boto3.client("secretsmanager", region_name="us-east-1")
-        arn = secrets.create_secret(Name="signed-urls/photos/cloudfront-signing-key", SecretString=_secret_value(key, algorithm))[
-            "ARN"
-        ]
+        arn = secrets.create_secret(
+            Name="signed-urls/photos/cloudfront-signing-key",
+            SecretString=_secret_value(key, algorithm),
+        )["ARN"]
         return example["make_signer"](arn, secrets)
 
 

@@ -21,6 +21,7 @@ from products.distribution import (
 )
 from products.reference_docs import render_product_reference
 from tests.support.cfn_resolution import ResolvedTemplate
+from tests.support.templates import shipped_launches
 
 ALL_METHODS = {"GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"}
 
@@ -510,7 +511,7 @@ def test_parameter_patterns(
 
 def test_reference_page_explains_the_inbox_and_cors_with_cookies() -> None:
     [spec] = [spec for spec in PRODUCTS if spec.slug == "distribution"]
-    page = render_product_reference(spec)
+    page = render_product_reference(spec, shipped_launches())
     for needed in ("write-only inbox", "canned policy", "405", "preflight", "no cookies"):
         assert needed in page, needed
     assert page.index("## CORS") < page.index("## Parameters")

@@ -8,6 +8,7 @@ import pytest
 
 from portfolio.cli import main
 from products.catalog import render_all
+from tests.support.paths import REPO_ROOT
 
 
 def test_build_writes_every_template(tmp_path: Path) -> None:
@@ -101,6 +102,40 @@ def test_failed_swap_restores_replaced_files(
     assert moves["n"] == 1
     assert (out / "a.yaml").read_text(encoding="utf-8") == "old a"
     assert sorted(path.name for path in out.iterdir()) == ["a.yaml"]
+
+
+def test_docs_launch_examples_follow_the_manifest(tmp_path: Path) -> None:
+    """`portfolio docs --manifest`: the launch examples name that manifest's versions."""
+    repo = REPO_ROOT
+    (tmp_path / "portfolio").mkdir()
+    (tmp_path / "templates").symlink_to(repo / "templates")
+    manifest = (repo / "portfolio" / "portfolio.yaml").read_text(encoding="utf-8")
+    bumped = manifest.replace(
+        "template: ../templates/signed-urls.yaml\n    version: 1.0.0",
+        "template: ../templates/signed-urls.yaml\n    version: 9.9.9",
+    )
+    assert bumped != manifest
+    (tmp_path / "portfolio" / "portfolio.yaml").write_text(bumped, encoding="utf-8")
+    guide = tmp_path / "publishing.md"
+    guide.write_text(
+        (repo / "docs" / "publishing.md").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    arguments = ["--out", str(tmp_path / "out"), "--publishing-guide", str(guide)]
+    assert (
+        main(["docs", "--manifest", str(tmp_path / "portfolio" / "portfolio.yaml"), *arguments])
+        == 0
+    )
+    page = (tmp_path / "out" / "signed-urls.md").read_text(encoding="utf-8")
+    assert "--provisioning-artifact-name 9.9.9 \\" in page
+
+
+def test_docs_with_a_missing_manifest_is_one_line_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["docs", "--manifest", str(tmp_path / "none.yaml"), "--out", str(tmp_path)]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and error.startswith("portfolio docs: error: ")
+    assert not list(tmp_path.iterdir())
 
 
 @pytest.mark.parametrize("name", ["../escape.yaml", "/tmp/absolute.yaml", "sub/dir.yaml", ".."])
