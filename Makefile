@@ -13,6 +13,9 @@ TASKCAT_VENV := .venv-taskcat
 CHECKOV_SPEC := checkov>=3.2
 TASKCAT_SPEC := taskcat>=0.9.50
 PIP_FLAGS := --quiet --disable-pip-version-check
+# Bytecode and pytest's rewritten test modules are cached in __pycache__ (gitignored): with
+# PYTHONDONTWRITEBYTECODE set, every pytest worker would compile and rewrite them all again.
+unexport PYTHONDONTWRITEBYTECODE
 # Control Tower's proactive controls: cfn-guard and the rule pack ship in one npm package,
 # installed into its own directory (Node.js and npm needed), pinned so the rules do not move.
 CFN_GUARD_DIR := .cfn-guard
