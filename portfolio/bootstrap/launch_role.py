@@ -14,6 +14,8 @@ boundary (``boundary``) allows.
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 import re
 from collections.abc import Iterable
@@ -783,7 +785,15 @@ class ProductResources:
 
 
 def product_templates() -> dict[str, dict[str, Any]]:
-    """Product slug -> generated template data, for every product in the catalog."""
+    """Product slug -> generated template data, for every product in the catalog (a copy the
+    caller may change)."""
+    return copy.deepcopy(_product_templates())
+
+
+@functools.cache
+def _product_templates() -> dict[str, dict[str, Any]]:
+    """Generated once per process: the generators are pure, and building every product (the
+    size checks render each to YAML) costs far more than copying the result."""
     from products.catalog import PRODUCTS
 
     return {spec.slug: spec.build().template.to_dict() for spec in PRODUCTS}
