@@ -42,12 +42,7 @@ ACCOUNT = "123456789012"  # moto's default account
 FAST = StatusPolling(interval=0.0, max_polls=20)
 
 
-@pytest.fixture(autouse=True)
-def _no_real_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Nothing here may reach AWS: fake credentials, no profile."""
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
+pytestmark = pytest.mark.usefixtures("fake_aws_credentials")
 
 
 @pytest.fixture
